@@ -1,0 +1,88 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Nginx } from '../adapters/nginx';
+import { renderVhost } from './vhost';
+
+const MARKER = '.dermaga-site';
+
+interface SiteRef {
+  siteId: string;
+  domain: string;
+  rootPath: string;
+}
+
+const invalid = (message: string) => ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });
+
+/** The deepest existing ancestor's real path: where a symlink would really lead. */
+async function realAncestor(p: string): Promise<string> {
+  for (let dir = p; ; dir = path.dirname(dir)) {
+    const real = await realpath(dir).catch(() => null);
+    if (real) return path.join(real, path.relative(dir, p));
+    if (dir === path.dirname(dir)) return p;
+  }
+}
+
+/**
+ * What provisioning does on the panel's host: the site's directory and its nginx server block.
+ * Each step is idempotent and its undo is a no-op when there is nothing to undo.
+ */
+export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listenPort: number }) {
+  const { nginx } = deps;
+
+  /** Refuses a root that resolves, through symlinks, outside the web root. */
+  async function checkInsideWebRoot(rootPath: string) {
+    const base = await realpath(deps.webRoot).catch(() => path.resolve(deps.webRoot));
+    const real = await realAncestor(rootPath);
+    if (!real.startsWith(`${base}/`)) throw invalid(`root_path ${rootPath} resolves outside the web root ${deps.webRoot}`);
+  }
+
+  const readMarker = (rootPath: string) => readFile(path.join(rootPath, MARKER), 'utf8').then((s) => s.trim(), () => null);
+
+  return {
+    /** Creates the site root with a placeholder index, marking it as this site's so undo/delete may remove it. */
+    async createSiteRoot(site: SiteRef): Promise<void> {
+      await mkdir(deps.webRoot, { recursive: true });
+      await checkInsideWebRoot(site.rootPath);
+      const owner = await readMarker(site.rootPath);
+      if (owner && owner !== site.siteId) throw invalid(`root_path ${site.rootPath} belongs to site ${owner}`);
+      await mkdir(site.rootPath, { recursive: true, mode: 0o755 });
+      await writeFile(path.join(site.rootPath, MARKER), `${site.siteId}\n`, { mode: 0o600 });
+      const index = `<!doctype html>\n<title>${site.domain}</title>\n<h1>${site.domain}</h1>\n<p>Hosted by Dermaga.</p>\n`;
+      await writeFile(path.join(site.rootPath, 'index.html'), index, { flag: 'wx', mode: 0o644 }).catch((err) => {
+        if (err.code !== 'EEXIST') throw err; // an operator's own index stays
+      });
+    },
+
+    /** Removes the site root only when this site created it. */
+    async removeSiteRoot(site: SiteRef): Promise<void> {
+      if ((await readMarker(site.rootPath)) !== site.siteId) return;
+      await checkInsideWebRoot(site.rootPath);
+      await rm(site.rootPath, { recursive: true, force: true });
+    },
+
+    async writeVhost(site: SiteRef): Promise<void> {
+      await nginx.writeVhost(site.domain, renderVhost({ ...site, listenPort: deps.listenPort }));
+    },
+
+    /** Removes the server block and reloads, so nginx stops serving the domain at once. */
+    async removeVhost(site: SiteRef): Promise<void> {
+      await nginx.removeVhost(site.domain);
+      const problem = await nginx.test();
+      if (problem) throw new Error(`nginx configuration invalid after removing ${site.domain}: ${problem}`);
+      await nginx.reload();
+    },
+
+    /** `nginx -t` over the whole configuration; a failure here is not fixed by retrying. */
+    async testNginxConfig(): Promise<void> {
+      const problem = await nginx.test();
+      if (problem) throw ApplicationFailure.create({ message: `nginx -t failed: ${problem}`, type: 'nginx_config_invalid', nonRetryable: true });
+    },
+
+    async reloadNginx(): Promise<void> {
+      const { running } = await nginx.reload();
+      if (!running) throw new Error('nginx is not running on this host; start it and the job will retry');
+    },
+  };
+}
+export type SiteHostActivities = ReturnType<typeof createSiteHostActivities>;

@@ -1,0 +1,43 @@
+import Koa from 'koa';
+import { errorHandler } from './http/errors';
+import { jsonBody } from './http/json-body';
+import { requestMetrics } from './http/metrics';
+import { mount } from './http/mount';
+import { platformRouter } from './platform';
+import { productFactories } from './products';
+import { panelError } from './products/panel/envelope';
+import type { PlatformDeps, Product } from './products/types';
+
+/** Platform errors share the panel's plain `{ error: { code, message } }` shape. */
+const platformError = panelError;
+
+/**
+ * The one Koa app: every configured product at its mount, each with its own error envelope,
+ * then the platform routes. Products mounted at / win over platform paths they also serve.
+ */
+export function createApp(deps: PlatformDeps) {
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  const mounted: { product: Product; prefix: string }[] = [];
+  for (const { product: name, prefix } of deps.config.MOUNTS) {
+    const factory = productFactories[name];
+    if (!factory) {
+      deps.logger.info({ product: name }, 'product not built yet; not mounted');
+      continue;
+    }
+    mounted.push({ product: factory(deps), prefix });
+  }
+
+  // Root-mounted products go last among products so prefixed ones are tried first.
+  const ordered = [...mounted].sort((a, b) => Number(a.prefix === '') - Number(b.prefix === ''));
+  for (const { product, prefix } of ordered) {
+    const r = product.router;
+    app.use(mount(prefix, r, [requestMetrics(product.name), errorHandler(product.errorEnvelope, deps.logger), jsonBody, r.routes(), r.allowedMethods()]));
+  }
+  const platform = platformRouter(deps, mounted, deps.config);
+  app.use(requestMetrics('platform'));
+  app.use(errorHandler(platformError, deps.logger));
+  app.use(platform.routes());
+  app.use(platform.allowedMethods());
+
+  return { app, mounted, start: () => Promise.all(mounted.map((m) => m.product.start?.())) };
+}

@@ -1,0 +1,34 @@
+import type { Context, Next } from 'koa';
+import { AppError, TooManyRequests } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+
+/** How a product writes an error in its own envelope. */
+export type ErrorEnvelope = (err: AppError) => unknown;
+
+/**
+ * Renders typed errors in the product's envelope. Anything unknown becomes a generic 500 so
+ * stack traces, SQL and paths never reach a client; the detail goes to the log.
+ */
+export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 404, `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405 && ctx.body === undefined) throw new AppError('method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}`);
+    } catch (caught) {
+      const err = toAppError(caught);
+      if (err.status >= 500) logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
+      if (err instanceof TooManyRequests) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      ctx.status = err.status;
+      ctx.body = envelope(err);
+    }
+  };
+}
+
+function toAppError(caught: unknown): AppError {
+  if (caught instanceof AppError) return caught;
+  const status = (caught as { status?: number })?.status;
+  // koa-router answers 405/501 with http-errors; keep their status with a plain message.
+  if (status === 405) return new AppError('method_not_allowed', 405, 'method not allowed');
+  return new AppError('internal', 500, 'internal error');
+}

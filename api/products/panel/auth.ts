@@ -1,0 +1,131 @@
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import type { Config } from '../../../core/config';
+import { generatePassword, hashPassword, newToken, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import { Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { newId } from '../../../core/ids';
+import type { Logger } from '../../../core/logger';
+import { writeAudit } from '../../http/audit';
+import { createRateLimiter } from '../../http/rate-limit';
+import { Session, User } from './models';
+
+export type AuthLevel = 'public' | 'user' | 'admin';
+
+export interface Caller {
+  user: User;
+  session: Session;
+}
+
+const userView = (u: User) => ({ id: u.id, username: u.username, role: u.role });
+
+/** Sessions, login throttling and password changes for panel admins. */
+export function createAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
+  const { db, config } = deps;
+  const audit = (entry: Parameters<typeof writeAudit>[2], trx: Knex | Knex.Transaction = db) => writeAudit(trx, 'panel', entry);
+  const loginLimiter = createRateLimiter(db, {
+    bucket: 'panel.login',
+    limit: config.PANEL_LOGIN_MAX_FAILURES,
+    windowSeconds: config.PANEL_LOGIN_WINDOW_SECONDS,
+  });
+  const limiterKey = (ip: string, username: string) => `${ip}|${username.toLowerCase()}`;
+  // Verified against when the username is unknown, so a miss costs as much time as a wrong password.
+  const decoyHash = hashPassword(generatePassword());
+
+  async function refuseIfThrottled(ip: string, username: string, action: string) {
+    const wait = await loginLimiter.retryAfter(limiterKey(ip, username));
+    if (wait === 0) return;
+    await audit({ actor: username, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } });
+    throw new TooManyRequests(`too many failed attempts for ${username}; try again in ${wait} s`, wait);
+  }
+
+  async function startSession(user: User, ip: string) {
+    const { token, hash } = newToken('npt');
+    const expiresAt = new Date(Date.now() + config.PANEL_TOKEN_TTL_SECONDS * 1000);
+    await Session.query().insert({ id: newId('ses'), user_id: user.id, token_hash: hash, ip, expires_at: expiresAt });
+    return { token, expires_at: expiresAt.toISOString(), user: userView(user) };
+  }
+
+  return {
+    /** Creates the `admin` user on a fresh database, printing a generated password once. */
+    async bootstrapAdmin(): Promise<void> {
+      if (await User.query().findOne({ username: 'admin' })) return;
+      const password = config.PANEL_BOOTSTRAP_PASSWORD ?? generatePassword();
+      // Several API processes may start at once: the unique username decides which one creates it.
+      const created = await db('panel.users')
+        .insert({ id: newId('usr'), username: 'admin', password_hash: await hashPassword(password), role: 'admin' })
+        .onConflict('username')
+        .ignore()
+        .returning('id');
+      if (created.length > 0 && !config.PANEL_BOOTSTRAP_PASSWORD) {
+        deps.logger.warn('panel: bootstrap admin created — username "admin", password printed below once; change it');
+        process.stdout.write(`\n  panel bootstrap admin password: ${password}\n\n`);
+      }
+    },
+
+    async login(input: { username: string; password: string }, ip: string) {
+      await refuseIfThrottled(ip, input.username, 'auth.login');
+      const user = await User.query().findOne({ username: input.username });
+      const ok = await verifyPassword(user?.password_hash ?? (await decoyHash), input.password);
+      if (!user || !ok) {
+        await loginLimiter.hit(limiterKey(ip, input.username));
+        await audit({ actor: input.username, action: 'auth.login', ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
+        throw new Unauthorized('invalid username or password');
+      }
+      await loginLimiter.clear(limiterKey(ip, input.username));
+      const session = await startSession(user, ip);
+      await audit({ actor: user.username, action: 'auth.login', target: `user:${user.id}`, ip, outcome: 'success' });
+      return session;
+    },
+
+    async logout(caller: Caller, ip: string) {
+      await Session.query().patch({ revoked_at: new Date() }).where({ id: caller.session.id });
+      await audit({ actor: caller.user.username, action: 'auth.logout', target: `user:${caller.user.id}`, ip, outcome: 'success' });
+    },
+
+    me: (caller: Caller) => ({ user: userView(caller.user), expires_at: caller.session.expires_at.toISOString() }),
+
+    /** Checks the current password, enforces strength, and signs every other session out. */
+    async changePassword(caller: Caller, input: { current_password: string; new_password: string }, ip: string) {
+      const { user } = caller;
+      const action = 'auth.change_password';
+      await refuseIfThrottled(ip, user.username, action);
+      if (!(await verifyPassword(user.password_hash, input.current_password))) {
+        await loginLimiter.hit(limiterKey(ip, user.username));
+        await audit({ actor: user.username, action, target: `user:${user.id}`, ip, outcome: 'failure', detail: { reason: 'wrong_current_password' } });
+        throw new Invalid('current_password: is incorrect', 'current_password');
+      }
+      const weakness = passwordWeakness(input.new_password, user.username);
+      if (weakness) throw new Invalid(`new_password: ${weakness}`, 'new_password');
+      if (input.new_password === input.current_password) throw new Invalid('new_password: must differ from the current password', 'new_password');
+      const hash = await hashPassword(input.new_password);
+      const revoked = await db.transaction(async (trx) => {
+        await User.query(trx).patch({ password_hash: hash, password_changed_at: new Date() }).where({ id: user.id });
+        const n = await Session.query(trx)
+          .patch({ revoked_at: new Date() })
+          .where({ user_id: user.id })
+          .whereNull('revoked_at')
+          .whereNot({ id: caller.session.id });
+        await audit({ actor: user.username, action, target: `user:${user.id}`, ip, outcome: 'success', detail: { revoked_sessions: n } }, trx);
+        return n;
+      });
+      return { message: 'password changed', revoked_sessions: revoked };
+    },
+
+    /** Resolves the bearer token to its user; refuses missing, expired or revoked tokens and non-admins. */
+    async authenticate(ctx: Context, level: AuthLevel): Promise<void> {
+      if (level === 'public') return;
+      const header = ctx.get('authorization');
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new Unauthorized('missing bearer token');
+      const session = await Session.query()
+        .findOne({ token_hash: sha256(match[1]) })
+        .whereNull('revoked_at')
+        .where('expires_at', '>', new Date());
+      const user = session && (await User.query().findById(session.user_id));
+      if (!session || !user) throw new Unauthorized('invalid or expired token');
+      if (level === 'admin' && user.role !== 'admin') throw new Forbidden('admin role required');
+      ctx.state.caller = { user, session } satisfies Caller;
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,28 @@
+import type { ProductFactory } from '../types';
+import { createAuthService } from './auth';
+import { panelError } from './envelope';
+import { createJobService } from './jobs';
+import { panelRoutes } from './routes';
+import { createSiteService } from './sites';
+
+/** panel — the single-server hosting panel of panel.md ("Nusantara Panel"). */
+export const createPanel: ProductFactory = ({ config, db, temporal, logger }) => {
+  const auth = createAuthService({ db, config, logger });
+  const routes = panelRoutes({
+    db,
+    auth,
+    sites: createSiteService({ db, config, temporal }),
+    jobs: createJobService({ config }),
+    osReleaseFile: config.PANEL_OS_RELEASE_FILE,
+  });
+  return {
+    name: 'panel',
+    title: 'Nusantara Panel',
+    router: routes.router,
+    errorEnvelope: panelError,
+    served: routes.served,
+    openapi: (serverUrl) =>
+      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, jobs, auth.' }, serverUrl),
+    start: () => auth.bootstrapAdmin(),
+  };
+};

@@ -1,0 +1,39 @@
+import { Model } from 'objection';
+
+export type Role = 'admin' | 'viewer';
+export type SiteStatus = 'provisioning' | 'active' | 'failed' | 'deleting';
+
+export class User extends Model {
+  static override tableName = 'panel.users';
+  id!: string;
+  username!: string;
+  password_hash!: string;
+  role!: Role;
+  created_at!: Date;
+  password_changed_at!: Date | null;
+}
+
+export class Session extends Model {
+  static override tableName = 'panel.sessions';
+  id!: string;
+  user_id!: string;
+  token_hash!: string;
+  ip!: string | null;
+  created_at!: Date;
+  expires_at!: Date;
+  revoked_at!: Date | null;
+}
+
+export class Site extends Model {
+  static override tableName = 'panel.sites';
+  id!: string;
+  domain!: string;
+  root_path!: string;
+  runtime!: 'static';
+  status!: SiteStatus;
+  host_id!: string;
+  error!: string | null;
+  job_id!: string | null;
+  created_at!: Date;
+  updated_at!: Date;
+}

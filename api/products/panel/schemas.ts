@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import '../../http/route'; // registers .openapi() on zod
+
+/** A DNS hostname with at least two labels, lowercased: what nginx will match in server_name. */
+export const Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{2,63}(?<!-)$/, 'must be a valid hostname such as example.com')
+  .openapi({ example: 'example.com' });
+
+export const Runtime = z.enum(['static']).openapi({ description: 'How the site is served: static files from root_path.' });
+
+const IdParam = (name: string, prefix: string) =>
+  z.strictObject({ [name]: z.string().regex(new RegExp(`^${prefix}_[a-z0-9]{10,40}$`), `must be a ${prefix}_ id`) });
+
+export const SiteIdParams = IdParam('site_id', 'site');
+export const JobIdParams = IdParam('job_id', 'job');
+
+export const LoginBody = z
+  .strictObject({
+    username: z.string().trim().min(1).max(64),
+    password: z.string().min(1).max(256),
+  })
+  .openapi('LoginRequest');
+
+export const ChangePasswordBody = z
+  .strictObject({
+    current_password: z.string().min(1).max(256),
+    new_password: z.string().min(1).max(256),
+  })
+  .openapi('ChangePasswordRequest');
+
+export const CreateSiteBody = z
+  .strictObject({
+    domain: Domain,
+    root_path: z
+      .string()
+      .max(4096)
+      .optional()
+      .openapi({ description: 'Absolute path inside the web root; defaults to <web root>/<domain>.', example: '/var/www/example' }),
+    runtime: Runtime.default('static'),
+  })
+  .openapi('CreateSiteRequest');
+
+const Limit = z.coerce.number().int().min(1).max(200).default(50);
+const Offset = z.coerce.number().int().min(0).default(0);
+
+export const ListSitesQuery = z.strictObject({
+  status: z.enum(['provisioning', 'active', 'failed', 'deleting']).optional(),
+  limit: Limit,
+  offset: Offset,
+});
+
+export const ListJobsQuery = z.strictObject({
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
+  type: z.string().max(64).optional(),
+  target_id: z.string().max(64).optional(),
+  limit: Limit,
+  offset: Offset,
+});
+
+export const User = z
+  .object({ id: z.string(), username: z.string(), role: z.enum(['admin', 'viewer']) })
+  .openapi('User');
+
+export const LoginResponse = z
+  .object({ token: z.string(), expires_at: z.string().datetime(), user: User })
+  .openapi('LoginResponse');
+
+export const MeResponse = z.object({ user: User, expires_at: z.string().datetime() }).openapi('MeResponse');
+
+export const Site = z
+  .object({
+    id: z.string(),
+    domain: z.string(),
+    root_path: z.string(),
+    runtime: Runtime,
+    status: z.enum(['provisioning', 'active', 'failed', 'deleting']),
+    error: z.string().nullable(),
+    job_id: z.string().nullable(),
+    created_at: z.string().datetime(),
+    updated_at: z.string().datetime(),
+  })
+  .openapi('Site');
+
+export const SiteAccepted = z.object({ site: Site, job_id: z.string() }).openapi('SiteAccepted');
+
+export const Job = z
+  .object({
+    id: z.string(),
+    type: z.string().openapi({ example: 'site.provision' }),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    target: z.object({ type: z.string(), id: z.string() }),
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(['running', 'succeeded', 'failed']),
+        started_at: z.string(),
+        finished_at: z.string().optional(),
+      }),
+    ),
+    error: z.string().nullable(),
+    workflow_id: z.string(),
+    temporal_ui_url: z.string().url(),
+    created_at: z.string().datetime(),
+    started_at: z.string().datetime().nullable(),
+    finished_at: z.string().datetime().nullable(),
+  })
+  .openapi('Job');
+
+export const Healthz = z
+  .object({ status: z.enum(['ok', 'degraded']), service: z.literal('nusantarad'), timestamp: z.string().datetime() })
+  .openapi('PanelHealth');
+
+export const Compatibility = z
+  .object({
+    target_os: z.string(),
+    single_server_only: z.boolean(),
+    native_on_server: z.boolean(),
+    compatibility_info: z.object({ goos: z.string(), id: z.string(), version_id: z.string(), supported: z.boolean() }),
+  })
+  .openapi('Compatibility');
+
+
+
+export const SiteResponse = z.object({ site: Site }).openapi('SiteResponse');
+export const SiteList = z.object({ sites: z.array(Site), total: z.number().int() }).openapi('SiteList');
+export const JobResponse = z.object({ job: Job }).openapi('JobResponse');
+export const JobList = z.object({ jobs: z.array(Job), total: z.number().int() }).openapi('JobList');
+export const PasswordChanged = z
+  .object({ message: z.string(), revoked_sessions: z.number().int() })
+  .openapi('PasswordChanged');

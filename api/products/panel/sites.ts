@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+import path from 'node:path';
+import type { Config } from '../../../core/config';
+import { Conflict, Invalid, NotFound } from '../../../core/errors';
+import { createJob, startJobWorkflow } from '../../../core/jobs';
+import { newId } from '../../../core/ids';
+import { hostQueue, CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
+import { writeAudit } from '../../http/audit';
+import type { Caller } from './auth';
+import { Site } from './models';
+import type { SiteWorkflowInput } from '../../../workflows/panel/site-input';
+
+export const siteView = (s: Site) => ({
+  id: s.id,
+  domain: s.domain,
+  root_path: s.root_path,
+  runtime: s.runtime,
+  status: s.status,
+  error: s.error,
+  job_id: s.job_id,
+  created_at: s.created_at.toISOString(),
+  updated_at: s.updated_at.toISOString(),
+});
+
+/**
+ * A root path must be absolute, plainly spelled (no `..`, `.`, or doubled slashes) and strictly
+ * inside the web root, so a site can never be pointed at /etc or at the web root itself.
+ */
+export function checkRootPath(rootPath: string, webRoot: string): string {
+  const fail = (why: string): never => {
+    throw new Invalid(`root_path: ${why}`, 'root_path');
+  };
+  if (!path.isAbsolute(rootPath)) fail('must be an absolute path');
+  if (rootPath.split('/').some((seg) => seg === '..' || seg === '.')) fail('must not contain . or .. segments');
+  if (!/^[A-Za-z0-9._\-/]+$/.test(rootPath)) fail('may contain only letters, digits, . _ - and /');
+  const normalized = path.posix.normalize(rootPath).replace(/\/$/, '');
+  if (normalized !== rootPath.replace(/\/$/, '')) fail('must be a normalized path');
+  const base = path.posix.normalize(webRoot).replace(/\/$/, '');
+  if (!normalized.startsWith(`${base}/`)) fail(`must be inside the web root ${base}`);
+  return normalized;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
+
+/** Sites: rows here, the nginx and filesystem work in the provision/delete workflows. */
+export function createSiteService(deps: { db: Knex; config: Config; temporal: Temporal }) {
+  const { db, config, temporal } = deps;
+
+  async function find(siteId: string): Promise<Site> {
+    const site = await Site.query().findById(siteId);
+    if (!site) throw new NotFound('site');
+    return site;
+  }
+
+  const workflowInput = (site: Site, jobId: string): SiteWorkflowInput => ({
+    siteId: site.id,
+    jobId,
+    domain: site.domain,
+    rootPath: site.root_path,
+    runtime: site.runtime,
+    hostQueue: hostQueue(site.host_id),
+  });
+
+  return {
+    async list(q: { status?: Site['status']; limit: number; offset: number }) {
+      const query = Site.query().modify((b) => q.status && b.where({ status: q.status }));
+      const [rows, total] = await Promise.all([
+        query.clone().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset),
+        query.clone().resultSize(),
+      ]);
+      return { sites: rows.map(siteView), total };
+    },
+
+    get: async (siteId: string) => ({ site: siteView(await find(siteId)) }),
+
+    /** Records the site and its job, then starts provisioning; answers before any of it runs. */
+    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: 'static' }, ip: string) {
+      const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
+      const siteId = newId('site');
+      const { site, job } = await db
+        .transaction(async (trx) => {
+          const job = await createJob(trx, {
+            product: 'panel',
+            type: 'site.provision',
+            target: { type: 'site', id: siteId },
+            workflowId: `panel-site-${siteId}-provision`,
+            actor: caller.user.username,
+          });
+          const site = await Site.query(trx).insertAndFetch({
+            id: siteId,
+            domain: input.domain,
+            root_path: rootPath,
+            runtime: input.runtime,
+            status: 'provisioning',
+            host_id: config.HOST_ID,
+            job_id: job.id,
+          });
+          await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.create', target: `site:${siteId}`, ip, outcome: 'success', detail: { domain: input.domain, root_path: rootPath } });
+          return { site, job };
+        })
+        .catch((err) => {
+          if (!isUniqueViolation(err)) throw err;
+          const field = String((err as { constraint?: string }).constraint).includes('root') ? 'root_path' : 'domain';
+          throw new Conflict(`${field}: a site with this ${field === 'domain' ? 'domain' : 'root path'} already exists`, field);
+        });
+      await startJobWorkflow(temporal, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
+        Site.query().patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
+      );
+      return { site: siteView(site), job_id: job.id };
+    },
+
+    /** Marks the site deleting and starts the deprovision workflow; a second call returns the same job. */
+    async remove(caller: Caller, siteId: string, ip: string) {
+      const outcome = await db.transaction(async (trx) => {
+        const site = await Site.query(trx).findById(siteId).forUpdate();
+        if (!site) throw new NotFound('site');
+        if (site.status === 'deleting') return { site, job: null };
+        if (site.status === 'provisioning') throw new Conflict('site is still provisioning; delete it once it is active or failed');
+        const job = await createJob(trx, {
+          product: 'panel',
+          type: 'site.delete',
+          target: { type: 'site', id: site.id },
+          workflowId: `panel-site-${site.id}-delete`,
+          actor: caller.user.username,
+        });
+        const updated = await Site.query(trx).patchAndFetchById(site.id, { status: 'deleting', job_id: job.id, error: null, updated_at: new Date() });
+        await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.delete', target: `site:${site.id}`, ip, outcome: 'success', detail: { domain: site.domain } });
+        return { site: updated, job };
+      });
+      if (outcome.job) {
+        const { job, site } = outcome;
+        await startJobWorkflow(temporal, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
+          Site.query().patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
+        );
+      }
+      return { site: siteView(outcome.site), job_id: outcome.site.job_id as string };
+    },
+  };
+}
+export type SiteService = ReturnType<typeof createSiteService>;

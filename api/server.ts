@@ -1,0 +1,34 @@
+import { loadConfig } from '../core/config';
+import { createDb, migrate } from '../core/db';
+import { createDocker } from '../core/docker';
+import { createLogger } from '../core/logger';
+import { createTemporal } from '../core/temporal';
+import { createApp } from './app';
+
+/** The API process: migrate, start products, listen; SIGINT/SIGTERM close it cleanly. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const db = createDb(config.DATABASE_URL);
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const { app, mounted, start } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  await start();
+  const server = app.listen(config.PORT, config.HOST, () => {
+    logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
+  });
+  const stop = () => {
+    logger.info('api stopping');
+    server.close();
+    void Promise.all([db.destroy(), temporal.close()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

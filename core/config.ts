@@ -1,0 +1,86 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every product Dermaga can serve, with the mount it gets unless configured otherwise. */
+export const PRODUCTS = ['panel', 'gpu-lab', 'billing', 'paas', 'academy'] as const;
+export type ProductName = (typeof PRODUCTS)[number];
+
+const DEFAULT_MOUNTS = PRODUCTS.map((p) => `${p}=/${p}`).join(',');
+
+const mountList = z
+  .string()
+  .transform((raw, ctx) => {
+    const mounts: { product: ProductName; prefix: string }[] = [];
+    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [product, prefix = `/${product}`] = entry.split('=');
+      if (!(PRODUCTS as readonly string[]).includes(product)) {
+        ctx.addIssue({ code: 'custom', message: `unknown product "${product}" (known: ${PRODUCTS.join(', ')})` });
+        return z.NEVER;
+      }
+      if (!/^\/[a-z0-9/_-]*$/i.test(prefix)) {
+        ctx.addIssue({ code: 'custom', message: `mount for ${product} must be a path starting with / (got "${prefix}")` });
+        return z.NEVER;
+      }
+      mounts.push({ product: product as ProductName, prefix: prefix === '/' ? '' : prefix.replace(/\/$/, '') });
+    }
+    return mounts;
+  });
+
+const seconds = z.coerce.number().int().positive();
+const root = path.resolve(__dirname, '..');
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Public base URL of the API, used in links the API prints; defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().default('postgres://postgres:postgres@127.0.0.1:5432/dermaga'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  /** unix:///path/docker.sock or tcp://host:port; unset means the local socket. */
+  DOCKER_HOST: z.string().optional(),
+  /** The host this worker runs on: its activities are polled from dermaga-host-<HOST_ID>. */
+  HOST_ID: z.string().regex(/^[a-z0-9-]+$/).default('local'),
+  /** Which task queues this worker process polls: control (database work), host (this machine). */
+  WORKER_ROLES: z
+    .string()
+    .default('control,host')
+    .transform((s) => s.split(',').map((r) => r.trim()))
+    .pipe(z.array(z.enum(['control', 'host'])).min(1)),
+  /** Comma list of product=prefix; a product absent from the list is not served. */
+  MOUNTS: z.string().default(DEFAULT_MOUNTS).pipe(mountList),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+
+  PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
+  PANEL_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),
+  PANEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  PANEL_LOGIN_WINDOW_SECONDS: seconds.default(300),
+  /** Every site's root_path must lie inside this directory. */
+  PANEL_WEB_ROOT: z.string().default('/var/www'),
+  /** Where Dermaga writes one nginx server block per site. */
+  PANEL_NGINX_SITES_DIR: z.string().default('/etc/nginx/sites-enabled'),
+  PANEL_NGINX_BIN: z.string().default('nginx'),
+  /** Main nginx.conf to test and signal; empty means nginx's compiled-in default. */
+  PANEL_NGINX_CONF: z.string().optional(),
+  PANEL_NGINX_LISTEN_PORT: z.coerce.number().int().min(1).max(65535).default(80),
+  PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
+});
+
+export type Config = z.infer<typeof schema> & { rootDir: string; publicUrl: string };
+
+/** Parses configuration from an environment; the only place that reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return { ...c, rootDir: root, publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
+}
+
+export const hostname = os.hostname();

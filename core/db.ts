@@ -1,0 +1,38 @@
+import knex, { Knex } from 'knex';
+import { Model } from 'objection';
+import path from 'node:path';
+
+/** Opens the one Postgres pool and binds objection models to it. */
+export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Knex {
+  const db = knex({ client: 'pg', connection: databaseUrl, pool });
+  Model.knex(db);
+  return db;
+}
+
+export const migrationConfig: Knex.MigratorConfig = {
+  directory: path.resolve(__dirname, '../migrations'),
+  loadExtensions: ['.ts', '.js'],
+  tableName: 'knex_migrations',
+  schemaName: 'platform',
+};
+
+/** Applies pending migrations; safe to run from several processes at once (knex takes a lock). */
+export async function migrate(db: Knex): Promise<string[]> {
+  await db.raw('create schema if not exists platform');
+  const [, applied] = await db.migrate.latest(migrationConfig);
+  return applied as string[];
+}
+
+/** Creates the database named in the URL when the server lacks it (first start of the embedded one). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = knex({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 1 } });
+  try {
+    const { rows } = await admin.raw('select 1 from pg_database where datname = ?', [name]);
+    if (rows.length === 0) await admin.raw('create database ??', [name]);
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,123 @@
+import type { Knex } from 'knex';
+import { Model } from 'objection';
+import { newId } from './ids';
+import { workflowStarts } from './metrics';
+import { Unavailable } from './errors';
+import type { Temporal } from './temporal';
+import { WorkflowExecutionAlreadyStartedError } from './temporal';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export interface JobStep {
+  name: string;
+  status: 'running' | 'succeeded' | 'failed';
+  started_at: string;
+  finished_at?: string;
+}
+
+/** A long operation as users see it: one row per workflow run, kept current by its activities. */
+export class Job extends Model {
+  static override tableName = 'platform.jobs';
+  static override jsonAttributes = ['steps'];
+  id!: string;
+  product!: string;
+  type!: string;
+  status!: JobStatus;
+  target_type!: string;
+  target_id!: string;
+  steps!: JobStep[];
+  error!: string | null;
+  workflow_id!: string;
+  actor!: string | null;
+  created_at!: Date;
+  started_at!: Date | null;
+  finished_at!: Date | null;
+}
+
+export interface NewJob {
+  product: string;
+  type: string;
+  target: { type: string; id: string };
+  workflowId: string;
+  actor: string | null;
+}
+
+/** Inserts the job row inside the caller's transaction, before its workflow starts. */
+export async function createJob(trx: Knex.Transaction, job: NewJob): Promise<Job> {
+  return Job.query(trx).insertAndFetch({
+    id: newId('job'),
+    product: job.product,
+    type: job.type,
+    status: 'queued',
+    target_type: job.target.type,
+    target_id: job.target.id,
+    steps: [],
+    workflow_id: job.workflowId,
+    actor: job.actor,
+  });
+}
+
+/**
+ * Starts the job's workflow. Starting an id that already runs is a no-op (the work never runs
+ * twice). If Temporal cannot be reached the job is marked failed and the caller gets a 503.
+ */
+export async function startJobWorkflow(
+  temporal: Temporal,
+  job: Job,
+  start: { workflowType: string; taskQueue: string; args: unknown[] },
+  onUnavailable?: (reason: string) => Promise<void>,
+): Promise<void> {
+  try {
+    const client = await temporal.client();
+    await client.workflow.start(start.workflowType, {
+      workflowId: job.workflow_id,
+      taskQueue: start.taskQueue,
+      args: start.args,
+    });
+    workflowStarts.inc({ workflow: start.workflowType, outcome: 'started' });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      workflowStarts.inc({ workflow: start.workflowType, outcome: 'already_started' });
+      return;
+    }
+    workflowStarts.inc({ workflow: start.workflowType, outcome: 'failed' });
+    const reason = `could not start workflow: Temporal unavailable (${(err as Error).message})`;
+    await Job.query().patch({ status: 'failed', error: reason, finished_at: new Date() }).where({ id: job.id });
+    await onUnavailable?.(reason);
+    throw new Unavailable('the workflow engine is unavailable; nothing was started, try again shortly');
+  }
+}
+
+/** The link an operator opens to watch the job's execution in the Temporal UI. */
+export const temporalUiLink = (uiUrl: string, namespace: string, workflowId: string) =>
+  `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+
+/**
+ * Appends a step to the job as running and closes the one before it; marks the job running on
+ * its first step. Retrying the same step is a no-op, so the activity is safe to repeat.
+ */
+export async function recordStep(db: Knex, jobId: string, step: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const job = await Job.query(trx).findById(jobId).forUpdate();
+    if (!job) return;
+    const steps = job.steps;
+    const last = steps[steps.length - 1];
+    if (last?.name === step && last.status === 'running') return;
+    const now = new Date().toISOString();
+    const closed = steps.map((s) => (s.status === 'running' ? { ...s, status: 'succeeded' as const, finished_at: now } : s));
+    await Job.query(trx)
+      .patch({ steps: [...closed, { name: step, status: 'running', started_at: now }], status: 'running', started_at: job.started_at ?? new Date() })
+      .where({ id: jobId });
+  });
+}
+
+/** Ends the job: its running step succeeds or fails with it. Use the caller's transaction. */
+export async function finishJob(trx: Knex.Transaction, jobId: string, outcome: { status: 'succeeded' | 'failed'; error?: string }): Promise<void> {
+  const job = await Job.query(trx).findById(jobId).forUpdate();
+  if (!job || job.finished_at) return;
+  const now = new Date().toISOString();
+  const stepStatus = outcome.status === 'succeeded' ? 'succeeded' : 'failed';
+  const steps = job.steps.map((s) => (s.status === 'running' ? { ...s, status: stepStatus as JobStep['status'], finished_at: now } : s));
+  await Job.query(trx)
+    .patch({ steps, status: outcome.status, error: outcome.error ?? null, finished_at: new Date(), started_at: job.started_at ?? new Date() })
+    .where({ id: jobId });
+}

@@ -1,0 +1,21 @@
+import { loadConfig } from '../core/config';
+import { createDb } from '../core/db';
+import { createLogger } from '../core/logger';
+import { createWorkers } from './create';
+
+/** The worker process: polls the queues WORKER_ROLES names until SIGINT/SIGTERM. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const db = createDb(config.DATABASE_URL);
+  const workers = await createWorkers(config, db);
+  logger.info({ roles: config.WORKER_ROLES, hostId: config.HOST_ID }, 'worker polling');
+  await workers.run(); // Worker installs SIGINT/SIGTERM handlers and drains before run() resolves
+  await workers.close();
+  await db.destroy();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+// Every workflow the control-plane worker runs; Temporal bundles this file.
+export { provisionSite } from './panel/provision-site';
+export { deleteSite } from './panel/delete-site';

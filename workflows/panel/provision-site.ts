@@ -1,0 +1,30 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { SiteHostActivities } from '../../activities/panel/site-host';
+import type { SiteRecordActivities } from '../../activities/panel/site-records';
+import { JobSaga, causeMessage } from '../platform/job-saga';
+import { controlActivity, hostActivity } from '../platform/options';
+import type { SiteWorkflowInput } from './site-input';
+
+const records = proxyActivities<SiteRecordActivities>(controlActivity);
+
+/**
+ * Provision a site: its root, its nginx server block, a config test and a reload, then active.
+ * Any failure undoes the earlier steps and leaves the site `failed` with the reason.
+ */
+export async function provisionSite(input: SiteWorkflowInput): Promise<void> {
+  const host = proxyActivities<SiteHostActivities>(hostActivity(input.hostQueue));
+  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath };
+  const saga = new JobSaga(input.jobId);
+  try {
+    await saga.step('create site root', () => host.createSiteRoot(site), () => host.removeSiteRoot(site));
+    await saga.step('write nginx vhost', () => host.writeVhost(site), () => host.removeVhost(site));
+    await saga.step('test nginx config', () => host.testNginxConfig());
+    await saga.step('reload nginx', () => host.reloadNginx());
+  } catch (err) {
+    const undoFailures = await saga.compensate();
+    const error = [causeMessage(err), ...undoFailures].join('; ');
+    await records.markSiteFailed({ siteId: input.siteId, jobId: input.jobId, error });
+    throw ApplicationFailure.create({ message: error, type: 'site_provision_failed', nonRetryable: true, cause: err as Error });
+  }
+  await records.markSiteActive({ siteId: input.siteId, jobId: input.jobId });
+}

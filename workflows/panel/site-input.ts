@@ -1,0 +1,10 @@
+/** What the API hands the site workflows: everything they need, so they never read the database. */
+export interface SiteWorkflowInput {
+  siteId: string;
+  jobId: string;
+  domain: string;
+  rootPath: string;
+  runtime: 'static';
+  /** Task queue of the host that serves the site (dermaga-host-<hostId>). */
+  hostQueue: string;
+}

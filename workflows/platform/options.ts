@@ -1,0 +1,16 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Database bookkeeping: quick, and retried until the database answers again. */
+export const controlActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+};
+
+/** Work on one machine (files, nginx): bounded retries, then the saga undoes what was done. */
+export const hostActivity = (taskQueue: string): ActivityOptions => ({
+  taskQueue,
+  startToCloseTimeout: '2 minutes',
+  // A host activity that never started (its host is down) fails after this, instead of waiting forever.
+  scheduleToStartTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['invalid_request', 'conflict'] },
+});
