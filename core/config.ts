@@ -66,7 +66,11 @@ const schema = z.object({
   PANEL_NGINX_BIN: z.string().default('nginx'),
   /** Main nginx.conf to test and signal; empty means nginx's compiled-in default. */
   PANEL_NGINX_CONF: z.string().optional(),
-  PANEL_NGINX_LISTEN_PORT: z.coerce.number().int().min(1).max(65535).default(80),
+  /** nginx `listen` value for site server blocks: a port, or address:port (must match the default server's). */
+  PANEL_NGINX_LISTEN: z
+    .string()
+    .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port')
+    .default('80'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
 });
 

@@ -92,21 +92,19 @@ export const temporalUiLink = (uiUrl: string, namespace: string, workflowId: str
   `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 
 /**
- * Appends a step to the job as running and closes the one before it; marks the job running on
- * its first step. Retrying the same step is a no-op, so the activity is safe to repeat.
+ * Closes the job's running step as `close` says and, when `step` is given, appends it as running;
+ * marks the job running on its first step. Repeating a call is a no-op, so the activity may retry.
  */
-export async function recordStep(db: Knex, jobId: string, step: string): Promise<void> {
+export async function recordStep(db: Knex, jobId: string, step: string | undefined, close: 'succeeded' | 'failed'): Promise<void> {
   await db.transaction(async (trx) => {
     const job = await Job.query(trx).findById(jobId).forUpdate();
-    if (!job) return;
-    const steps = job.steps;
-    const last = steps[steps.length - 1];
-    if (last?.name === step && last.status === 'running') return;
+    if (!job || job.finished_at) return;
+    const last = job.steps[job.steps.length - 1];
+    if (step ? last?.name === step && last.status === 'running' : last?.status !== 'running') return;
     const now = new Date().toISOString();
-    const closed = steps.map((s) => (s.status === 'running' ? { ...s, status: 'succeeded' as const, finished_at: now } : s));
-    await Job.query(trx)
-      .patch({ steps: [...closed, { name: step, status: 'running', started_at: now }], status: 'running', started_at: job.started_at ?? new Date() })
-      .where({ id: jobId });
+    const steps = job.steps.map((s) => (s.status === 'running' ? { ...s, status: close, finished_at: now } : s));
+    if (step) steps.push({ name: step, status: 'running', started_at: now });
+    await Job.query(trx).patch({ steps, status: 'running', started_at: job.started_at ?? new Date() }).where({ id: jobId });
   });
 }
 

@@ -14,8 +14,8 @@ export const controlActivities = (db: Knex) => ({
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
 export const hostActivities = (config: Config) => ({
   ...createSiteHostActivities({
-    nginx: createNginx({ bin: config.PANEL_NGINX_BIN, conf: config.PANEL_NGINX_CONF, sitesDir: config.PANEL_NGINX_SITES_DIR }),
+    nginx: createNginx({ bin: config.PANEL_NGINX_BIN, conf: config.PANEL_NGINX_CONF, sitesDir: config.PANEL_NGINX_SITES_DIR, listen: config.PANEL_NGINX_LISTEN }),
     webRoot: config.PANEL_WEB_ROOT,
-    listenPort: config.PANEL_NGINX_LISTEN_PORT,
+    listen: config.PANEL_NGINX_LISTEN,
   }),
 });

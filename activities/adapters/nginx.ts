@@ -1,4 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { run } from './exec';
 
@@ -7,6 +8,8 @@ export interface NginxOptions {
   /** Main config file; undefined means nginx's compiled-in default. */
   conf?: string;
   sitesDir: string;
+  /** The listen value of site blocks (port or address:port): where to ask what nginx serves. */
+  listen: string;
 }
 
 /** The nginx on this host: one server block per file in sitesDir, tested and reloaded in place. */
@@ -35,7 +38,25 @@ export function createNginx(opts: NginxOptions) {
       return r.code === 0 ? null : r.stderr.trim() || `nginx -t exited ${r.code}`;
     },
 
-    /** `nginx -s reload`; says whether nginx was running at all. */
+    /** The site id nginx answers for a domain right now, or null when it serves no Dermaga site there. */
+    servedSiteId(domain: string): Promise<string | null> {
+      const port = Number(opts.listen.split(':').pop());
+      const address = opts.listen.includes(':') ? opts.listen.slice(0, opts.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '') : '127.0.0.1';
+      return new Promise((resolve) => {
+        const req = http.get({ host: address, port, path: '/.well-known/dermaga-site', headers: { host: domain }, timeout: 2000 }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve(res.statusCode === 200 && /^site_/.test(body) ? body.trim() : null));
+        });
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => resolve(null));
+      });
+    },
+
+    /**
+     * `nginx -s reload`; says whether nginx was running at all. nginx answers 0 even when the
+     * master then rejects the new configuration, so callers verify with servedSiteId().
+     */
     async reload(): Promise<{ running: boolean }> {
       const r = await run(opts.bin, [...confArgs, '-s', 'reload']);
       if (r.code === 0) return { running: true };

@@ -27,7 +27,7 @@ async function realAncestor(p: string): Promise<string> {
  * What provisioning does on the panel's host: the site's directory and its nginx server block.
  * Each step is idempotent and its undo is a no-op when there is nothing to undo.
  */
-export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listenPort: number }) {
+export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string }) {
   const { nginx } = deps;
 
   /** Refuses a root that resolves, through symlinks, outside the web root. */
@@ -40,14 +40,19 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
   const readMarker = (rootPath: string) => readFile(path.join(rootPath, MARKER), 'utf8').then((s) => s.trim(), () => null);
 
   return {
-    /** Creates the site root with a placeholder index, marking it as this site's so undo/delete may remove it. */
+    /** Creates the site root with a placeholder index; a root made here is marked so undo/delete may remove it. */
     async createSiteRoot(site: SiteRef): Promise<void> {
       await mkdir(deps.webRoot, { recursive: true });
       await checkInsideWebRoot(site.rootPath);
       const owner = await readMarker(site.rootPath);
       if (owner && owner !== site.siteId) throw invalid(`root_path ${site.rootPath} belongs to site ${owner}`);
-      await mkdir(site.rootPath, { recursive: true, mode: 0o755 });
-      await writeFile(path.join(site.rootPath, MARKER), `${site.siteId}\n`, { mode: 0o600 });
+      await mkdir(path.dirname(site.rootPath), { recursive: true, mode: 0o755 });
+      // Only a directory made here is marked: an existing one is the operator's and outlives the site.
+      const made = await mkdir(site.rootPath, { mode: 0o755 }).then(
+        () => true,
+        (err) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
+      );
+      if (made) await writeFile(path.join(site.rootPath, MARKER), `${site.siteId}\n`, { mode: 0o600 });
       const index = `<!doctype html>\n<title>${site.domain}</title>\n<h1>${site.domain}</h1>\n<p>Hosted by Dermaga.</p>\n`;
       await writeFile(path.join(site.rootPath, 'index.html'), index, { flag: 'wx', mode: 0o644 }).catch((err) => {
         if (err.code !== 'EEXIST') throw err; // an operator's own index stays
@@ -62,15 +67,16 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
     },
 
     async writeVhost(site: SiteRef): Promise<void> {
-      await nginx.writeVhost(site.domain, renderVhost({ ...site, listenPort: deps.listenPort }));
+      await nginx.writeVhost(site.domain, renderVhost({ ...site, listen: deps.listen }));
     },
 
-    /** Removes the server block and reloads, so nginx stops serving the domain at once. */
+    /** Removes the server block and reloads, and waits until nginx no longer serves the site. */
     async removeVhost(site: SiteRef): Promise<void> {
       await nginx.removeVhost(site.domain);
       const problem = await nginx.test();
       if (problem) throw new Error(`nginx configuration invalid after removing ${site.domain}: ${problem}`);
-      await nginx.reload();
+      const { running } = await nginx.reload();
+      if (running) await waitUntil(async () => (await nginx.servedSiteId(site.domain)) !== site.siteId, `nginx still serves ${site.domain} after reload; see nginx's error log`);
     },
 
     /** `nginx -t` over the whole configuration; a failure here is not fixed by retrying. */
@@ -79,10 +85,21 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
       if (problem) throw ApplicationFailure.create({ message: `nginx -t failed: ${problem}`, type: 'nginx_config_invalid', nonRetryable: true });
     },
 
-    async reloadNginx(): Promise<void> {
+    /** Reloads nginx and waits until it really serves the site (a rejected reload keeps the old config). */
+    async reloadNginx(site: SiteRef): Promise<void> {
       const { running } = await nginx.reload();
       if (!running) throw new Error('nginx is not running on this host; start it and the job will retry');
+      await waitUntil(async () => (await nginx.servedSiteId(site.domain)) === site.siteId, `nginx reloaded but does not serve ${site.domain}; see nginx's error log`);
     },
   };
 }
 export type SiteHostActivities = ReturnType<typeof createSiteHostActivities>;
+
+/** Polls a check for up to 10 s (nginx applies a reload asynchronously). */
+async function waitUntil(check: () => Promise<boolean>, failure: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(failure);
+}

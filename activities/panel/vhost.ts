@@ -2,7 +2,8 @@ export interface VhostSpec {
   siteId: string;
   domain: string;
   rootPath: string;
-  listenPort: number;
+  /** nginx listen value: a port or address:port. */
+  listen: string;
 }
 
 /**
@@ -12,7 +13,7 @@ export interface VhostSpec {
 export function renderVhost(s: VhostSpec): string {
   return `# Managed by Dermaga — site ${s.siteId}. Changes here are overwritten.
 server {
-    listen ${s.listenPort};
+    listen ${s.listen};
     server_name ${s.domain};
     root ${s.rootPath};
     index index.html index.htm;
@@ -22,6 +23,12 @@ server {
     # Dotfiles (including Dermaga's ownership marker) are never served; ACME challenges are.
     location ~ /\\.(?!well-known/) {
         deny all;
+    }
+
+    # Lets Dermaga verify that nginx really serves this block after a reload.
+    location = /.well-known/dermaga-site {
+        default_type text/plain;
+        return 200 "${s.siteId}";
     }
 
     location / {

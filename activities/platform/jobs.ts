@@ -4,8 +4,9 @@ import { recordStep } from '../../core/jobs';
 /** Job progress as workflows report it. */
 export function createJobActivities({ db }: { db: Knex }) {
   return {
-    async recordJobStep({ jobId, step }: { jobId: string; step: string }): Promise<void> {
-      await recordStep(db, jobId, step);
+    /** Closes the running step (succeeded unless said otherwise) and starts `step`, if given. */
+    async recordJobStep({ jobId, step, close = 'succeeded' }: { jobId: string; step?: string; close?: 'succeeded' | 'failed' }): Promise<void> {
+      await recordStep(db, jobId, step, close);
     },
   };
 }

@@ -19,7 +19,7 @@ export async function provisionSite(input: SiteWorkflowInput): Promise<void> {
     await saga.step('create site root', () => host.createSiteRoot(site), () => host.removeSiteRoot(site));
     await saga.step('write nginx vhost', () => host.writeVhost(site), () => host.removeVhost(site));
     await saga.step('test nginx config', () => host.testNginxConfig());
-    await saga.step('reload nginx', () => host.reloadNginx());
+    await saga.step('reload nginx', () => host.reloadNginx(site));
   } catch (err) {
     const undoFailures = await saga.compensate();
     const error = [causeMessage(err), ...undoFailures].join('; ');

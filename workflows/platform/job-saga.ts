@@ -20,17 +20,24 @@ export class JobSaga {
     return run();
   }
 
-  /** Runs the undos newest first; returns the ones that failed so the job can show them. */
+  /**
+   * Runs the undos newest first, after closing the step that failed. Returns the undos that
+   * failed, so the job can show them instead of hiding them in a log.
+   */
   async compensate(): Promise<string[]> {
     const failed: string[] = [];
+    let close: 'succeeded' | 'failed' = 'failed';
     for (const { step, undo } of this.undos) {
-      await jobs.recordJobStep({ jobId: this.jobId, step: `undo ${step}` });
+      await jobs.recordJobStep({ jobId: this.jobId, step: `undo ${step}`, close });
       try {
         await undo();
+        close = 'succeeded';
       } catch (err) {
         failed.push(`undo ${step}: ${causeMessage(err)}`);
+        close = 'failed';
       }
     }
+    await jobs.recordJobStep({ jobId: this.jobId, close });
     return failed;
   }
 }

@@ -9,7 +9,8 @@ export const controlActivity: ActivityOptions = {
 /** Work on one machine (files, nginx): bounded retries, then the saga undoes what was done. */
 export const hostActivity = (taskQueue: string): ActivityOptions => ({
   taskQueue,
-  startToCloseTimeout: '2 minutes',
+  // Host steps take seconds; a worker that died mid-step is noticed after this and the step retried.
+  startToCloseTimeout: '30 seconds',
   // A host activity that never started (its host is down) fails after this, instead of waiting forever.
   scheduleToStartTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['invalid_request', 'conflict'] },

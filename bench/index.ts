@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [sites|start]` — prints measured figures; never asserts timings.
+ *   sites (default): POST /v1/sites latency and create→active time over 50 sites.
+ *   start: time from the quick-start command to ready on a warm machine, and the stack's memory.
+ */
+const which = process.argv[2] ?? 'sites';
+const benches: Record<string, () => Promise<void>> = {
+  sites: () => import('./panel-sites').then((m) => m.run()),
+  start: () => import('./start').then((m) => m.run()),
+};
+
+if (!benches[which]) {
+  console.error(`unknown bench "${which}"; choose one of: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+benches[which]().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

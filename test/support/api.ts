@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app';
+import { loadConfig, type Config } from '../../core/config';
+import { createDb } from '../../core/db';
+import { createDocker } from '../../core/docker';
+import { createLogger } from '../../core/logger';
+import { createTemporal } from '../../core/temporal';
+
+export const ADMIN_PASSWORD = 'Bootstrap-Passw0rd!';
+
+export interface TestApi {
+  url: string;
+  config: Config;
+  db: ReturnType<typeof createDb>;
+  temporal: ReturnType<typeof createTemporal>;
+  request(method: string, path: string, opts?: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> }): Promise<Res>;
+  close(): Promise<void>;
+}
+
+export interface Res {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON came back
+  body: any;
+  text: string;
+}
+
+/** Starts the real API in this process on a free port, against the suite's stack. */
+export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadConfig({ ...process.env, PORT: '0', ...env });
+  const logger = createLogger('silent');
+  const db = createDb(config.DATABASE_URL, { min: 0, max: 5 });
+  const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const { app, start } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  await start();
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    config,
+    db,
+    temporal,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.raw;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] = 'application/json';
+      } else if (opts.raw !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async close() {
+      await new Promise((r) => server.close(r));
+      await Promise.all([db.destroy(), temporal.close()]);
+    },
+  };
+}
+
+/** Logs in and returns the bearer token. */
+export async function login(api: TestApi, username = 'admin', password = ADMIN_PASSWORD, prefix = '/panel'): Promise<string> {
+  const res = await api.request('POST', `${prefix}/v1/auth/login`, { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${res.text}`);
+  return res.body.token;
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after the timeout. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let counter = 0;
+/** A domain no other test uses. */
+export const uniqueDomain = (label = 'site') => `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}.test`;

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../core/config';
+import { createDb, migrate } from '../../core/db';
+import { ensureDockerd } from '../../scripts/stack/docker';
+import { startStack } from '../../scripts/stack';
+import { freePort } from '../../scripts/stack/processes';
+import { spawnTs, waitForLine } from './processes';
+
+/**
+ * Starts the real stack once for the whole suite: Postgres, a Temporal dev server, a private
+ * nginx, dockerd when none runs, migrations, and one worker process polling the control and
+ * `local` host queues. Everything lives in a fresh temp dir, on free ports.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR'] as const) {
+    if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
+  }
+  await ensureDockerd({ logFile: path.join(dataDir, 'dockerd.log') });
+  const [pg, temporal, temporalUi, nginx] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const stack = await startStack({
+    dataDir,
+    ports: { postgres: pg, temporal, temporalUi, nginx },
+    headlessTemporal: true,
+    temporalDbFile: null,
+  });
+  Object.assign(process.env, stack.env, {
+    TEST_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!',
+  });
+
+  const db = createDb(loadConfig().DATABASE_URL);
+  await migrate(db);
+  await db.destroy();
+
+  const worker = spawnTs('worker/index.ts', { LOG_LEVEL: 'info' }, path.join(dataDir, 'logs/worker.log'));
+  await waitForLine(worker, /worker polling/);
+  (globalThis as Record<string, unknown>).__DERMAGA__ = { stack, worker, dataDir };
+  process.stdout.write(`\nstack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir})\n`);
+}

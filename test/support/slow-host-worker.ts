@@ -1,0 +1,34 @@
+/**
+ * The real host worker, except every activity waits SLOW_ACTIVITY_MS before it runs: a test can
+ * then kill this process while an activity is in flight. Run as its own process.
+ */
+import { loadConfig } from '../../core/config';
+import { createDb } from '../../core/db';
+import { createWorkers } from '../../worker/create';
+
+async function main() {
+  const config = loadConfig();
+  const delay = Number(process.env.SLOW_ACTIVITY_MS ?? 1000);
+  const db = createDb(config.DATABASE_URL);
+  const workers = await createWorkers(config, db, {
+    interceptors: {
+      activity: [
+        () => ({
+          inbound: {
+            async execute(input, next) {
+              await new Promise((r) => setTimeout(r, delay));
+              return next(input);
+            },
+          },
+        }),
+      ],
+    },
+  });
+  console.log('worker polling (slow)');
+  await workers.run();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
