@@ -1,3 +1,4 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../core/config';
 import { createDb } from '../core/db';
 import { createLogger } from '../core/logger';
@@ -7,6 +8,8 @@ import { createWorkers } from './create';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  // The SDK logs at WARN unless debugging: its INFO lines (bundle stats) drown the worker's own.
+  Runtime.install({ logger: new DefaultLogger(['debug', 'trace'].includes(config.LOG_LEVEL) ? 'DEBUG' : 'WARN') });
   const db = createDb(config.DATABASE_URL);
   const workers = await createWorkers(config, db);
   logger.info({ roles: config.WORKER_ROLES, hostId: config.HOST_ID }, 'worker polling');

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { startNginx } from './nginx';
+import { startPostgres } from './postgres';
+import { findTemporalCli, startTemporal } from './temporal';
+
+export interface StackOptions {
+  dataDir: string;
+  ports?: Partial<{ postgres: number; temporal: number; temporalUi: number; nginx: number }>;
+  headlessTemporal?: boolean;
+  /** Where Temporal keeps its history; null keeps it in memory (tests). */
+  temporalDbFile?: string | null;
+  /** Throwaway data (tests): Postgres skips fsync. */
+  throwaway?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts what the environment does not already point to: Postgres unless DATABASE_URL is set,
+ * a Temporal dev server unless TEMPORAL_ADDRESS is, a private nginx unless PANEL_NGINX_SITES_DIR
+ * is. Returns the variables the API and worker need, and stop() for what it started.
+ */
+export async function startStack(opts: StackOptions) {
+  const log = opts.log ?? (() => undefined);
+  const ports = { postgres: 54329, temporal: 7233, temporalUi: 8233, nginx: 8080, ...opts.ports };
+  const env: Record<string, string> = {};
+  const stops: (() => Promise<unknown>)[] = [];
+  const urls: Record<string, string> = {};
+  // Each part registers its stop as soon as it is up, so a failure elsewhere stops it again.
+  const tracked = async <T extends { stop(): Promise<unknown> }>(
+    start: Promise<T> | null,
+  ): Promise<T | null> => {
+    const started = await start;
+    if (started) stops.push(() => started.stop());
+    return started;
+  };
+  try {
+    const [pg, temporal, nginx] = await Promise.all([
+      tracked(
+        process.env.DATABASE_URL
+          ? null
+          : startPostgres({
+              dataDir: path.join(opts.dataDir, 'postgres'),
+              port: ports.postgres,
+              throwaway: opts.throwaway,
+            }),
+      ),
+      tracked(
+        process.env.TEMPORAL_ADDRESS
+          ? null
+          : findTemporalCli(log).then((cli) =>
+              startTemporal({
+                cli,
+                port: ports.temporal,
+                uiPort: ports.temporalUi,
+                dbFile:
+                  opts.temporalDbFile === undefined
+                    ? path.join(opts.dataDir, 'temporal/temporal.db')
+                    : opts.temporalDbFile,
+                headless: opts.headlessTemporal ?? false,
+                logFile: path.join(opts.dataDir, 'logs/temporal.log'),
+              }),
+            ),
+      ),
+      tracked(
+        process.env.PANEL_NGINX_SITES_DIR
+          ? null
+          : startNginx({
+              dir: path.join(opts.dataDir, 'nginx'),
+              webRoot: path.join(opts.dataDir, 'www'),
+              port: ports.nginx,
+            }),
+      ),
+    ]);
+    if (pg) env.DATABASE_URL = pg.url;
+    if (temporal) {
+      env.TEMPORAL_ADDRESS = temporal.address;
+      env.TEMPORAL_UI_URL = temporal.uiUrl;
+      urls.temporalUi = temporal.uiUrl;
+    }
+    if (nginx) {
+      Object.assign(env, {
+        PANEL_NGINX_BIN: nginx.bin,
+        PANEL_NGINX_CONF: nginx.confFile,
+        PANEL_NGINX_SITES_DIR: nginx.sitesDir,
+        PANEL_WEB_ROOT: nginx.webRoot,
+        PANEL_NGINX_LISTEN: nginx.listen,
+      });
+      urls.sites = `http://${nginx.listen}`;
+    }
+  } catch (err) {
+    await stopAll(stops);
+    throw err;
+  }
+  return { env, urls, stop: () => stopAll(stops) };
+}
+
+async function stopAll(stops: (() => Promise<unknown>)[]) {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}

@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawnLogged, stopChild, waitForPort } from './processes';
+
+const nginxConf = (dir: string, listen: string) => `# Written by Dermaga's dev stack: a private nginx for panel sites.
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+worker_processes 1;
+events { worker_connections 512; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path ${dir}/tmp/body;
+    proxy_temp_path ${dir}/tmp/proxy;
+    fastcgi_temp_path ${dir}/tmp/fastcgi;
+    uwsgi_temp_path ${dir}/tmp/uwsgi;
+    scgi_temp_path ${dir}/tmp/scgi;
+    server {
+        listen ${listen} default_server;
+        return 404;
+    }
+    include ${dir}/sites/*.conf;
+}
+`;
+
+function findNginx(): string {
+  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) if (existsSync(p)) return p;
+  throw new Error('nginx is not installed: apt-get install nginx-light (panel sites need it)');
+}
+
+/** Stops an nginx left running by an earlier run that was killed (its pid file says which). */
+function stopStale(dir: string) {
+  const pidFile = path.join(dir, 'nginx.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    if (pid > 0) process.kill(pid, 'SIGQUIT');
+  } catch {
+    /* not running */
+  }
+}
+
+/**
+ * A private nginx (not the system one) for panel sites: its own config, pid file and sites dir
+ * under `dir`, listening on 127.0.0.1:port, run in the foreground as our child.
+ */
+export async function startNginx(opts: { dir: string; webRoot: string; port: number }) {
+  const bin = findNginx();
+  const listen = `127.0.0.1:${opts.port}`;
+  for (const d of ['sites', 'tmp']) mkdirSync(path.join(opts.dir, d), { recursive: true });
+  mkdirSync(opts.webRoot, { recursive: true });
+  const confFile = path.join(opts.dir, 'nginx.conf');
+  writeFileSync(confFile, nginxConf(opts.dir, listen));
+  stopStale(opts.dir);
+  const problem = await new Promise<string | null>((resolve) =>
+    execFile(bin, ['-t', '-q', '-c', confFile], (err, _out, stderr) => resolve(err ? stderr : null)),
+  );
+  if (problem) throw new Error(`nginx config test failed (a site block under ${opts.dir}/sites may be broken):\n${problem}`);
+  const child = spawnLogged(bin, ['-c', confFile, '-g', 'daemon off;'], path.join(opts.dir, 'nginx.out'));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${opts.dir}/error.log`))));
+  await Promise.race([exited, waitForPort(opts.port)]);
+  exited.catch(() => undefined);
+  return {
+    bin,
+    confFile,
+    sitesDir: path.join(opts.dir, 'sites'),
+    webRoot: opts.webRoot,
+    listen,
+    stop: () => stopChild(child, 10_000, 'SIGQUIT'),
+  };
+}

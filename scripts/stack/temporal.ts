@@ -1,0 +1,108 @@
+import { Connection } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { spawnLogged, stopChild, waitForPort } from './processes';
+
+const run = promisify(execFile);
+const repo = path.resolve(__dirname, '../..');
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+
+const executable = (p: string) => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  return null;
+}
+
+/**
+ * The Temporal CLI: TEMPORAL_CLI, else `temporal` on PATH, else .tools/bin/temporal, else built
+ * there with `go install` (minutes, once). Null when none can be had: then startTemporal lets
+ * @temporalio/testing download one (needs internet).
+ */
+export async function findTemporalCli(log: (line: string) => void = () => undefined): Promise<string | null> {
+  const env = process.env.TEMPORAL_CLI;
+  if (env) {
+    if (!executable(env)) throw new Error(`TEMPORAL_CLI=${env} is not an executable file`);
+    return env;
+  }
+  const local = path.join(repo, '.tools/bin/temporal');
+  const found = onPath('temporal') ?? (executable(local) ? local : null);
+  if (found) return found;
+  log(`building the Temporal CLI with go install ${TEMPORAL_CLI_MODULE} (once; takes minutes)`);
+  try {
+    mkdirSync(path.dirname(local), { recursive: true });
+    await run('go', ['install', TEMPORAL_CLI_MODULE], { env: { ...process.env, GOBIN: path.dirname(local) }, maxBuffer: 64 * 1024 * 1024 });
+    return local;
+  } catch (err) {
+    log(`go install failed: ${(err as Error).message.split('\n')[0]}`);
+    return null;
+  }
+}
+
+interface TemporalOptions {
+  cli: string | null;
+  port: number;
+  uiPort: number;
+  dbFile: string | null;
+  headless: boolean;
+  logFile: string;
+}
+
+/** A Temporal dev server from the CLI, or from @temporalio/testing's download when there is no CLI. */
+export async function startTemporal(opts: TemporalOptions) {
+  if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  if (!opts.cli) return startDownloaded(opts);
+  return startCli({ ...opts, cli: opts.cli });
+}
+
+async function startDownloaded(opts: TemporalOptions) {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { ip: '127.0.0.1', port: opts.port, ui: !opts.headless, uiPort: opts.uiPort, dbFilename: opts.dbFile ?? undefined },
+  });
+  return { address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => env.teardown() };
+}
+
+/** `temporal server start-dev`; resolves once the `default` namespace answers. */
+async function startCli(opts: TemporalOptions & { cli: string }) {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn'];
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.headless) args.push('--headless');
+  const child = spawnLogged(opts.cli, args, opts.logFile);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`temporal dev server exited (${code}); see ${opts.logFile}`))),
+  );
+  const address = `127.0.0.1:${opts.port}`;
+  await Promise.race([exited, waitForNamespace(address)]);
+  exited.catch(() => undefined);
+  return { address, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => stopChild(child) };
+}
+
+async function waitForNamespace(address: string, timeoutMs = 60_000): Promise<void> {
+  const port = Number(address.split(':')[1]);
+  await waitForPort(port, '127.0.0.1', timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await conn.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await conn.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Temporal at ${address} has no default namespace: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
