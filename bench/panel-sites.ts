@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
@@ -51,8 +51,9 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
 
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
+  chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
   const [postgres, temporal, temporalUi, nginx] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const stack = await startStack({ dataDir, ports: { postgres, temporal, temporalUi, nginx }, headlessTemporal: true, temporalDbFile: null });
+  const stack = await startStack({ dataDir, ports: { postgres, temporal, temporalUi, nginx }, headlessTemporal: true, temporalDbFile: null, throwaway: true });
   Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!' });
   const db = createDb(loadConfig().DATABASE_URL);
   await migrate(db);

@@ -1,12 +1,9 @@
 import knex, { Knex } from 'knex';
-import { Model } from 'objection';
 import path from 'node:path';
 
-/** Opens the one Postgres pool and binds objection models to it. */
+/** Opens the Postgres pool. Models are never bound globally: every query is given its db or trx. */
 export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Knex {
-  const db = knex({ client: 'pg', connection: databaseUrl, pool });
-  Model.knex(db);
-  return db;
+  return knex({ client: 'pg', connection: databaseUrl, pool });
 }
 
 export const migrationConfig: Knex.MigratorConfig = {

@@ -61,6 +61,7 @@ export async function createJob(trx: Knex.Transaction, job: NewJob): Promise<Job
  * twice). If Temporal cannot be reached the job is marked failed and the caller gets a 503.
  */
 export async function startJobWorkflow(
+  db: Knex,
   temporal: Temporal,
   job: Job,
   start: { workflowType: string; taskQueue: string; args: unknown[] },
@@ -81,7 +82,7 @@ export async function startJobWorkflow(
     }
     workflowStarts.inc({ workflow: start.workflowType, outcome: 'failed' });
     const reason = `could not start workflow: Temporal unavailable (${(err as Error).message})`;
-    await Job.query().patch({ status: 'failed', error: reason, finished_at: new Date() }).where({ id: job.id });
+    await Job.query(db).patch({ status: 'failed', error: reason, finished_at: new Date() }).where({ id: job.id });
     await onUnavailable?.(reason);
     throw new Unavailable('the workflow engine is unavailable; nothing was started, try again shortly');
   }

@@ -20,7 +20,7 @@ export function createTemporal(address: string, namespace: string) {
     namespace,
     client: get,
     async close() {
-      if (client) await (await client).connection.close().catch(() => undefined);
+      if (client) await client.then((c) => c.connection.close()).catch(() => undefined);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../core/config';
@@ -16,6 +16,7 @@ import { spawnTs, waitForLine } from './processes';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
+  chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users and must reach inside
   for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR'] as const) {
     if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
   }
@@ -26,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
     ports: { postgres: pg, temporal, temporalUi, nginx },
     headlessTemporal: true,
     temporalDbFile: null,
+    throwaway: true,
   });
   Object.assign(process.env, stack.env, {
     TEST_DATA_DIR: dataDir,

@@ -1,17 +1,24 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { promisify } from 'node:util';
+import { findTemporalCli } from '../../scripts/stack/temporal';
 import type { TestApi } from './api';
 
+const run = promisify(execFile);
+
 /**
- * With RECORD_HISTORIES=1, saves a finished workflow's history under test/histories/ so the
- * replay test can prove later code still replays it (commit the files you record).
+ * With RECORD_HISTORIES=1, saves a finished workflow's history (as `temporal workflow show`
+ * prints it) under test/histories/, for the replay test. Commit the files you record.
  */
 export async function saveHistory(api: TestApi, workflowId: string, name: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
-  const client = await api.temporal.client();
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const cli = await findTemporalCli();
+  if (!cli) throw new Error('recording histories needs the Temporal CLI');
+  const { stdout } = await run(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', api.config.TEMPORAL_ADDRESS, '--output', 'json'], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const file = path.resolve(__dirname, '../histories', `${name}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, historyToJSON(history));
+  writeFileSync(file, stdout);
 }

@@ -41,14 +41,14 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
   async function startSession(user: User, ip: string) {
     const { token, hash } = newToken('npt');
     const expiresAt = new Date(Date.now() + config.PANEL_TOKEN_TTL_SECONDS * 1000);
-    await Session.query().insert({ id: newId('ses'), user_id: user.id, token_hash: hash, ip, expires_at: expiresAt });
+    await Session.query(db).insert({ id: newId('ses'), user_id: user.id, token_hash: hash, ip, expires_at: expiresAt });
     return { token, expires_at: expiresAt.toISOString(), user: userView(user) };
   }
 
   return {
     /** Creates the `admin` user on a fresh database, printing a generated password once. */
     async bootstrapAdmin(): Promise<void> {
-      if (await User.query().findOne({ username: 'admin' })) return;
+      if (await User.query(db).findOne({ username: 'admin' })) return;
       const password = config.PANEL_BOOTSTRAP_PASSWORD ?? generatePassword();
       // Several API processes may start at once: the unique username decides which one creates it.
       const created = await db('panel.users')
@@ -64,7 +64,7 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
 
     async login(input: { username: string; password: string }, ip: string) {
       await refuseIfThrottled(ip, input.username, 'auth.login');
-      const user = await User.query().findOne({ username: input.username });
+      const user = await User.query(db).findOne({ username: input.username });
       const ok = await verifyPassword(user?.password_hash ?? (await decoyHash), input.password);
       if (!user || !ok) {
         await loginLimiter.hit(limiterKey(ip, input.username));
@@ -78,7 +78,7 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
     },
 
     async logout(caller: Caller, ip: string) {
-      await Session.query().patch({ revoked_at: new Date() }).where({ id: caller.session.id });
+      await Session.query(db).patch({ revoked_at: new Date() }).where({ id: caller.session.id });
       await audit({ actor: caller.user.username, action: 'auth.logout', target: `user:${caller.user.id}`, ip, outcome: 'success' });
     },
 
@@ -117,11 +117,11 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
       const header = ctx.get('authorization');
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new Unauthorized('missing bearer token');
-      const session = await Session.query()
+      const session = await Session.query(db)
         .findOne({ token_hash: sha256(match[1]) })
         .whereNull('revoked_at')
         .where('expires_at', '>', new Date());
-      const user = session && (await User.query().findById(session.user_id));
+      const user = session && (await User.query(db).findById(session.user_id));
       if (!session || !user) throw new Unauthorized('invalid or expired token');
       if (level === 'admin' && user.role !== 'admin') throw new Forbidden('admin role required');
       ctx.state.caller = { user, session } satisfies Caller;

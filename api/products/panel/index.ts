@@ -12,7 +12,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     db,
     auth,
     sites: createSiteService({ db, config, temporal }),
-    jobs: createJobService({ config }),
+    jobs: createJobService({ db, config }),
     osReleaseFile: config.PANEL_OS_RELEASE_FILE,
   });
   return {

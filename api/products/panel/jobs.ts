@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { NotFound } from '../../../core/errors';
 import { Job, temporalUiLink } from '../../../core/jobs';
@@ -5,8 +6,8 @@ import { Job, temporalUiLink } from '../../../core/jobs';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The panel's view of its jobs: only jobs of the panel product, with a link into the Temporal UI. */
-export function createJobService(deps: { config: Config }) {
-  const { config } = deps;
+export function createJobService(deps: { db: Knex; config: Config }) {
+  const { db, config } = deps;
   const view = (j: Job) => ({
     id: j.id,
     type: j.type,
@@ -23,7 +24,7 @@ export function createJobService(deps: { config: Config }) {
 
   return {
     async list(q: { status?: Job['status']; type?: string; target_id?: string; limit: number; offset: number }) {
-      const query = Job.query()
+      const query = Job.query(db)
         .where({ product: 'panel' })
         .modify((b) => {
           if (q.status) b.where({ status: q.status });
@@ -37,7 +38,7 @@ export function createJobService(deps: { config: Config }) {
       return { jobs: rows.map(view), total };
     },
     async get(jobId: string) {
-      const job = await Job.query().findOne({ id: jobId, product: 'panel' });
+      const job = await Job.query(db).findOne({ id: jobId, product: 'panel' });
       if (!job) throw new NotFound('job');
       return { job: view(job) };
     },

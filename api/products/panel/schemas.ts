@@ -10,7 +10,8 @@ export const Domain = z
   .regex(/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{2,63}(?<!-)$/, 'must be a valid hostname such as example.com')
   .openapi({ example: 'example.com' });
 
-export const Runtime = z.enum(['static']).openapi({ description: 'How the site is served: static files from root_path.' });
+const RUNTIMES = ['static'] as const;
+export const Runtime = z.enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` }).openapi({ description: 'How the site is served: static files from root_path.' });
 
 const IdParam = (name: string, prefix: string) =>
   z.strictObject({ [name]: z.string().regex(new RegExp(`^${prefix}_[a-z0-9]{10,40}$`), `must be a ${prefix}_ id`) });

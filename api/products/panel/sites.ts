@@ -7,6 +7,7 @@ import { newId } from '../../../core/ids';
 import { hostQueue, CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
+import { UniqueViolationError } from 'objection';
 import { Site } from './models';
 import type { SiteWorkflowInput } from '../../../workflows/panel/site-input';
 
@@ -40,14 +41,13 @@ export function checkRootPath(rootPath: string, webRoot: string): string {
   return normalized;
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
 /** Sites: rows here, the nginx and filesystem work in the provision/delete workflows. */
 export function createSiteService(deps: { db: Knex; config: Config; temporal: Temporal }) {
   const { db, config, temporal } = deps;
 
   async function find(siteId: string): Promise<Site> {
-    const site = await Site.query().findById(siteId);
+    const site = await Site.query(db).findById(siteId);
     if (!site) throw new NotFound('site');
     return site;
   }
@@ -63,7 +63,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
 
   return {
     async list(q: { status?: Site['status']; limit: number; offset: number }) {
-      const query = Site.query().modify((b) => q.status && b.where({ status: q.status }));
+      const query = Site.query(db).modify((b) => q.status && b.where({ status: q.status }));
       const [rows, total] = await Promise.all([
         query.clone().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset),
         query.clone().resultSize(),
@@ -99,12 +99,12 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
           return { site, job };
         })
         .catch((err) => {
-          if (!isUniqueViolation(err)) throw err;
-          const field = String((err as { constraint?: string }).constraint).includes('root') ? 'root_path' : 'domain';
+          if (!(err instanceof UniqueViolationError)) throw err;
+          const field = err.constraint?.includes('root') ? 'root_path' : 'domain';
           throw new Conflict(`${field}: a site with this ${field === 'domain' ? 'domain' : 'root path'} already exists`, field);
         });
-      await startJobWorkflow(temporal, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
-        Site.query().patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
+      await startJobWorkflow(db, temporal, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
+        Site.query(db).patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
       );
       return { site: siteView(site), job_id: job.id };
     },
@@ -129,8 +129,8 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
       });
       if (outcome.job) {
         const { job, site } = outcome;
-        await startJobWorkflow(temporal, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
-          Site.query().patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
+        await startJobWorkflow(db, temporal, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
+          Site.query(db).patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
         );
       }
       return { site: siteView(outcome.site), job_id: outcome.site.job_id as string };
