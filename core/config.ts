@@ -66,6 +66,8 @@ const schema = z.object({
   PANEL_NGINX_BIN: z.string().default('nginx'),
   /** Main nginx.conf to test and signal; empty means nginx's compiled-in default. */
   PANEL_NGINX_CONF: z.string().optional(),
+  /** The nginx master's pid file (Debian's default). */
+  PANEL_NGINX_PID_FILE: z.string().default('/run/nginx.pid'),
   /** nginx `listen` value for site server blocks: a port, or address:port (must match the default server's). */
   PANEL_NGINX_LISTEN: z
     .string()

@@ -14,7 +14,7 @@ export const controlActivities = (db: Knex) => ({
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
 export const hostActivities = (config: Config) => ({
   ...createSiteHostActivities({
-    nginx: createNginx({ bin: config.PANEL_NGINX_BIN, conf: config.PANEL_NGINX_CONF, sitesDir: config.PANEL_NGINX_SITES_DIR, listen: config.PANEL_NGINX_LISTEN }),
+    nginx: createNginx({ bin: config.PANEL_NGINX_BIN, conf: config.PANEL_NGINX_CONF, sitesDir: config.PANEL_NGINX_SITES_DIR, listen: config.PANEL_NGINX_LISTEN, pidFile: config.PANEL_NGINX_PID_FILE }),
     webRoot: config.PANEL_WEB_ROOT,
     listen: config.PANEL_NGINX_LISTEN,
   }),

@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { run } from './exec';
@@ -10,7 +10,30 @@ export interface NginxOptions {
   sitesDir: string;
   /** The listen value of site blocks (port or address:port): where to ask what nginx serves. */
   listen: string;
+  /** The master's pid file, to tell its old workers from its new ones across a reload. */
+  pidFile: string;
 }
+
+/** Pids of the worker processes the nginx master runs now (from /proc). */
+async function workerPids(masterPid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === masterPid) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The nginx on this host: one server block per file in sitesDir, tested and reloaded in place. */
 export function createNginx(opts: NginxOptions) {
@@ -41,13 +64,26 @@ export function createNginx(opts: NginxOptions) {
     /** The site id nginx answers for a domain right now, or null when it serves no Dermaga site there. */
     servedSiteId(domain: string): Promise<string | null> {
       const port = Number(opts.listen.split(':').pop());
-      const address = opts.listen.includes(':') ? opts.listen.slice(0, opts.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '') : '127.0.0.1';
+      const address = opts.listen.includes(':')
+        ? opts.listen.slice(0, opts.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+        : '127.0.0.1';
       return new Promise((resolve) => {
-        const req = http.get({ host: address, port, path: '/.well-known/dermaga-site', headers: { host: domain }, timeout: 2000 }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve(res.statusCode === 200 && /^site_/.test(body) ? body.trim() : null));
-        });
+        // A fresh connection each time: after a reload, old workers keep serving kept-alive connections with the old config.
+        const req = http.get(
+          {
+            host: address,
+            port,
+            path: '/.well-known/dermaga-site',
+            headers: { host: domain },
+            timeout: 2000,
+            agent: false,
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve(res.statusCode === 200 && /^site_/.test(body) ? body.trim() : null));
+          },
+        );
         req.on('timeout', () => req.destroy());
         req.on('error', () => resolve(null));
       });
@@ -58,10 +94,18 @@ export function createNginx(opts: NginxOptions) {
      * master then rejects the new configuration, so callers verify with servedSiteId().
      */
     async reload(): Promise<{ running: boolean }> {
+      const masterPid = Number((await readFile(opts.pidFile, 'utf8').catch(() => '')).trim());
+      const before = masterPid > 0 ? await workerPids(masterPid) : [];
       const r = await run(opts.bin, [...confArgs, '-s', 'reload']);
-      if (r.code === 0) return { running: true };
-      if (/nginx\.pid|No such process|invalid PID/i.test(r.stderr)) return { running: false };
-      throw new Error(`nginx reload failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      if (r.code !== 0) {
+        if (/nginx\.pid|No such process|invalid PID/i.test(r.stderr)) return { running: false };
+        throw new Error(`nginx reload failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      }
+      // Old workers accept on the shared socket until they see the master's QUIT: wait them out
+      // (bounded: one still streaming a long response has long stopped accepting).
+      for (let waited = 0; waited < 5000 && before.some(alive); waited += 20)
+        await new Promise((res) => setTimeout(res, 20));
+      return { running: true };
     },
   };
 }

@@ -84,6 +84,7 @@ export async function startStack(opts: StackOptions) {
         PANEL_NGINX_SITES_DIR: nginx.sitesDir,
         PANEL_WEB_ROOT: nginx.webRoot,
         PANEL_NGINX_LISTEN: nginx.listen,
+        PANEL_NGINX_PID_FILE: nginx.pidFile,
       });
       urls.sites = `http://${nginx.listen}`;
     }

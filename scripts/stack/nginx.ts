@@ -67,6 +67,7 @@ export async function startNginx(opts: { dir: string; webRoot: string; port: num
     sitesDir: path.join(opts.dir, 'sites'),
     webRoot: opts.webRoot,
     listen,
+    pidFile: path.join(opts.dir, 'nginx.pid'),
     stop: () => stopChild(child, 10_000, 'SIGQUIT'),
   };
 }

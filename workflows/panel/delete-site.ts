@@ -1,11 +1,11 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SiteHostActivities } from '../../activities/panel/site-host';
 import type { SiteRecordActivities } from '../../activities/panel/site-records';
 import { JobSaga, causeMessage } from '../platform/job-saga';
 import { controlActivity, hostActivity } from '../platform/options';
 import type { SiteWorkflowInput } from './site-input';
 
-const records = proxyActivities<SiteRecordActivities>(controlActivity);
+const records = proxyLocalActivities<SiteRecordActivities>(controlActivity);
 
 /**
  * Delete a site: stop serving it (vhost out, reload), remove the files Dermaga created, then the

@@ -1,8 +1,8 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { JobActivities } from '../../activities/platform/jobs';
 import { controlActivity } from './options';
 
-const jobs = proxyActivities<JobActivities>(controlActivity);
+const jobs = proxyLocalActivities<JobActivities>(controlActivity);
 
 /**
  * Runs a job's steps in order, recording each on the job row, and remembers how to undo them.

@@ -1,7 +1,10 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
-/** Database bookkeeping: quick, and retried until the database answers again. */
-export const controlActivity: ActivityOptions = {
+/**
+ * Database bookkeeping (job steps, resource status): quick writes run as local activities in the
+ * control worker that runs the workflow, so no task queue round trip; retried until the database answers.
+ */
+export const controlActivity: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 };
