@@ -28,7 +28,7 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
 function toAppError(caught: unknown): AppError {
   if (caught instanceof AppError) return caught;
   const status = (caught as { status?: number })?.status;
-  // koa-router answers 405/501 with http-errors; keep their status with a plain message.
+  // koa-router signals a wrong method with an http-error; keep its status with a plain message.
   if (status === 405) return new AppError('method_not_allowed', 405, 'method not allowed');
   return new AppError('internal', 500, 'internal error');
 }
