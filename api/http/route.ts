@@ -119,3 +119,6 @@ const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null 
 /** A reply with a status or headers; a handler that returns anything else answers it as the body. */
 export const reply = (status: number, body?: unknown, headers?: Record<string, string>): Reply =>
   ({ [REPLY]: true, status, body, headers }) as Reply;
+
+/** The `route` function of a product's routes, for area files that register their own routes. */
+export type RouteFn<A extends string> = ReturnType<typeof createRoutes<A>>['route'];

@@ -44,3 +44,4 @@ export function createJobService(deps: { db: Knex; config: Config }) {
     },
   };
 }
+export type JobService = ReturnType<typeof createJobService>;

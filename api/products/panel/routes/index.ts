@@ -1,0 +1,34 @@
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import { createRoutes, type RouteFn } from '../../../http/route';
+import type { AuthLevel, AuthService, Caller } from '../auth';
+import { PanelError } from '../envelope';
+import type { JobService } from '../jobs';
+import type { SiteService } from '../sites';
+import { authRoutes } from './auth';
+import { jobRoutes } from './jobs';
+import { siteRoutes } from './sites';
+import { systemRoutes } from './system';
+
+export interface PanelServices {
+  db: Knex;
+  auth: AuthService;
+  sites: SiteService;
+  jobs: JobService;
+  osReleaseFile: string;
+}
+
+export type PanelRoute = RouteFn<AuthLevel>;
+
+export const caller = (ctx: Context) => ctx.state.caller as Caller;
+
+/** Every panel.md endpoint this product serves, one file per area, each route a thin call into a service. */
+export function panelRoutes(services: PanelServices) {
+  const api = createRoutes<AuthLevel>({
+    authenticate: services.auth.authenticate,
+    publicLevel: 'public',
+    errorSchema: PanelError,
+  });
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes]) area(api.route, services);
+  return api;
+}
