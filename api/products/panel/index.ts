@@ -1,5 +1,6 @@
 import type { ProductFactory } from '../types';
 import { createAuthService } from './auth';
+import { createAuditService } from './audit';
 import { panelError } from './envelope';
 import { createJobService } from './jobs';
 import { panelRoutes } from './routes';
@@ -14,6 +15,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     sites: createSiteService({ db, config, temporal }),
     jobs: createJobService({ db, config }),
     osReleaseFile: config.PANEL_OS_RELEASE_FILE,
+    audit: createAuditService({ db }),
   });
   return {
     name: 'panel',

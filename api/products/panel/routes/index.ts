@@ -5,6 +5,8 @@ import type { AuthLevel, AuthService, Caller } from '../auth';
 import { PanelError } from '../envelope';
 import type { JobService } from '../jobs';
 import type { SiteService } from '../sites';
+import type { AuditService } from '../audit';
+import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { jobRoutes } from './jobs';
 import { siteRoutes } from './sites';
@@ -16,6 +18,7 @@ export interface PanelServices {
   sites: SiteService;
   jobs: JobService;
   osReleaseFile: string;
+  audit: AuditService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -29,6 +32,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes]) area(api.route, services);
   return api;
 }
