@@ -13,8 +13,6 @@ export const pending: Record<string, 'all' | string[]> = {
     'GET /v1/backup/list',
     'POST /v1/ssl/issue',
     'POST /v1/ssl/renew',
-    'GET /v1/monitor/host',
-    'GET /v1/monitor/services',
     'POST /v1/panel/update',
     'GET /v1/panel/update/check',
     'GET /v1/panel/update/status',

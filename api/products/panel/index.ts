@@ -2,6 +2,7 @@ import type { ProductFactory } from '../types';
 import { createAuthService } from './auth';
 import { createAuditService } from './audit';
 import { panelError } from './envelope';
+import { createMonitorService } from './monitor';
 import { createJobService } from './jobs';
 import { panelRoutes } from './routes';
 import { createSiteService } from './sites';
@@ -16,6 +17,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     jobs: createJobService({ db, config }),
     osReleaseFile: config.PANEL_OS_RELEASE_FILE,
     audit: createAuditService({ db }),
+    monitor: createMonitorService({ config, temporal }),
   });
   return {
     name: 'panel',

@@ -8,6 +8,8 @@ import type { SiteService } from '../sites';
 import type { AuditService } from '../audit';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
+import type { MonitorService } from '../monitor';
+import { monitorRoutes } from './monitor';
 import { jobRoutes } from './jobs';
 import { siteRoutes } from './sites';
 import { systemRoutes } from './system';
@@ -19,6 +21,7 @@ export interface PanelServices {
   jobs: JobService;
   osReleaseFile: string;
   audit: AuditService;
+  monitor: MonitorService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -32,6 +35,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes]) area(api.route, services);
   return api;
 }

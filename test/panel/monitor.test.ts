@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { eventually, login, startApi, type TestApi } from '../support/api';
+import { stopProcess } from '../support/processes';
+import { createPanelUser } from '../support/users';
+
+let api: TestApi;
+let token: string;
+beforeAll(async () => {
+  api = await startApi();
+  token = await login(api);
+});
+afterAll(() => api.close());
+
+const meminfo = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024;
+type Service = { name: string; status: string; method: string; detail?: string };
+const services = async (a = api, t = token) => (await a.request('GET', '/panel/v1/monitor/services', { token: t })).body;
+const serviceNamed = (body: { services: Service[] }, name: string) => body.services.find((s) => s.name === name) as Service;
+
+describe('GET /v1/monitor/host', () => {
+  it("reports this host's CPU, memory, swap, disks and uptime", async () => {
+    const res = await api.request('GET', '/panel/v1/monitor/host', { token });
+    expect(res.status).toBe(200);
+    const h = res.body;
+    expect(h.hostname).toBe(os.hostname());
+    expect(h.cpu.cores).toBe(os.cpus().length);
+    expect(h.cpu.usage_percent).toBeGreaterThanOrEqual(0);
+    expect(h.cpu.usage_percent).toBeLessThanOrEqual(100);
+    expect(Object.keys(h.cpu.load)).toEqual(['1m', '5m', '15m']);
+    expect(h.memory.total_bytes).toBe(meminfo('MemTotal'));
+    expect(h.memory.used_bytes + h.memory.available_bytes).toBe(h.memory.total_bytes);
+    expect(h.swap.total_bytes).toBe(meminfo('SwapTotal'));
+    const root = await statfs('/');
+    const rootDisk = h.disks.find((d: { mount: string }) => d.mount === '/');
+    expect(rootDisk.total_bytes).toBe(root.blocks * root.bsize);
+    expect(Math.abs(h.uptime_seconds - os.uptime())).toBeLessThan(5);
+  });
+});
+
+describe('GET /v1/monitor/services', () => {
+  it('says how it checked, and reports nginx and the worker as they really are', async () => {
+    const body = await services();
+    expect(body.method).toBe(existsSync('/run/systemd/system') ? 'systemctl' : 'process-table');
+    expect(body.services.map((s: Service) => s.name)).toEqual(['nginx', 'mariadb', 'php-fpm', 'dermaga-worker']);
+    const nginxMaster = readFileSync(process.env.PANEL_NGINX_PID_FILE as string, 'utf8').trim();
+    expect(serviceNamed(body, 'nginx')).toMatchObject({ status: 'active' });
+    if (body.method === 'process-table') expect(serviceNamed(body, 'nginx').detail).toContain(nginxMaster);
+    expect(serviceNamed(body, 'dermaga-worker')).toMatchObject({ status: 'active', method: 'temporal-pollers' });
+
+    const lonely = await startApi({ HOST_ID: `nobody-${process.pid}` });
+    try {
+      const worker = serviceNamed(await services(lonely, await login(lonely)), 'dermaga-worker');
+      expect(worker).toMatchObject({ status: 'inactive', detail: `no worker polls dermaga-host-nobody-${process.pid}` });
+    } finally {
+      await lonely.close();
+    }
+  });
+
+  it('sees PHP-FPM come and go from the process table', async () => {
+    if (existsSync('/run/systemd/system')) return; // a systemd host answers from systemctl instead
+    const bin = readdirSync('/usr/sbin').find((f) => /^php-fpm\d/.test(f));
+    if (!bin) throw new Error('php-fpm is not installed (apt-get install php-fpm)');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fpm-'));
+    writeFileSync(path.join(dir, 'fpm.conf'), `[global]\npid = ${dir}/fpm.pid\nerror_log = ${dir}/error.log\n[probe]\nuser = nobody\ngroup = nogroup\nlisten = ${dir}/fpm.sock\npm = static\npm.max_children = 1\n`);
+    expect(serviceNamed(await services(), 'php-fpm').status).toBe('inactive');
+    const fpm = spawn(`/usr/sbin/${bin}`, ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', path.join(dir, 'fpm.conf')], { stdio: 'ignore' });
+    try {
+      await eventually(async () => (serviceNamed(await services(), 'php-fpm').status === 'active' ? true : undefined), 15_000, 'php-fpm to show');
+    } finally {
+      await stopProcess(fpm);
+    }
+    expect(serviceNamed(await services(), 'php-fpm').status).toBe('inactive');
+  });
+
+  it('refuses a viewer with 403', async () => {
+    const viewer = await createPanelUser(api, 'viewer');
+    const t = await login(api, viewer.username, viewer.password);
+    for (const p of ['/panel/v1/monitor/host', '/panel/v1/monitor/services']) expect((await api.request('GET', p, { token: t })).status).toBe(403);
+  });
+});
