@@ -74,9 +74,14 @@ const schema = z.object({
     .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port')
     .default('80'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
+  /** Self-update: the repository and branch the panel follows, and the install script the updater unit runs. */
+  PANEL_UPDATE_REPO_URL: z.string().min(1).default('https://github.com/wayangm/Nusantara-Panel.git'),
+  PANEL_UPDATE_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  /** Defaults to the repository's install.sh on that branch (GitHub raw URL). */
+  PANEL_UPDATE_SCRIPT_URL: z.string().url().optional(),
 });
 
-export type Config = z.infer<typeof schema> & { rootDir: string; publicUrl: string };
+export type Config = z.infer<typeof schema> & { rootDir: string; publicUrl: string; updateScriptUrl: string };
 
 /** Parses configuration from an environment; the only place that reads process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -86,7 +91,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return { ...c, rootDir: root, publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
+  return {
+    ...c,
+    rootDir: root,
+    publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    updateScriptUrl: c.PANEL_UPDATE_SCRIPT_URL ?? githubRawInstallScript(c.PANEL_UPDATE_REPO_URL, c.PANEL_UPDATE_BRANCH),
+  };
+}
+
+/** https://github.com/o/r(.git) on branch b → https://raw.githubusercontent.com/o/r/b/install.sh */
+function githubRawInstallScript(repo: string, branch: string): string {
+  const m = /^https:\/\/github\.com\/([^/]+)\/([^/]+?)(\.git)?$/.exec(repo);
+  return m ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${branch}/install.sh` : `${repo.replace(/\.git$/, '')}/install.sh`;
 }
 
 export const hostname = os.hostname();

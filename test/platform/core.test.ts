@@ -18,6 +18,12 @@ describe('configuration', () => {
       { product: 'billing', prefix: '/pay' },
     ]);
   });
+  it("follows panel.md's updater defaults, deriving the install script from the repository and branch", () => {
+    expect(loadConfig({}).updateScriptUrl).toBe('https://raw.githubusercontent.com/wayangm/Nusantara-Panel/main/install.sh');
+    expect(loadConfig({ PANEL_UPDATE_REPO_URL: 'https://github.com/acme/panel', PANEL_UPDATE_BRANCH: 'stable' }).updateScriptUrl).toBe(
+      'https://raw.githubusercontent.com/acme/panel/stable/install.sh',
+    );
+  });
   it('names what is wrong', () => {
     expect(() => loadConfig({ MOUNTS: 'shop=/shop' })).toThrow('unknown product "shop"');
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

@@ -3,6 +3,7 @@ import { createAuthService } from './auth';
 import { createAuditService } from './audit';
 import { panelError } from './envelope';
 import { createMonitorService } from './monitor';
+import { createUpdateService } from './updates';
 import { createJobService } from './jobs';
 import { panelRoutes } from './routes';
 import { createSiteService } from './sites';
@@ -18,6 +19,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     osReleaseFile: config.PANEL_OS_RELEASE_FILE,
     audit: createAuditService({ db }),
     monitor: createMonitorService({ config, temporal }),
+    updates: createUpdateService({ db, config }),
   });
   return {
     name: 'panel',

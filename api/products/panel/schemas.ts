@@ -7,14 +7,21 @@ export const Domain = z
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{2,63}(?<!-)$/, 'must be a valid hostname such as example.com')
+  .regex(
+    /^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{2,63}(?<!-)$/,
+    'must be a valid hostname such as example.com',
+  )
   .openapi({ example: 'example.com' });
 
 const RUNTIMES = ['static'] as const;
-export const Runtime = z.enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` }).openapi({ description: 'How the site is served: static files from root_path.' });
+export const Runtime = z
+  .enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` })
+  .openapi({ description: 'How the site is served: static files from root_path.' });
 
 const IdParam = (name: string, prefix: string) =>
-  z.strictObject({ [name]: z.string().regex(new RegExp(`^${prefix}_[a-z0-9]{10,40}$`), `must be a ${prefix}_ id`) });
+  z.strictObject({
+    [name]: z.string().regex(new RegExp(`^${prefix}_[a-z0-9]{10,40}$`), `must be a ${prefix}_ id`),
+  });
 
 export const SiteIdParams = IdParam('site_id', 'site');
 export const JobIdParams = IdParam('job_id', 'job');
@@ -40,7 +47,10 @@ export const CreateSiteBody = z
       .string()
       .max(4096)
       .optional()
-      .openapi({ description: 'Absolute path inside the web root; defaults to <web root>/<domain>.', example: '/var/www/example' }),
+      .openapi({
+        description: 'Absolute path inside the web root; defaults to <web root>/<domain>.',
+        example: '/var/www/example',
+      }),
     runtime: Runtime.default('static'),
   })
   .openapi('CreateSiteRequest');
@@ -112,7 +122,11 @@ export const Job = z
   .openapi('Job');
 
 export const Healthz = z
-  .object({ status: z.enum(['ok', 'degraded']), service: z.literal('nusantarad'), timestamp: z.string().datetime() })
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    service: z.literal('nusantarad'),
+    timestamp: z.string().datetime(),
+  })
   .openapi('PanelHealth');
 
 export const Compatibility = z
@@ -120,11 +134,14 @@ export const Compatibility = z
     target_os: z.string(),
     single_server_only: z.boolean(),
     native_on_server: z.boolean(),
-    compatibility_info: z.object({ goos: z.string(), id: z.string(), version_id: z.string(), supported: z.boolean() }),
+    compatibility_info: z.object({
+      goos: z.string(),
+      id: z.string(),
+      version_id: z.string(),
+      supported: z.boolean(),
+    }),
   })
   .openapi('Compatibility');
-
-
 
 export const SiteResponse = z.object({ site: Site }).openapi('SiteResponse');
 export const SiteList = z.object({ sites: z.array(Site), total: z.number().int() }).openapi('SiteList');
@@ -158,7 +175,9 @@ export const AuditEntry = z
     created_at: z.string().datetime(),
   })
   .openapi('AuditEntry');
-export const AuditList = z.object({ logs: z.array(AuditEntry), total: z.number().int() }).openapi('AuditList');
+export const AuditList = z
+  .object({ logs: z.array(AuditEntry), total: z.number().int() })
+  .openapi('AuditList');
 
 const Usage = { total_bytes: z.number().int(), used_bytes: z.number().int(), used_percent: z.number() };
 export const HostStatus = z
@@ -172,7 +191,15 @@ export const HostStatus = z
     }),
     memory: z.object({ ...Usage, available_bytes: z.number().int() }),
     swap: z.object({ ...Usage, free_bytes: z.number().int() }),
-    disks: z.array(z.object({ mount: z.string(), device: z.string(), type: z.string(), ...Usage, available_bytes: z.number().int() })),
+    disks: z.array(
+      z.object({
+        mount: z.string(),
+        device: z.string(),
+        type: z.string(),
+        ...Usage,
+        available_bytes: z.number().int(),
+      }),
+    ),
     uptime_seconds: z.number().int(),
     collected_at: z.string().datetime(),
   })
@@ -180,12 +207,16 @@ export const HostStatus = z
 
 export const ServiceStatus = z
   .object({
-    method: z.enum(['systemctl', 'process-table']).openapi({ description: 'How nginx, MariaDB and PHP-FPM were checked on this host' }),
+    method: z
+      .enum(['systemctl', 'process-table'])
+      .openapi({ description: 'How nginx, MariaDB and PHP-FPM were checked on this host' }),
     services: z.array(
       z.object({
         name: z.string(),
         unit: z.string(),
-        status: z.string().openapi({ description: 'systemctl is-active vocabulary: active, inactive, failed, ...' }),
+        status: z
+          .string()
+          .openapi({ description: 'systemctl is-active vocabulary: active, inactive, failed, ...' }),
         method: z.enum(['systemctl', 'process-table', 'temporal-pollers']),
         detail: z.string().optional(),
       }),
@@ -193,3 +224,43 @@ export const ServiceStatus = z
     checked_at: z.string().datetime(),
   })
   .openapi('ServiceStatus');
+
+export const PanelVersion = z
+  .object({
+    version: z.string(),
+    commit: z.string().nullable(),
+    build_time: z.string().nullable().openapi({ description: 'null when running from source' }),
+  })
+  .openapi('PanelVersion');
+export const UpdateCheck = z
+  .object({
+    status: z.enum(['up_to_date', 'update_available', 'unknown']),
+    current_commit: z.string().nullable(),
+    remote_commit: z.string().nullable(),
+    repo_url: z.string(),
+    branch: z.string(),
+    checked_at: z.string().datetime(),
+    reason: z.string().optional().openapi({ description: 'Why the status is unknown' }),
+  })
+  .openapi('UpdateCheck');
+export const UpdateStarted = z
+  .object({
+    unit: z.string(),
+    repo_url: z.string(),
+    branch: z.string(),
+    script_url: z.string(),
+    started_at: z.string().datetime(),
+  })
+  .openapi('UpdateStarted');
+export const UpdateStatus = z
+  .object({
+    unit: z.string(),
+    active_state: z.string(),
+    sub_state: z.string().nullable(),
+    result: z.string().nullable(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+    logs: z.array(z.string()),
+    reason: z.string().optional(),
+  })
+  .openapi('UpdateStatus');

@@ -10,6 +10,8 @@ import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import type { MonitorService } from '../monitor';
 import { monitorRoutes } from './monitor';
+import type { UpdateService } from '../updates';
+import { updateRoutes } from './updates';
 import { jobRoutes } from './jobs';
 import { siteRoutes } from './sites';
 import { systemRoutes } from './system';
@@ -22,6 +24,7 @@ export interface PanelServices {
   osReleaseFile: string;
   audit: AuditService;
   monitor: MonitorService;
+  updates: UpdateService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -35,6 +38,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes]) area(api.route, services);
   return api;
 }
