@@ -74,6 +74,12 @@ const schema = z.object({
     .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port')
     .default('80'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
+  /** PHP sites: one PHP-FPM pool file per site goes here; php-fpm's pid file to reload it; sockets dir. */
+  PANEL_PHP_POOL_DIR: z.string().default('/etc/php/8.2/fpm/pool.d'),
+  PANEL_PHP_FPM_PID_FILE: z.string().default('/run/php/php8.2-fpm.pid'),
+  PANEL_PHP_SOCKET_DIR: z.string().default('/run/php'),
+  /** The user nginx workers run as: it must be able to open each site's PHP-FPM socket. */
+  PANEL_NGINX_USER: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default('www-data'),
   /** Self-update: the repository and branch the panel follows, and the install script the updater unit runs. */
   PANEL_UPDATE_REPO_URL: z.string().min(1).default('https://github.com/wayangm/Nusantara-Panel.git'),
   PANEL_UPDATE_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('main'),

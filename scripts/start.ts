@@ -45,7 +45,7 @@ async function waitForHttp(url: string, proc: ChildProcess, timeoutMs = 120_000)
 
 async function main() {
   const started = performance.now();
-  const stack = await startStack({ dataDir, log: say });
+  const stack = await startStack({ dataDir, log: say, hostToolsOptional: true });
   const env = { ...process.env, ...stack.env };
   const config = loadConfig(env);
 

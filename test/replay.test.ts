@@ -7,7 +7,13 @@ const dir = path.resolve(__dirname, 'histories');
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
 
 /** Every workflow the worker runs must have at least one recorded history. */
-const WORKFLOWS = ['panel/provision-site', 'panel/delete-site', 'panel/provision-site-undone'];
+const WORKFLOWS = [
+  'panel/provision-site',
+  'panel/delete-site',
+  'panel/provision-site-undone',
+  'panel/provision-php-site',
+  'panel/delete-php-site',
+];
 
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('has a history for every workflow', () => {

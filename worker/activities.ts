@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { createNginx } from '../activities/adapters/nginx';
+import { createPhpFpm } from '../activities/adapters/php-fpm';
+import { createPhpHostActivities } from '../activities/panel/php-host';
 import { createSiteHostActivities } from '../activities/panel/site-host';
 import { createSiteRecordActivities } from '../activities/panel/site-records';
 import { createJobActivities } from '../activities/platform/jobs';
@@ -12,10 +14,26 @@ export const controlActivities = (db: Knex) => ({
 });
 
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
-export const hostActivities = (config: Config) => ({
-  ...createSiteHostActivities({
-    nginx: createNginx({ bin: config.PANEL_NGINX_BIN, conf: config.PANEL_NGINX_CONF, sitesDir: config.PANEL_NGINX_SITES_DIR, listen: config.PANEL_NGINX_LISTEN, pidFile: config.PANEL_NGINX_PID_FILE }),
-    webRoot: config.PANEL_WEB_ROOT,
-    listen: config.PANEL_NGINX_LISTEN,
-  }),
-});
+export const hostActivities = (config: Config) => {
+  const php = createPhpFpm({
+    poolDir: config.PANEL_PHP_POOL_DIR,
+    socketDir: config.PANEL_PHP_SOCKET_DIR,
+    pidFile: config.PANEL_PHP_FPM_PID_FILE,
+    nginxUser: config.PANEL_NGINX_USER,
+  });
+  return {
+    ...createSiteHostActivities({
+      nginx: createNginx({
+        bin: config.PANEL_NGINX_BIN,
+        conf: config.PANEL_NGINX_CONF,
+        sitesDir: config.PANEL_NGINX_SITES_DIR,
+        listen: config.PANEL_NGINX_LISTEN,
+        pidFile: config.PANEL_NGINX_PID_FILE,
+      }),
+      webRoot: config.PANEL_WEB_ROOT,
+      listen: config.PANEL_NGINX_LISTEN,
+      phpSocket: php.socketPath,
+    }),
+    ...createPhpHostActivities({ php }),
+  };
+};

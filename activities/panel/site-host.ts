@@ -10,6 +10,7 @@ interface SiteRef {
   siteId: string;
   domain: string;
   rootPath: string;
+  runtime?: 'static' | 'php';
 }
 
 const invalid = (message: string) => ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });
@@ -27,7 +28,7 @@ async function realAncestor(p: string): Promise<string> {
  * What provisioning does on the panel's host: the site's directory and its nginx server block.
  * Each step is idempotent and its undo is a no-op when there is nothing to undo.
  */
-export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string }) {
+export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string; phpSocket: (domain: string) => string }) {
   const { nginx } = deps;
 
   /** Refuses a root that resolves, through symlinks, outside the web root. */
@@ -67,7 +68,7 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
     },
 
     async writeVhost(site: SiteRef): Promise<void> {
-      await nginx.writeVhost(site.domain, renderVhost({ ...site, listen: deps.listen }));
+      await nginx.writeVhost(site.domain, renderVhost({ ...site, listen: deps.listen, phpSocket: site.runtime === 'php' ? deps.phpSocket(site.domain) : undefined }));
     },
 
     /** Removes the server block and reloads, and waits until nginx no longer serves the site. */

@@ -4,6 +4,8 @@ export interface VhostSpec {
   rootPath: string;
   /** nginx listen value: a port or address:port. */
   listen: string;
+  /** For PHP sites: the PHP-FPM socket `.php` requests go to. */
+  phpSocket?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ server {
     listen ${s.listen};
     server_name ${s.domain};
     root ${s.rootPath};
-    index index.html index.htm;
+    index ${s.phpSocket ? 'index.php ' : ''}index.html index.htm;
 
     access_log off;
 
@@ -31,9 +33,26 @@ server {
         return 200 "${s.siteId}";
     }
 
-    location / {
+${s.phpSocket ? phpLocations(s.phpSocket) : staticLocation}}
+`;
+}
+
+const staticLocation = `    location / {
         try_files $uri $uri/ =404;
     }
-}
+`;
+
+/** PHP through the site's own pool; anything not a file goes to index.php (front controllers). */
+function phpLocations(socket: string): string {
+  return `    location / {
+        try_files $uri $uri/ /index.php?$query_string;
+    }
+
+    location ~ \\.php$ {
+        try_files $uri =404;
+        include /etc/nginx/fastcgi_params;
+        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+        fastcgi_pass unix:${socket};
+    }
 `;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { startNginx } from './nginx';
+import { startPhpFpm } from './php-fpm';
 import { startPostgres } from './postgres';
 import { findTemporalCli, startTemporal } from './temporal';
 
@@ -11,13 +12,15 @@ export interface StackOptions {
   temporalDbFile?: string | null;
   /** Throwaway data (tests): Postgres skips fsync. */
   throwaway?: boolean;
+  /** Start without nginx or php-fpm when they are not installed (npm start on a bare machine); tests require them. */
+  hostToolsOptional?: boolean;
   log?: (line: string) => void;
 }
 
 /**
  * Starts what the environment does not already point to: Postgres unless DATABASE_URL is set,
  * a Temporal dev server unless TEMPORAL_ADDRESS is, a private nginx unless PANEL_NGINX_SITES_DIR
- * is. Returns the variables the API and worker need, and stop() for what it started.
+ * is, a private php-fpm unless PANEL_PHP_POOL_DIR is. Returns the variables the API and worker need, and stop() for what it started.
  */
 export async function startStack(opts: StackOptions) {
   const log = opts.log ?? (() => undefined);
@@ -33,8 +36,18 @@ export async function startStack(opts: StackOptions) {
     if (started) stops.push(() => started.stop());
     return started;
   };
+  // A missing nginx or php-fpm is a warning for `npm start`: only the sites that need it fail.
+  const hostTool = <T>(start: () => Promise<T>): Promise<T> | null => {
+    const started = start();
+    if (!opts.hostToolsOptional) return started;
+    return started.catch((err: Error) => {
+      if (!/is not installed/.test(err.message)) throw err;
+      log(`warning: ${err.message}`);
+      return null as T;
+    });
+  };
   try {
-    const [pg, temporal, nginx] = await Promise.all([
+    const [pg, temporal, nginx, php] = await Promise.all([
       tracked(
         process.env.DATABASE_URL
           ? null
@@ -64,11 +77,18 @@ export async function startStack(opts: StackOptions) {
       tracked(
         process.env.PANEL_NGINX_SITES_DIR
           ? null
-          : startNginx({
-              dir: path.join(opts.dataDir, 'nginx'),
-              webRoot: path.join(opts.dataDir, 'www'),
-              port: ports.nginx,
-            }),
+          : hostTool(() =>
+              startNginx({
+                dir: path.join(opts.dataDir, 'nginx'),
+                webRoot: path.join(opts.dataDir, 'www'),
+                port: ports.nginx,
+              }),
+            ),
+      ),
+      tracked(
+        process.env.PANEL_PHP_POOL_DIR
+          ? null
+          : hostTool(() => startPhpFpm({ dir: path.join(opts.dataDir, 'php-fpm') })),
       ),
     ]);
     if (pg) env.DATABASE_URL = pg.url;
@@ -87,6 +107,13 @@ export async function startStack(opts: StackOptions) {
         PANEL_NGINX_PID_FILE: nginx.pidFile,
       });
       urls.sites = `http://${nginx.listen}`;
+    }
+    if (php) {
+      Object.assign(env, {
+        PANEL_PHP_POOL_DIR: php.poolDir,
+        PANEL_PHP_SOCKET_DIR: php.socketDir,
+        PANEL_PHP_FPM_PID_FILE: php.pidFile,
+      });
     }
   } catch (err) {
     await stopAll(stops);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { spawnLogged, stopChild, waitForPort } from './processes';
 
 const nginxConf = (dir: string, listen: string) => `# Written by Dermaga's dev stack: a private nginx for panel sites.
+# Workers run as www-data, as Debian's nginx does: PHP-FPM sockets are made for that user.
+user www-data;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
 worker_processes 1;

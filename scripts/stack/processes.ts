@@ -38,8 +38,8 @@ export function spawnLogged(file: string, args: string[], logFile: string, opts:
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  child.stdout?.pipe(log, { end: false }); // two sources, one log: neither may end it
+  child.stderr?.pipe(log, { end: false });
   return child;
 }
 

@@ -32,7 +32,7 @@ describe('POST /v1/sites refuses bad input and changes nothing', () => {
     ['a root_path with ..', () => ({ body: { domain: 'a.test', root_path: `${web()}/a/../../etc` } }), 400, 'root_path: must not contain . or .. segments', 'root_path'],
     ['the web root itself', () => ({ body: { domain: 'a.test', root_path: web() } }), 400, `root_path: must be inside the web root ${web()}`, 'root_path'],
     ['a relative root_path', () => ({ body: { domain: 'a.test', root_path: 'www/a' } }), 400, 'root_path: must be an absolute path', 'root_path'],
-    ['an unknown runtime', () => ({ body: { domain: 'a.test', runtime: 'cobol' } }), 400, 'runtime: must be one of: static', 'runtime'],
+    ['an unknown runtime', () => ({ body: { domain: 'a.test', runtime: 'cobol' } }), 400, 'runtime: must be one of: static, php', 'runtime'],
   ];
 
   it.each(cases)('should fail with %s', async (_name, input, status, message, field) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { eventually, login, startApi, uniqueDomain, type TestApi } from '../support/api';
+import { login, startApi, uniqueDomain, type TestApi } from '../support/api';
 import { fetchSite } from '../support/nginx';
 import { getJob, waitForSite } from '../support/panel';
 import { spawnTs, stopProcess, waitForLine } from '../support/processes';
@@ -37,10 +37,7 @@ describe('a worker killed while a site is provisioning', () => {
     const jobId = created.body.job_id;
 
     // Kill it while the second step (write nginx vhost) is in flight on it.
-    await eventually(async () => {
-      const job = await getJob(api, token, jobId);
-      return job.steps.some((s: { name: string }) => s.name === 'write nginx vhost') ? job : undefined;
-    }, 30_000, 'the vhost step to start');
+    await waitForLine(slow, /activity started: writeVhost/, 30_000);
     slow.kill('SIGKILL');
     await new Promise((r) => slow.once('exit', r));
     expect((await getJob(api, token, jobId)).status).toBe('running');

@@ -1,6 +1,6 @@
 /**
- * The real host worker, except every activity waits SLOW_ACTIVITY_MS before it runs: a test can
- * then kill this process while an activity is in flight. Run as its own process.
+ * The real host worker, except every activity announces itself and waits SLOW_ACTIVITY_MS before
+ * it runs: a test can then kill this process while an activity is in flight. Run as its own process.
  */
 import { loadConfig } from '../../core/config';
 import { createDb } from '../../core/db';
@@ -13,9 +13,10 @@ async function main() {
   const workers = await createWorkers(config, db, {
     interceptors: {
       activity: [
-        () => ({
+        (ctx) => ({
           inbound: {
             async execute(input, next) {
+              console.log(`activity started: ${ctx.info.activityType}`); // tests kill this process on cue
               await new Promise((r) => setTimeout(r, delay));
               return next(input);
             },

@@ -1,4 +1,5 @@
 import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { PhpHostActivities } from '../../activities/panel/php-host';
 import type { SiteHostActivities } from '../../activities/panel/site-host';
 import type { SiteRecordActivities } from '../../activities/panel/site-records';
 import { JobSaga, causeMessage } from '../platform/job-saga';
@@ -8,15 +9,20 @@ import type { SiteWorkflowInput } from './site-input';
 const records = proxyLocalActivities<SiteRecordActivities>(controlActivity);
 
 /**
- * Delete a site: stop serving it (vhost out, reload), remove the files Dermaga created, then the
- * row. Nothing here can be undone; a failure leaves the site `failed` so the delete can be retried.
+ * Delete a site: stop serving it (vhost out, reload), for PHP its pool and user, remove the files
+ * Dermaga created, then the row. Nothing here can be undone; a failure leaves the site `failed` so the delete can be retried.
  */
 export async function deleteSite(input: SiteWorkflowInput): Promise<void> {
   const host = proxyActivities<SiteHostActivities>(hostActivity(input.hostQueue));
-  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath };
+  const php = proxyActivities<PhpHostActivities>(hostActivity(input.hostQueue));
+  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath, runtime: input.runtime };
   const saga = new JobSaga(input.jobId);
   try {
     await saga.step('remove nginx vhost', () => host.removeVhost(site));
+    if (input.runtime === 'php') {
+      await saga.step('remove php-fpm pool', () => php.removePhpPool(site));
+      await saga.step('remove site user', () => php.removeSiteUser(site));
+    }
     await saga.step('remove site root', () => host.removeSiteRoot(site));
   } catch (err) {
     const error = `delete failed: ${causeMessage(err)}`;

@@ -4,7 +4,7 @@ export interface SiteWorkflowInput {
   jobId: string;
   domain: string;
   rootPath: string;
-  runtime: 'static';
+  runtime: 'static' | 'php';
   /** Task queue of the host that serves the site (dermaga-host-<hostId>). */
   hostQueue: string;
 }

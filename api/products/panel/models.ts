@@ -29,7 +29,7 @@ export class Site extends Model {
   id!: string;
   domain!: string;
   root_path!: string;
-  runtime!: 'static';
+  runtime!: 'static' | 'php';
   status!: SiteStatus;
   host_id!: string;
   error!: string | null;

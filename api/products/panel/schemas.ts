@@ -13,10 +13,10 @@ export const Domain = z
   )
   .openapi({ example: 'example.com' });
 
-const RUNTIMES = ['static'] as const;
+const RUNTIMES = ['static', 'php'] as const;
 export const Runtime = z
   .enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` })
-  .openapi({ description: 'How the site is served: static files from root_path.' });
+  .openapi({ description: 'static: files from root_path; php: also .php through a PHP-FPM pool of its own, running as the site\'s own user.' });
 
 const IdParam = (name: string, prefix: string) =>
   z.strictObject({

@@ -74,7 +74,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     get: async (siteId: string) => ({ site: siteView(await find(siteId)) }),
 
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
-    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: 'static' }, ip: string) {
+    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime'] }, ip: string) {
       const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
       const siteId = newId('site');
       const { site, job } = await db
