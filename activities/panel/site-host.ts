@@ -10,7 +10,8 @@ interface SiteRef {
   siteId: string;
   domain: string;
   rootPath: string;
-  runtime?: 'static' | 'php';
+  runtime?: 'static' | 'php' | 'proxy';
+  proxyPort?: number | null;
 }
 
 const invalid = (message: string) => ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });

@@ -6,6 +6,8 @@ export interface VhostSpec {
   listen: string;
   /** For PHP sites: the PHP-FPM socket `.php` requests go to. */
   phpSocket?: string;
+  /** For proxy sites: the local port of the app behind nginx. */
+  proxyPort?: number | null;
 }
 
 /**
@@ -33,7 +35,7 @@ server {
         return 200 "${s.siteId}";
     }
 
-${s.phpSocket ? phpLocations(s.phpSocket) : staticLocation}}
+${s.phpSocket ? phpLocations(s.phpSocket) : s.proxyPort ? proxyLocations(s.proxyPort) : staticLocation}}
 `;
 }
 
@@ -41,6 +43,25 @@ const staticLocation = `    location / {
         try_files $uri $uri/ =404;
     }
 `;
+
+/** Files in the root first, everything else to the app on a local port (WebSockets included). */
+function proxyLocations(port: number): string {
+  return `    location / {
+        try_files $uri @app;
+    }
+
+    location @app {
+        proxy_pass http://127.0.0.1:${port};
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $http_connection;
+    }
+`;
+}
 
 /** PHP through the site's own pool; anything not a file goes to index.php (front controllers). */
 function phpLocations(socket: string): string {

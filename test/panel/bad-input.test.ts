@@ -1,19 +1,29 @@
 import path from 'node:path';
 import { login, startApi, uniqueDomain, type TestApi } from '../support/api';
 import { waitForSite } from '../support/panel';
+import { createPanelUser } from '../support/users';
 
 let api: TestApi;
 let token: string;
+let actor: string;
 beforeAll(async () => {
   api = await startApi();
-  token = await login(api);
+  const admin = await createPanelUser(api, 'admin');
+  actor = admin.username;
+  token = await login(api, admin.username, admin.password);
 });
 afterAll(() => api.close());
 
-/** Rows that a refused request must leave untouched. */
+/**
+ * Rows a refused request must not add. Scoped to this file's own admin, since other files create
+ * sites meanwhile: every site is written with its job and its audit row, both naming the actor.
+ */
 const counts = async () => {
-  const [sites, jobs] = await Promise.all([api.db('panel.sites').count('* as n').first(), api.db('platform.jobs').count('* as n').first()]);
-  return { sites: Number(sites?.n), jobs: Number(jobs?.n) };
+  const [jobs, audit] = await Promise.all([
+    api.db('platform.jobs').where({ actor }).count('* as n').first(),
+    api.db('platform.audit_log').where({ actor }).whereNot({ action: 'auth.login' }).count('* as n').first(),
+  ]);
+  return { jobs: Number(jobs?.n), audit: Number(audit?.n) };
 };
 
 const createSite = (body: unknown) => api.request('POST', '/panel/v1/sites', { token, body });
@@ -32,7 +42,7 @@ describe('POST /v1/sites refuses bad input and changes nothing', () => {
     ['a root_path with ..', () => ({ body: { domain: 'a.test', root_path: `${web()}/a/../../etc` } }), 400, 'root_path: must not contain . or .. segments', 'root_path'],
     ['the web root itself', () => ({ body: { domain: 'a.test', root_path: web() } }), 400, `root_path: must be inside the web root ${web()}`, 'root_path'],
     ['a relative root_path', () => ({ body: { domain: 'a.test', root_path: 'www/a' } }), 400, 'root_path: must be an absolute path', 'root_path'],
-    ['an unknown runtime', () => ({ body: { domain: 'a.test', runtime: 'cobol' } }), 400, 'runtime: must be one of: static, php', 'runtime'],
+    ['an unknown runtime', () => ({ body: { domain: 'a.test', runtime: 'cobol' } }), 400, 'runtime: must be one of: static, php, proxy', 'runtime'],
   ];
 
   it.each(cases)('should fail with %s', async (_name, input, status, message, field) => {

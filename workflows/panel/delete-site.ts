@@ -15,7 +15,7 @@ const records = proxyLocalActivities<SiteRecordActivities>(controlActivity);
 export async function deleteSite(input: SiteWorkflowInput): Promise<void> {
   const host = proxyActivities<SiteHostActivities>(hostActivity(input.hostQueue));
   const php = proxyActivities<PhpHostActivities>(hostActivity(input.hostQueue));
-  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath, runtime: input.runtime };
+  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath, runtime: input.runtime, proxyPort: input.proxyPort };
   const saga = new JobSaga(input.jobId);
   try {
     await saga.step('remove nginx vhost', () => host.removeVhost(site));

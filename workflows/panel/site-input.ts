@@ -4,7 +4,9 @@ export interface SiteWorkflowInput {
   jobId: string;
   domain: string;
   rootPath: string;
-  runtime: 'static' | 'php';
+  runtime: 'static' | 'php' | 'proxy';
+  /** For proxy sites: the local port of the app. */
+  proxyPort?: number | null;
   /** Task queue of the host that serves the site (dermaga-host-<hostId>). */
   hostQueue: string;
 }

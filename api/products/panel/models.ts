@@ -29,7 +29,8 @@ export class Site extends Model {
   id!: string;
   domain!: string;
   root_path!: string;
-  runtime!: 'static' | 'php';
+  runtime!: 'static' | 'php' | 'proxy';
+  proxy_port!: number | null;
   status!: SiteStatus;
   host_id!: string;
   error!: string | null;

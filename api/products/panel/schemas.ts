@@ -13,10 +13,13 @@ export const Domain = z
   )
   .openapi({ example: 'example.com' });
 
-const RUNTIMES = ['static', 'php'] as const;
+const RUNTIMES = ['static', 'php', 'proxy'] as const;
 export const Runtime = z
   .enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` })
-  .openapi({ description: 'static: files from root_path; php: also .php through a PHP-FPM pool of its own, running as the site\'s own user.' });
+  .openapi({
+    description:
+      "static: files from root_path; php: also .php through a PHP-FPM pool of its own, running as the site's own user; proxy: requests go to an app on 127.0.0.1:proxy_port (files in root_path are served first).",
+  });
 
 const IdParam = (name: string, prefix: string) =>
   z.strictObject({
@@ -43,16 +46,24 @@ export const ChangePasswordBody = z
 export const CreateSiteBody = z
   .strictObject({
     domain: Domain,
-    root_path: z
-      .string()
-      .max(4096)
-      .optional()
-      .openapi({
-        description: 'Absolute path inside the web root; defaults to <web root>/<domain>.',
-        example: '/var/www/example',
-      }),
+    root_path: z.string().max(4096).optional().openapi({
+      description: 'Absolute path inside the web root; defaults to <web root>/<domain>.',
+      example: '/var/www/example',
+    }),
     runtime: Runtime.default('static'),
+    proxy_port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .openapi({ description: 'Required for runtime proxy: the local port of the app', example: 3001 }),
   })
+  .refine((b) => (b.runtime === 'proxy') === (b.proxy_port !== undefined), {
+    message: 'is required for runtime proxy, and only for it',
+    path: ['proxy_port'],
+  })
+
   .openapi('CreateSiteRequest');
 
 const Limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -88,6 +99,7 @@ export const Site = z
     domain: z.string(),
     root_path: z.string(),
     runtime: Runtime,
+    proxy_port: z.number().int().nullable(),
     status: z.enum(['provisioning', 'active', 'failed', 'deleting']),
     error: z.string().nullable(),
     job_id: z.string().nullable(),

@@ -16,6 +16,7 @@ export const siteView = (s: Site) => ({
   domain: s.domain,
   root_path: s.root_path,
   runtime: s.runtime,
+  proxy_port: s.proxy_port,
   status: s.status,
   error: s.error,
   job_id: s.job_id,
@@ -58,6 +59,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     domain: site.domain,
     rootPath: site.root_path,
     runtime: site.runtime,
+    proxyPort: site.proxy_port,
     hostQueue: hostQueue(site.host_id),
   });
 
@@ -74,7 +76,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     get: async (siteId: string) => ({ site: siteView(await find(siteId)) }),
 
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
-    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime'] }, ip: string) {
+    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime']; proxy_port?: number }, ip: string) {
       const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
       const siteId = newId('site');
       const { site, job } = await db
@@ -91,6 +93,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
             domain: input.domain,
             root_path: rootPath,
             runtime: input.runtime,
+            proxy_port: input.proxy_port ?? null,
             status: 'provisioning',
             host_id: config.HOST_ID,
             job_id: job.id,
