@@ -1,29 +1,25 @@
-import { login, startApi, uniqueDomain, type TestApi } from '../support/api';
+import { login, uniqueDomain, useApi } from '../support/api';
 import { waitForSite } from '../support/panel';
 import { createPanelUser } from '../support/users';
 
-let api: TestApi;
-let token: string;
-let actor: string;
-beforeAll(async () => {
-  api = await startApi();
-  const admin = await createPanelUser(api, 'admin');
-  actor = admin.username;
-  token = await login(api, admin.username, admin.password);
-});
-afterAll(() => api.close());
+const t = useApi({ ownAdmin: true });
 
-const logs = (query: string) => api.request('GET', `/panel/v1/audit/logs${query}`, { token });
+const logs = (query: string) => t.api.request('GET', `/panel/v1/audit/logs${query}`, { token: t.token });
 
 describe('GET /v1/audit/logs', () => {
   it('shows what an admin did, newest first, filtered by actor, action and target', async () => {
-    await api.request('POST', '/panel/v1/auth/login', { body: { username: actor, password: 'wrong-password!' } });
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain: uniqueDomain('audit') } });
+    await t.api.request('POST', '/panel/v1/auth/login', {
+      body: { username: t.actor, password: 'wrong-password!' },
+    });
+    const created = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain: uniqueDomain('audit') },
+    });
     const siteId = created.body.site.id;
-    await waitForSite(api, token, siteId, 'active');
-    await api.request('DELETE', `/panel/v1/sites/${siteId}`, { token });
+    await waitForSite(t.api, t.token, siteId, 'active');
+    await t.api.request('DELETE', `/panel/v1/sites/${siteId}`, { token: t.token });
 
-    const mine = await logs(`?actor=${actor}`);
+    const mine = await logs(`?actor=${t.actor}`);
     expect(mine.status).toBe(200);
     expect(mine.body.logs.map((l: { action: string; outcome: string }) => [l.action, l.outcome])).toEqual([
       ['site.delete', 'success'],
@@ -34,7 +30,7 @@ describe('GET /v1/audit/logs', () => {
     expect(mine.body.total).toBe(4);
     expect(mine.body.logs[0]).toEqual({
       id: expect.any(String),
-      actor,
+      actor: t.actor,
       action: 'site.delete',
       target: `site:${siteId}`,
       ip: '127.0.0.1',
@@ -46,7 +42,7 @@ describe('GET /v1/audit/logs', () => {
     const byTarget = await logs(`?target=site:${siteId}&action=site.create`);
     expect(byTarget.body.logs.map((l: { action: string }) => l.action)).toEqual(['site.create']);
 
-    const page = await logs(`?actor=${actor}&limit=2&offset=2`);
+    const page = await logs(`?actor=${t.actor}&limit=2&offset=2`);
     expect(page.body.logs.map((l: { action: string }) => l.action)).toEqual(['auth.login', 'auth.login']);
     expect(page.body.total).toBe(4);
   });
@@ -54,20 +50,28 @@ describe('GET /v1/audit/logs', () => {
   it('filters by a time range', async () => {
     const now = new Date();
     const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
-    const inRange = await logs(`?actor=${actor}&from=${hourAgo}&to=${new Date(now.getTime() + 60_000).toISOString()}`);
+    const inRange = await logs(
+      `?actor=${t.actor}&from=${hourAgo}&to=${new Date(now.getTime() + 60_000).toISOString()}`,
+    );
     expect(inRange.body.total).toBeGreaterThan(0);
-    const before = await logs(`?actor=${actor}&to=${hourAgo}`);
+    const before = await logs(`?actor=${t.actor}&to=${hourAgo}`);
     expect(before.body).toEqual({ logs: [], total: 0 });
   });
 
   it('should fail with 400 for a bad range or unknown filter, and 403 for a viewer', async () => {
     const reversed = await logs('?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z');
     expect(reversed.status).toBe(400);
-    expect(reversed.body.error).toEqual({ code: 'invalid_request', message: 'to: must be after from', field: 'to' });
+    expect(reversed.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'to: must be after from',
+      field: 'to',
+    });
     expect((await logs('?from=yesterday')).body.error.field).toBe('from');
     expect((await logs('?user=admin')).body.error.message).toBe('user: unknown field');
-    const viewer = await createPanelUser(api, 'viewer');
-    const res = await api.request('GET', '/panel/v1/audit/logs', { token: await login(api, viewer.username, viewer.password) });
+    const viewer = await createPanelUser(t.api, 'viewer');
+    const res = await t.api.request('GET', '/panel/v1/audit/logs', {
+      token: await login(t.api, viewer.username, viewer.password),
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -7,11 +7,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const auditFor = (actor: string) => api.db('platform.audit_log').where({ product: 'panel', actor }).orderBy('id');
+const auditFor = (actor: string) =>
+  api.db('platform.audit_log').where({ product: 'panel', actor }).orderBy('id');
 
 describe('panel login', () => {
   it('gives the bootstrap admin a token that identifies them', async () => {
-    const res = await api.request('POST', '/panel/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    const res = await api.request('POST', '/panel/v1/auth/login', {
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+    });
     expect(res.status).toBe(200);
     expect(res.body.token).toMatch(/^npt_/);
     expect(res.body.user).toEqual({ id: expect.stringMatching(/^usr_/), username: 'admin', role: 'admin' });
@@ -25,7 +28,9 @@ describe('panel login', () => {
 
   it('should fail with 401 for a wrong password, and audit it', async () => {
     const { username } = await createPanelUser(api, 'admin');
-    const res = await api.request('POST', '/panel/v1/auth/login', { body: { username, password: 'wrong-password' } });
+    const res = await api.request('POST', '/panel/v1/auth/login', {
+      body: { username, password: 'wrong-password' },
+    });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: { code: 'unauthorized', message: 'invalid username or password' } });
     const rows = await auditFor(username);
@@ -36,7 +41,9 @@ describe('panel login', () => {
   it('blocks an IP+username after 5 failures with 429 and Retry-After, even across an API restart', async () => {
     const { username, password } = await createPanelUser(api, 'admin');
     for (let i = 0; i < 5; i++) {
-      const res = await api.request('POST', '/panel/v1/auth/login', { body: { username, password: `nope-${i}` } });
+      const res = await api.request('POST', '/panel/v1/auth/login', {
+        body: { username, password: `nope-${i}` },
+      });
       expect(res.status).toBe(401);
     }
     const blocked = await api.request('POST', '/panel/v1/auth/login', { body: { username, password } });
@@ -61,9 +68,16 @@ describe('panel login', () => {
 
   it('forgets the failures once the window has passed', async () => {
     const { username, password } = await createPanelUser(api, 'admin');
-    for (let i = 0; i < 5; i++) await api.request('POST', '/panel/v1/auth/login', { body: { username, password: 'x' } });
-    await api.db('platform.rate_limit_events').where({ bucket: 'panel.login' }).where('key', 'like', `%|${username}`).update({ at: api.db.raw("now() - interval '301 seconds'") });
-    expect((await api.request('POST', '/panel/v1/auth/login', { body: { username, password } })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      await api.request('POST', '/panel/v1/auth/login', { body: { username, password: 'x' } });
+    await api
+      .db('platform.rate_limit_events')
+      .where({ bucket: 'panel.login' })
+      .where('key', 'like', `%|${username}`)
+      .update({ at: api.db.raw("now() - interval '301 seconds'") });
+    expect((await api.request('POST', '/panel/v1/auth/login', { body: { username, password } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -82,10 +96,15 @@ describe('panel sessions', () => {
 
   it('should fail with 401 without a token, with a malformed header, or with an expired token', async () => {
     expect((await api.request('GET', '/panel/v1/auth/me')).body.error.message).toBe('missing bearer token');
-    expect((await api.request('GET', '/panel/v1/sites', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
+    expect(
+      (await api.request('GET', '/panel/v1/sites', { headers: { authorization: 'Basic abc' } })).status,
+    ).toBe(401);
     const { username, password } = await createPanelUser(api, 'admin');
     const token = await login(api, username, password);
-    await api.db('panel.sessions').whereIn('user_id', api.db('panel.users').select('id').where({ username })).update({ expires_at: new Date(Date.now() - 1000) });
+    await api
+      .db('panel.sessions')
+      .whereIn('user_id', api.db('panel.users').select('id').where({ username }))
+      .update({ expires_at: new Date(Date.now() - 1000) });
     const res = await api.request('GET', '/panel/v1/sites', { token });
     expect(res.status).toBe(401);
     expect(res.body.error.message).toBe('invalid or expired token');
@@ -103,8 +122,15 @@ describe('panel sessions', () => {
       ['GET', '/panel/v1/jobs'],
       ['GET', '/panel/v1/jobs/job_0000000000abc'],
     ]) {
-      const res = await api.request(method, path, { token, body: method === 'POST' ? { domain: 'viewer.test' } : undefined });
-      expect([path, res.status, res.body.error]).toEqual([path, 403, { code: 'forbidden', message: 'admin role required' }]);
+      const res = await api.request(method, path, {
+        token,
+        body: method === 'POST' ? { domain: 'viewer.test' } : undefined,
+      });
+      expect([path, res.status, res.body.error]).toEqual([
+        path,
+        403,
+        { code: 'forbidden', message: 'admin role required' },
+      ]);
     }
   });
 });
@@ -118,10 +144,17 @@ describe('changing a password', () => {
 
     const wrong = await change({ current_password: 'not-it', new_password: 'Brand-New-Passw0rd' });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error).toEqual({ code: 'invalid_request', message: 'current_password: is incorrect', field: 'current_password' });
+    expect(wrong.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'current_password: is incorrect',
+      field: 'current_password',
+    });
 
     const weak = await change({ current_password: password, new_password: 'short' });
-    expect(weak.body.error).toMatchObject({ field: 'new_password', message: 'new_password: must be at least 12 characters' });
+    expect(weak.body.error).toMatchObject({
+      field: 'new_password',
+      message: 'new_password: must be at least 12 characters',
+    });
     const plain = await change({ current_password: password, new_password: 'alllowercaseletters' });
     expect(plain.status).toBe(400);
     expect(plain.body.error.field).toBe('new_password');
@@ -132,7 +165,9 @@ describe('changing a password', () => {
     expect(ok.body).toEqual({ message: 'password changed', revoked_sessions: 1 });
     expect((await api.request('GET', '/panel/v1/auth/me', { token: other })).status).toBe(401);
     expect((await api.request('GET', '/panel/v1/auth/me', { token })).status).toBe(200);
-    expect((await api.request('POST', '/panel/v1/auth/login', { body: { username, password } })).status).toBe(401);
+    expect((await api.request('POST', '/panel/v1/auth/login', { body: { username, password } })).status).toBe(
+      401,
+    );
     await login(api, username, 'Brand-New-Passw0rd');
 
     const actions = (await auditFor(username)).filter((r) => r.action === 'auth.change_password');

@@ -48,7 +48,12 @@ describe('a worker killed while a site is provisioning', () => {
 
     const job = await getJob(api, token, jobId);
     expect(job.status).toBe('succeeded');
-    expect(job.steps.map((s: { name: string }) => s.name)).toEqual(['create site root', 'write nginx vhost', 'test nginx config', 'reload nginx']);
+    expect(job.steps.map((s: { name: string }) => s.name)).toEqual([
+      'create site root',
+      'write nginx vhost',
+      'test nginx config',
+      'reload nginx',
+    ]);
 
     // The history shows each activity scheduled and completed once; only the killed one took a second attempt.
     const client = await api.temporal.client();
@@ -65,9 +70,11 @@ describe('a worker killed while a site is provisioning', () => {
         scheduled.push(name);
       }
       if (e.activityTaskStartedEventAttributes) {
-        attempts[typeOf.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? ''] = e.activityTaskStartedEventAttributes.attempt ?? 0;
+        attempts[typeOf.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? ''] =
+          e.activityTaskStartedEventAttributes.attempt ?? 0;
       }
-      if (e.activityTaskCompletedEventAttributes) completed.push(typeOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '');
+      if (e.activityTaskCompletedEventAttributes)
+        completed.push(typeOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '');
     }
     const hostSteps = ['createSiteRoot', 'writeVhost', 'testNginxConfig', 'reloadNginx'];
     expect(scheduled.filter((n) => hostSteps.includes(n))).toEqual(hostSteps);

@@ -2,18 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { siteUser } from '../../activities/panel/php-host';
-import { login, startApi, uniqueDomain, type TestApi } from '../support/api';
+import { uniqueDomain, useApi } from '../support/api';
 import { fetchSite } from '../support/nginx';
 import { saveHistory } from '../support/histories';
 import { waitForJob, waitForSite } from '../support/panel';
 
-let api: TestApi;
-let token: string;
-beforeAll(async () => {
-  api = await startApi();
-  token = await login(api);
-});
-afterAll(() => api.close());
+const t = useApi();
 
 const userExists = (name: string) => {
   try {
@@ -27,13 +21,16 @@ const userExists = (name: string) => {
 describe('a PHP site', () => {
   it('runs its PHP through a PHP-FPM pool of its own, as its own user, until it is deleted', async () => {
     const domain = uniqueDomain('php');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'php' } });
+    const created = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain, runtime: 'php' },
+    });
     expect(created.status).toBe(202);
     expect(created.body.site.runtime).toBe('php');
-    const site = await waitForSite(api, token, created.body.site.id, 'active');
+    const site = await waitForSite(t.api, t.token, created.body.site.id, 'active');
     const user = siteUser(site.id);
 
-    const job = await waitForJob(api, token, created.body.job_id);
+    const job = await waitForJob(t.api, t.token, created.body.job_id);
     expect(job.steps.map((s: { name: string }) => s.name)).toEqual([
       'create site root',
       'create site user',
@@ -44,20 +41,23 @@ describe('a PHP site', () => {
       'reload nginx',
     ]);
     expect(userExists(user)).toBe(true);
-    await saveHistory(api, job.workflow_id, 'panel/provision-php-site');
+    await saveHistory(t.api, job.workflow_id, 'panel/provision-php-site');
     expect(statSync(site.root_path).uid).toBe(Number(execFileSync('id', ['-u', user], { encoding: 'utf8' })));
 
-    writeFileSync(path.join(site.root_path, 'index.php'), '<?php echo "sum=", 6 * 7, " user=", posix_getpwuid(posix_geteuid())["name"];');
+    writeFileSync(
+      path.join(site.root_path, 'index.php'),
+      '<?php echo "sum=", 6 * 7, " user=", posix_getpwuid(posix_geteuid())["name"];',
+    );
     const page = await fetchSite(domain, '/index.php');
     expect(page).toEqual({ status: 200, body: `sum=42 user=${user}` });
     expect((await fetchSite(domain, '/some/pretty/url')).body).toBe(`sum=42 user=${user}`); // front controller
     const socket = path.join(process.env.PANEL_PHP_SOCKET_DIR as string, `${domain}.sock`);
     expect(existsSync(socket)).toBe(true);
 
-    const removed = await api.request('DELETE', `/panel/v1/sites/${site.id}`, { token });
-    await waitForSite(api, token, site.id, 'gone');
-    const deleteJob = await waitForJob(api, token, removed.body.job_id);
-    await saveHistory(api, deleteJob.workflow_id, 'panel/delete-php-site');
+    const removed = await t.api.request('DELETE', `/panel/v1/sites/${site.id}`, { token: t.token });
+    await waitForSite(t.api, t.token, site.id, 'gone');
+    const deleteJob = await waitForJob(t.api, t.token, removed.body.job_id);
+    await saveHistory(t.api, deleteJob.workflow_id, 'panel/delete-php-site');
     expect(deleteJob.steps.map((s: { name: string }) => s.name)).toEqual([
       'remove nginx vhost',
       'remove php-fpm pool',

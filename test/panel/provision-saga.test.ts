@@ -17,7 +17,10 @@ beforeAll(async () => {
   token = await login(api);
   hostWorker = await startHostWorker(api.config, {
     reloadNginx: async () => {
-      throw ApplicationFailure.create({ message: 'nginx reload refused (injected by the test)', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: 'nginx reload refused (injected by the test)',
+        nonRetryable: true,
+      });
     },
   });
 });
@@ -46,7 +49,12 @@ describe('a site whose provisioning fails half-way', () => {
       ['undo create site root', 'succeeded'],
     ]);
     expect(existsSync(site.root_path)).toBe(false);
-    const nginx = createNginx({ bin: 'nginx', sitesDir: api.config.PANEL_NGINX_SITES_DIR, listen: api.config.PANEL_NGINX_LISTEN, pidFile: api.config.PANEL_NGINX_PID_FILE });
+    const nginx = createNginx({
+      bin: 'nginx',
+      sitesDir: api.config.PANEL_NGINX_SITES_DIR,
+      listen: api.config.PANEL_NGINX_LISTEN,
+      pidFile: api.config.PANEL_NGINX_PID_FILE,
+    });
     expect(existsSync(nginx.vhostPath(domain))).toBe(false);
     expect((await fetchSite(domain)).status).toBe(404);
     await saveHistory(api, job.workflow_id, 'panel/provision-site-undone');

@@ -13,7 +13,9 @@ beforeAll(async () => {
   api = await startApi();
   token = await login(api);
   // The operator's app: answers with what nginx passed on.
-  app = http.createServer((req, res) => res.end(`app ${req.url} host=${req.headers.host} proto=${req.headers['x-forwarded-proto']}`));
+  app = http.createServer((req, res) =>
+    res.end(`app ${req.url} host=${req.headers.host} proto=${req.headers['x-forwarded-proto']}`),
+  );
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
   appPort = (app.address() as AddressInfo).port;
 });
@@ -25,12 +27,18 @@ afterAll(async () => {
 describe('a reverse-proxy site', () => {
   it('passes requests to the app on its local port, with the Host and forwarding headers', async () => {
     const domain = uniqueDomain('app');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'proxy', proxy_port: appPort } });
+    const created = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain, runtime: 'proxy', proxy_port: appPort },
+    });
     expect(created.status).toBe(202);
     expect(created.body.site).toMatchObject({ runtime: 'proxy', proxy_port: appPort });
     await waitForSite(api, token, created.body.site.id, 'active');
 
-    expect(await fetchSite(domain, '/orders?page=2')).toEqual({ status: 200, body: `app /orders?page=2 host=${domain} proto=http` });
+    expect(await fetchSite(domain, '/orders?page=2')).toEqual({
+      status: 200,
+      body: `app /orders?page=2 host=${domain} proto=http`,
+    });
     expect((await fetchSite(domain, '/index.html')).body).toContain(`<h1>${domain}</h1>`); // files in the root come first
 
     await api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token });
@@ -42,13 +50,23 @@ describe('a reverse-proxy site', () => {
     ['a proxy site without a port', { runtime: 'proxy' }],
     ['a static site with a port', { runtime: 'static', proxy_port: 3000 }],
   ])('should fail with 400 for %s', async (_name, extra) => {
-    const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: uniqueDomain('bad'), ...extra } });
+    const res = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: uniqueDomain('bad'), ...extra },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: 'invalid_request', message: 'proxy_port: is required for runtime proxy, and only for it', field: 'proxy_port' });
+    expect(res.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'proxy_port: is required for runtime proxy, and only for it',
+      field: 'proxy_port',
+    });
   });
 
   it('should fail with 400 for a port out of range', async () => {
-    const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: uniqueDomain('bad'), runtime: 'proxy', proxy_port: 70000 } });
+    const res = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: uniqueDomain('bad'), runtime: 'proxy', proxy_port: 70000 },
+    });
     expect(res.body.error.field).toBe('proxy_port');
   });
 });

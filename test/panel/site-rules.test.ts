@@ -19,21 +19,37 @@ describe('root_path rules', () => {
     ['var/www/a', 'must be an absolute path'],
     ['/var/www/a b', 'may contain only letters, digits, . _ - and /'],
     ['/var/www/a;rm', 'may contain only letters, digits, . _ - and /'],
-  ])('refuses %s: %s', (input, reason) => expect(() => checkRootPath(input, '/var/www')).toThrow(`root_path: ${reason}`));
+  ])('refuses %s: %s', (input, reason) =>
+    expect(() => checkRootPath(input, '/var/www')).toThrow(`root_path: ${reason}`),
+  );
 });
 
 describe('domain rules', () => {
   it.each(['example.com', 'a.b.example.co.id', 'xn--bcher-kva.example', 'EXAMPLE.com'])('accepts %s', (d) =>
     expect(Domain.safeParse(d).success).toBe(true),
   );
-  it.each(['localhost', '-a.com', 'a-.com', 'a..com', 'a.com.', '*.a.com', 'a_b.com', 'a.c', `${'a'.repeat(64)}.com`, 'a.com;'])('refuses %s', (d) =>
-    expect(Domain.safeParse(d).success).toBe(false),
-  );
+  it.each([
+    'localhost',
+    '-a.com',
+    'a-.com',
+    'a..com',
+    'a.com.',
+    '*.a.com',
+    'a_b.com',
+    'a.c',
+    `${'a'.repeat(64)}.com`,
+    'a.com;',
+  ])('refuses %s', (d) => expect(Domain.safeParse(d).success).toBe(false));
 });
 
 describe('the nginx server block', () => {
   it('serves the root for the domain and hides dotfiles', () => {
-    const conf = renderVhost({ siteId: 'site_1', domain: 'example.com', rootPath: '/var/www/example', listen: '127.0.0.1:8080' });
+    const conf = renderVhost({
+      siteId: 'site_1',
+      domain: 'example.com',
+      rootPath: '/var/www/example',
+      listen: '127.0.0.1:8080',
+    });
     expect(conf).toContain('listen 127.0.0.1:8080;');
     expect(conf).toContain('server_name example.com;');
     expect(conf).toContain('root /var/www/example;');

@@ -1,37 +1,38 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { login, startApi, uniqueDomain, type TestApi } from '../support/api';
+import { uniqueDomain, useApi } from '../support/api';
 import { fetchSite } from '../support/nginx';
 import { waitForJob, waitForSite } from '../support/panel';
 import { saveHistory } from '../support/histories';
 
-let api: TestApi;
-let token: string;
-
-beforeAll(async () => {
-  api = await startApi();
-  token = await login(api);
-});
-afterAll(() => api.close());
+const t = useApi();
 
 describe('an admin hosts a site', () => {
   it('provisions it through a workflow, nginx serves it, and delete takes it away', async () => {
     const domain = uniqueDomain('shop');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'static' } });
+    const created = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain, runtime: 'static' },
+    });
     expect(created.status).toBe(202);
-    expect(created.body.site).toMatchObject({ domain, status: 'provisioning', runtime: 'static', error: null });
-    expect(created.body.site.root_path).toBe(path.join(api.config.PANEL_WEB_ROOT, domain));
+    expect(created.body.site).toMatchObject({
+      domain,
+      status: 'provisioning',
+      runtime: 'static',
+      error: null,
+    });
+    expect(created.body.site.root_path).toBe(path.join(t.api.config.PANEL_WEB_ROOT, domain));
     expect(created.body.job_id).toMatch(/^job_/);
     const siteId = created.body.site.id;
 
-    const active = await waitForSite(api, token, siteId, 'active');
+    const active = await waitForSite(t.api, t.token, siteId, 'active');
     expect(active.job_id).toBe(created.body.job_id);
     const served = await fetchSite(domain);
     expect(served.status).toBe(200);
     expect(served.body).toContain(`<h1>${domain}</h1>`);
     expect((await fetchSite(domain, '/.dermaga-site')).status).toBe(403);
 
-    const job = await waitForJob(api, token, created.body.job_id);
+    const job = await waitForJob(t.api, t.token, created.body.job_id);
     expect(job).toMatchObject({
       type: 'site.provision',
       status: 'succeeded',
@@ -39,7 +40,9 @@ describe('an admin hosts a site', () => {
       error: null,
       workflow_id: `panel-site-${siteId}-provision`,
     });
-    expect(job.temporal_ui_url).toBe(`${api.config.TEMPORAL_UI_URL}/namespaces/default/workflows/panel-site-${siteId}-provision`);
+    expect(job.temporal_ui_url).toBe(
+      `${t.api.config.TEMPORAL_UI_URL}/namespaces/default/workflows/panel-site-${siteId}-provision`,
+    );
     expect(job.steps.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
       ['create site root', 'succeeded'],
       ['write nginx vhost', 'succeeded'],
@@ -47,23 +50,26 @@ describe('an admin hosts a site', () => {
       ['reload nginx', 'succeeded'],
     ]);
     expect(Date.parse(job.finished_at)).toBeGreaterThanOrEqual(Date.parse(job.started_at));
-    await saveHistory(api, job.workflow_id, 'panel/provision-site');
+    await saveHistory(t.api, job.workflow_id, 'panel/provision-site');
 
-    const listed = await api.request('GET', '/panel/v1/sites?status=active', { token });
+    const listed = await t.api.request('GET', '/panel/v1/sites?status=active', { token: t.token });
     expect(listed.body.sites.map((s: { id: string }) => s.id)).toContain(siteId);
 
-    const removed = await api.request('DELETE', `/panel/v1/sites/${siteId}`, { token });
+    const removed = await t.api.request('DELETE', `/panel/v1/sites/${siteId}`, { token: t.token });
     expect(removed.status).toBe(202);
     expect(removed.body.site.status).toBe('deleting');
     expect(removed.body.job_id).not.toBe(created.body.job_id);
-    await waitForSite(api, token, siteId, 'gone');
+    await waitForSite(t.api, t.token, siteId, 'gone');
     expect((await fetchSite(domain)).status).toBe(404);
     expect(existsSync(active.root_path)).toBe(false);
-    const deleteJob = await waitForJob(api, token, removed.body.job_id);
+    const deleteJob = await waitForJob(t.api, t.token, removed.body.job_id);
     expect(deleteJob).toMatchObject({ type: 'site.delete', status: 'succeeded' });
-    await saveHistory(api, deleteJob.workflow_id, 'panel/delete-site');
+    await saveHistory(t.api, deleteJob.workflow_id, 'panel/delete-site');
 
-    const audit = await api.db('platform.audit_log').where({ product: 'panel', target: `site:${siteId}` }).orderBy('id');
+    const audit = await t.api
+      .db('platform.audit_log')
+      .where({ product: 'panel', target: `site:${siteId}` })
+      .orderBy('id');
     expect(audit.map((a) => [a.action, a.actor, a.outcome])).toEqual([
       ['site.create', 'admin', 'success'],
       ['site.delete', 'admin', 'success'],
@@ -73,30 +79,33 @@ describe('an admin hosts a site', () => {
 
   it("serves an operator's existing root as it is and leaves it in place after delete", async () => {
     const domain = uniqueDomain('custom');
-    const root = path.join(api.config.PANEL_WEB_ROOT, 'custom', domain);
+    const root = path.join(t.api.config.PANEL_WEB_ROOT, 'custom', domain);
     mkdirSync(root, { recursive: true });
     writeFileSync(path.join(root, 'index.html'), 'the operator wrote this');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, root_path: root } });
+    const created = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain, root_path: root },
+    });
     expect(created.status).toBe(202);
     expect(created.body.site.root_path).toBe(root);
-    await waitForSite(api, token, created.body.site.id, 'active');
+    await waitForSite(t.api, t.token, created.body.site.id, 'active');
     expect(await fetchSite(domain)).toEqual({ status: 200, body: 'the operator wrote this' });
 
-    await api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token });
-    await waitForSite(api, token, created.body.site.id, 'gone');
+    await t.api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token: t.token });
+    await waitForSite(t.api, t.token, created.body.site.id, 'gone');
     expect(readFileSync(path.join(root, 'index.html'), 'utf8')).toBe('the operator wrote this');
   });
 
   it('answers DELETE twice with the same job while the site is being deleted', async () => {
     const domain = uniqueDomain('twice');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain } });
-    await waitForSite(api, token, created.body.site.id, 'active');
+    const created = await t.api.request('POST', '/panel/v1/sites', { token: t.token, body: { domain } });
+    await waitForSite(t.api, t.token, created.body.site.id, 'active');
     const [a, b] = await Promise.all([
-      api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token }),
-      api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token }),
+      t.api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token: t.token }),
+      t.api.request('DELETE', `/panel/v1/sites/${created.body.site.id}`, { token: t.token }),
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(a.body.job_id).toBe(b.body.job_id);
-    await waitForSite(api, token, created.body.site.id, 'gone');
+    await waitForSite(t.api, t.token, created.body.site.id, 'gone');
   });
 });

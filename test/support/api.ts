@@ -6,6 +6,7 @@ import { createDb } from '../../core/db';
 import { createDocker } from '../../core/docker';
 import { createLogger } from '../../core/logger';
 import { createTemporal } from '../../core/temporal';
+import { createPanelUser } from './users';
 
 export const ADMIN_PASSWORD = 'Bootstrap-Passw0rd!';
 
@@ -14,7 +15,11 @@ export interface TestApi {
   config: Config;
   db: ReturnType<typeof createDb>;
   temporal: ReturnType<typeof createTemporal>;
-  request(method: string, path: string, opts?: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> }): Promise<Res>;
+  request(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> },
+  ): Promise<Res>;
   close(): Promise<void>;
 }
 
@@ -32,7 +37,13 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL, { min: 0, max: 5 });
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const { app, start } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  const { app, start } = createApp({
+    config,
+    db,
+    temporal,
+    docker: createDocker(config.DOCKER_HOST),
+    logger,
+  });
   await start();
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -69,14 +80,23 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
 }
 
 /** Logs in and returns the bearer token. */
-export async function login(api: TestApi, username = 'admin', password = ADMIN_PASSWORD, prefix = '/panel'): Promise<string> {
+export async function login(
+  api: TestApi,
+  username = 'admin',
+  password = ADMIN_PASSWORD,
+  prefix = '/panel',
+): Promise<string> {
   const res = await api.request('POST', `${prefix}/v1/auth/login`, { body: { username, password } });
   if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${res.text}`);
   return res.body.token;
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after the timeout. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -88,4 +108,23 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 let counter = 0;
 /** A domain no other test uses. */
-export const uniqueDomain = (label = 'site') => `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}.test`;
+export const uniqueDomain = (label = 'site') =>
+  `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}.test`;
+
+/**
+ * Starts an API for this test file before its tests and logs in, as the bootstrap admin or, with
+ * `ownAdmin`, as an admin of the file's own (whose rows no other file touches).
+ */
+export function useApi(opts: { env?: Record<string, string>; ownAdmin?: boolean } = {}) {
+  const ctx = {} as { api: TestApi; token: string; actor: string };
+  beforeAll(async () => {
+    ctx.api = await startApi(opts.env);
+    const who = opts.ownAdmin
+      ? await createPanelUser(ctx.api, 'admin')
+      : { username: 'admin', password: ADMIN_PASSWORD };
+    ctx.actor = who.username;
+    ctx.token = await login(ctx.api, who.username, who.password);
+  });
+  afterAll(() => ctx.api?.close());
+  return ctx;
+}
