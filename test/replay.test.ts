@@ -2,6 +2,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { quietTemporal } from './support/quiet-temporal';
 
 const dir = path.resolve(__dirname, 'histories');
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
@@ -16,6 +17,8 @@ const WORKFLOWS = [
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {
+  beforeAll(quietTemporal);
+
   it('has a history for every workflow', () => {
     for (const name of WORKFLOWS) expect(files).toContain(`${name}.json`);
   });

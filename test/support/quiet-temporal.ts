@@ -1,8 +1,14 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-// In-process workers (replay, host workers) log through the SDK's runtime: warnings only, as the worker process does.
-try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-} catch {
-  /* already installed in this jest worker process */
+let installed = false;
+
+/** In-process workers (replay, host workers) log warnings only, as the worker process does. Call before creating one. */
+export function quietTemporal(): void {
+  if (installed) return;
+  installed = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* a runtime already exists in this process */
+  }
 }
