@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnLogged, stopChild, waitForPort } from './processes';
+import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from './processes';
 
-const nginxConf = (dir: string, listen: string) => `# Written by Dermaga's dev stack: a private nginx for panel sites.
+const nginxConf = (
+  dir: string,
+  listen: string,
+) => `# Written by Dermaga's dev stack: a private nginx for panel sites.
 # Workers run as www-data, as Debian's nginx does: PHP-FPM sockets are made for that user.
 user www-data;
 pid ${dir}/nginx.pid;
@@ -27,20 +30,9 @@ http {
 `;
 
 function findNginx(): string {
-  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) if (existsSync(p)) return p;
+  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'])
+    if (existsSync(p)) return p;
   throw new Error('nginx is not installed: apt-get install nginx-light (panel sites need it)');
-}
-
-/** Stops an nginx left running by an earlier run that was killed (its pid file says which). */
-function stopStale(dir: string) {
-  const pidFile = path.join(dir, 'nginx.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  try {
-    if (pid > 0) process.kill(pid, 'SIGQUIT');
-  } catch {
-    /* not running */
-  }
 }
 
 /**
@@ -54,13 +46,25 @@ export async function startNginx(opts: { dir: string; webRoot: string; port: num
   mkdirSync(opts.webRoot, { recursive: true });
   const confFile = path.join(opts.dir, 'nginx.conf');
   writeFileSync(confFile, nginxConf(opts.dir, listen));
-  stopStale(opts.dir);
+  // An nginx master orphaned by a killed run still holds the port: stop it (SIGQUIT: graceful)
+  // and wait until it is gone, or ours could not bind.
+  await stopStale(path.join(opts.dir, 'nginx.pid'), {
+    match: (cmd) => cmd.startsWith('nginx: master process') && cmd.includes(`-c ${confFile}`),
+    signal: 'SIGQUIT',
+    graceMs: 10_000,
+  });
+  await assertPortFree(opts.port, 'nginx');
   const problem = await new Promise<string | null>((resolve) =>
     execFile(bin, ['-t', '-q', '-c', confFile], (err, _out, stderr) => resolve(err ? stderr : null)),
   );
-  if (problem) throw new Error(`nginx config test failed (a site block under ${opts.dir}/sites may be broken):\n${problem}`);
+  if (problem)
+    throw new Error(
+      `nginx config test failed (a site block under ${opts.dir}/sites may be broken):\n${problem}`,
+    );
   const child = spawnLogged(bin, ['-c', confFile, '-g', 'daemon off;'], path.join(opts.dir, 'nginx.out'));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${opts.dir}/error.log`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${opts.dir}/error.log`))),
+  );
   await Promise.race([exited, waitForPort(opts.port)]);
   exited.catch(() => undefined);
   return {
@@ -69,6 +73,7 @@ export async function startNginx(opts: { dir: string; webRoot: string; port: num
     sitesDir: path.join(opts.dir, 'sites'),
     webRoot: opts.webRoot,
     listen,
+    port: opts.port,
     pidFile: path.join(opts.dir, 'nginx.pid'),
     stop: () => stopChild(child, 10_000, 'SIGQUIT'),
   };

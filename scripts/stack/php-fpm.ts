@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnLogged, stopChild } from './processes';
+import { spawnLogged, stopChild, stopStale } from './processes';
 
 /** The php-fpm of Debian's php-fpm package (php-fpm8.2 on bookworm), if installed. */
 export function findPhpFpm(): string | null {
@@ -36,6 +36,8 @@ pm = ondemand
 pm.max_children = 1
 `,
   );
+  // A php-fpm left by a killed run still holds the pid file: stop it, or the new one exits at once.
+  await stopStale(pidFile, { match: (c) => c.includes(conf), signal: 'SIGQUIT', removeStale: true });
   const child = spawnLogged(bin, ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', conf], path.join(opts.dir, 'php-fpm.out'));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`php-fpm exited (${code}); see ${opts.dir}/error.log`))));
   const ready = (async () => {

@@ -1,9 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { spawnLogged, stopChild, waitForPort } from './processes';
+import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from './processes';
 
 const run = promisify(execFile);
 const repo = path.resolve(__dirname, '../..');
@@ -19,7 +19,8 @@ const executable = (p: string) => {
 };
 
 function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
   return null;
 }
 
@@ -38,15 +39,33 @@ export async function findTemporalCli(log: (line: string) => void = () => undefi
   const found = onPath('temporal') ?? (executable(local) ? local : null);
   if (found) return found;
   log(`building the Temporal CLI with go install ${TEMPORAL_CLI_MODULE} (once; takes minutes)`);
+  mkdirSync(path.dirname(local), { recursive: true });
+  const build = (extra: NodeJS.ProcessEnv) =>
+    run('go', ['install', TEMPORAL_CLI_MODULE], {
+      env: { ...process.env, GOBIN: path.dirname(local), ...extra },
+      maxBuffer: 64 * 1024 * 1024,
+    });
   try {
-    mkdirSync(path.dirname(local), { recursive: true });
-    await run('go', ['install', TEMPORAL_CLI_MODULE], { env: { ...process.env, GOBIN: path.dirname(local) }, maxBuffer: 64 * 1024 * 1024 });
+    await build({});
     return local;
   } catch (err) {
-    log(`go install failed: ${(err as Error).message.split('\n')[0]}`);
+    log(`go install failed: ${lastLine(err)}; retrying with GOTOOLCHAIN=${GO_TOOLCHAIN}`);
+  }
+  // A Go much newer than the module's old dependencies expect: pin the toolchain for this one
+  // build (the go command fetches it through the module proxy).
+  try {
+    await build({ GOTOOLCHAIN: GO_TOOLCHAIN });
+    return local;
+  } catch (err) {
+    log(`go install failed: ${lastLine(err)}`);
     return null;
   }
 }
+
+const GO_TOOLCHAIN = 'go1.24.4';
+/** go's last line of output is its error; the first ones are `go: downloading …`. */
+const lastLine = (err: unknown) =>
+  ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n').pop();
 
 interface TemporalOptions {
   cli: string | null;
@@ -55,6 +74,9 @@ interface TemporalOptions {
   dbFile: string | null;
   headless: boolean;
   logFile: string;
+  /** Where the server's pid is kept, to stop one a killed run left behind; default: next to logFile. */
+  pidFile?: string;
+  log?: (line: string) => void;
 }
 
 /** A Temporal dev server from the CLI, or from @temporalio/testing's download when there is no CLI. */
@@ -67,24 +89,74 @@ export async function startTemporal(opts: TemporalOptions) {
 async function startDownloaded(opts: TemporalOptions) {
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { ip: '127.0.0.1', port: opts.port, ui: !opts.headless, uiPort: opts.uiPort, dbFilename: opts.dbFile ?? undefined },
+    server: {
+      ip: '127.0.0.1',
+      port: opts.port,
+      ui: !opts.headless,
+      uiPort: opts.uiPort,
+      dbFilename: opts.dbFile ?? undefined,
+    },
   });
-  return { address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => env.teardown() };
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: `http://localhost:${opts.uiPort}`,
+    stop: () => env.teardown(),
+  };
 }
 
 /** `temporal server start-dev`; resolves once the `default` namespace answers. */
 async function startCli(opts: TemporalOptions & { cli: string }) {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--log-level',
+    'warn',
+  ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.headless) args.push('--headless');
+  // A dev server orphaned by a killed run holds the port and the db file: stop it first.
+  const pidFile = opts.pidFile ?? opts.logFile.replace(/\.log$/, '') + '.pid';
+  const inTheWay = (cmd: string) =>
+    cmd.includes('server start-dev') &&
+    (cmd.includes(`--port ${opts.port} `) || (!!opts.dbFile && cmd.includes(opts.dbFile)));
+  const stale = await stopStale(pidFile, { match: inTheWay, removeStale: true });
+  if (stale) opts.log?.(`stopped a Temporal dev server left running by an earlier run (pid ${stale})`);
+  await assertPortFree(opts.port, 'Temporal dev server');
   const child = spawnLogged(opts.cli, args, opts.logFile);
+  if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`temporal dev server exited (${code}); see ${opts.logFile}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`temporal dev server exited (${code}): ${tail(opts.logFile)}`)),
+    ),
   );
   const address = `127.0.0.1:${opts.port}`;
-  await Promise.race([exited, waitForNamespace(address)]);
+  try {
+    await Promise.race([exited, waitForNamespace(address)]);
+  } catch (err) {
+    await stopChild(child, 5_000);
+    throw err;
+  }
   exited.catch(() => undefined);
-  return { address, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => stopChild(child) };
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(pidFile, { force: true });
+  };
+  return { address, uiUrl: `http://localhost:${opts.uiPort}`, stop };
+}
+
+/** The last lines of a log, for an error message. */
+function tail(file: string, lines = 5): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no log at ${file})`;
+  }
 }
 
 async function waitForNamespace(address: string, timeoutMs = 60_000): Promise<void> {
@@ -101,7 +173,8 @@ async function waitForNamespace(address: string, timeoutMs = 60_000): Promise<vo
         await conn.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal at ${address} has no default namespace: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal at ${address} has no default namespace: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
