@@ -52,8 +52,8 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
-  const [postgres, temporal, temporalUi, nginx] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const stack = await startStack({ dataDir, ports: { postgres, temporal, temporalUi, nginx }, headlessTemporal: true, temporalDbFile: null, throwaway: true });
+  const [postgres, temporal, temporalUi, nginx, mariadb] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const stack = await startStack({ dataDir, ports: { postgres, temporal, temporalUi, nginx, mariadb }, headlessTemporal: true, temporalDbFile: null, throwaway: true });
   Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!' });
   const db = createDb(loadConfig().DATABASE_URL);
   await migrate(db);

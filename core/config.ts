@@ -74,6 +74,11 @@ const schema = z.object({
     .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port')
     .default('80'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
+  /** The MariaDB where panel databases and their users are created: an account that may create and grant. */
+  PANEL_MYSQL_URL: z
+    .string()
+    .regex(/^mysql:\/\/[^\s]+$/, 'must be a mysql:// URL such as mysql://user:password@127.0.0.1:3306')
+    .default('mysql://root@127.0.0.1:3306'),
   /** PHP sites: one PHP-FPM pool file per site goes here; php-fpm's pid file to reload it; sockets dir. */
   PANEL_PHP_POOL_DIR: z.string().default('/etc/php/8.2/fpm/pool.d'),
   PANEL_PHP_FPM_PID_FILE: z.string().default('/run/php/php8.2-fpm.pid'),

@@ -5,9 +5,6 @@
  */
 export const pending: Record<string, 'all' | string[]> = {
   panel: [
-    'GET /v1/db/databases',
-    'POST /v1/db/databases',
-    'POST /v1/db/users',
     'POST /v1/backup/run',
     'POST /v1/backup/restore',
     'GET /v1/backup/list',

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { startMariadb } from './mariadb';
 import { startNginx } from './nginx';
 import { startPhpFpm } from './php-fpm';
 import { startPostgres } from './postgres';
@@ -6,7 +7,7 @@ import { findTemporalCli, startTemporal } from './temporal';
 
 export interface StackOptions {
   dataDir: string;
-  ports?: Partial<{ postgres: number; temporal: number; temporalUi: number; nginx: number }>;
+  ports?: Partial<{ postgres: number; temporal: number; temporalUi: number; nginx: number; mariadb: number }>;
   headlessTemporal?: boolean;
   /** Where Temporal keeps its history; null keeps it in memory (tests). */
   temporalDbFile?: string | null;
@@ -20,11 +21,11 @@ export interface StackOptions {
 /**
  * Starts what the environment does not already point to: Postgres unless DATABASE_URL is set,
  * a Temporal dev server unless TEMPORAL_ADDRESS is, a private nginx unless PANEL_NGINX_SITES_DIR
- * is, a private php-fpm unless PANEL_PHP_POOL_DIR is. Returns the variables the API and worker need, and stop() for what it started.
+ * is, a private php-fpm unless PANEL_PHP_POOL_DIR is, a private mariadbd unless PANEL_MYSQL_URL is. Returns the variables the API and worker need, and stop() for what it started.
  */
 export async function startStack(opts: StackOptions) {
   const log = opts.log ?? (() => undefined);
-  const ports = { postgres: 54329, temporal: 7233, temporalUi: 8233, nginx: 8080, ...opts.ports };
+  const ports = { postgres: 54329, temporal: 7233, temporalUi: 8233, nginx: 8080, mariadb: 33069, ...opts.ports };
   const env: Record<string, string> = {};
   const stops: (() => Promise<unknown>)[] = [];
   const urls: Record<string, string> = {};
@@ -36,7 +37,7 @@ export async function startStack(opts: StackOptions) {
     if (started) stops.push(() => started.stop());
     return started;
   };
-  // A missing nginx or php-fpm is a warning for `npm start`: only the sites that need it fail.
+  // A missing nginx, php-fpm or MariaDB is a warning for `npm start`: only what needs it fails.
   const hostTool = <T>(start: () => Promise<T>): Promise<T> | null => {
     const started = start();
     if (!opts.hostToolsOptional) return started;
@@ -47,7 +48,7 @@ export async function startStack(opts: StackOptions) {
     });
   };
   try {
-    const [pg, temporal, nginx, php] = await Promise.all([
+    const [pg, temporal, nginx, php, mariadb] = await Promise.all([
       tracked(
         process.env.DATABASE_URL
           ? null
@@ -71,6 +72,7 @@ export async function startStack(opts: StackOptions) {
                     : opts.temporalDbFile,
                 headless: opts.headlessTemporal ?? false,
                 logFile: path.join(opts.dataDir, 'logs/temporal.log'),
+                log,
               }),
             ),
       ),
@@ -90,6 +92,11 @@ export async function startStack(opts: StackOptions) {
           ? null
           : hostTool(() => startPhpFpm({ dir: path.join(opts.dataDir, 'php-fpm') })),
       ),
+      tracked(
+        process.env.PANEL_MYSQL_URL
+          ? null
+          : hostTool(() => startMariadb({ dir: path.join(opts.dataDir, 'mariadb'), port: ports.mariadb })),
+      ),
     ]);
     if (pg) env.DATABASE_URL = pg.url;
     if (temporal) {
@@ -104,6 +111,7 @@ export async function startStack(opts: StackOptions) {
         PANEL_NGINX_SITES_DIR: nginx.sitesDir,
         PANEL_WEB_ROOT: nginx.webRoot,
         PANEL_NGINX_LISTEN: nginx.listen,
+        PANEL_NGINX_LISTEN_PORT: String(nginx.port),
         PANEL_NGINX_PID_FILE: nginx.pidFile,
       });
       urls.sites = `http://${nginx.listen}`;
@@ -115,6 +123,7 @@ export async function startStack(opts: StackOptions) {
         PANEL_PHP_FPM_PID_FILE: php.pidFile,
       });
     }
+    if (mariadb) env.PANEL_MYSQL_URL = mariadb.url;
   } catch (err) {
     await stopAll(stops);
     throw err;

@@ -10,21 +10,21 @@ import { spawnTs, waitForLine } from './processes';
 
 /**
  * Starts the real stack once for the whole suite: Postgres, a Temporal dev server, a private
- * nginx, dockerd when none runs, migrations, and one worker process polling the control and
+ * nginx and MariaDB, dockerd when none runs, migrations, and one worker process polling the control and
  * `local` host queues. Everything lives in a fresh temp dir, on free ports.
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users and must reach inside
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR'] as const) {
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL'] as const) {
     if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
   }
   await ensureDockerd({ logFile: path.join(dataDir, 'dockerd.log') });
-  const [pg, temporal, temporalUi, nginx] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [pg, temporal, temporalUi, nginx, mariadb] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const stack = await startStack({
     dataDir,
-    ports: { postgres: pg, temporal, temporalUi, nginx },
+    ports: { postgres: pg, temporal, temporalUi, nginx, mariadb },
     headlessTemporal: true,
     temporalDbFile: null,
     throwaway: true,

@@ -1,6 +1,8 @@
+import { createMariadb } from '../../../activities/adapters/mariadb';
 import type { ProductFactory } from '../types';
 import { createAuthService } from './auth';
 import { createAuditService } from './audit';
+import { createDatabaseService } from './databases';
 import { panelError } from './envelope';
 import { createMonitorService } from './monitor';
 import { createUpdateService } from './updates';
@@ -20,6 +22,11 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     audit: createAuditService({ db }),
     monitor: createMonitorService({ config, temporal }),
     updates: createUpdateService({ db, config }),
+    databases: createDatabaseService({
+      db,
+      mariadb: createMariadb(config.PANEL_MYSQL_URL),
+      mariadbAdmin: decodeURIComponent(new URL(config.PANEL_MYSQL_URL).username),
+    }),
   });
   return {
     name: 'panel',
@@ -28,7 +35,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     errorEnvelope: panelError,
     served: routes.served,
     openapi: (serverUrl) =>
-      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, jobs, auth.' }, serverUrl),
+      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, databases, jobs, auth.' }, serverUrl),
     start: () => auth.bootstrapAdmin(),
   };
 };

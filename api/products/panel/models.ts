@@ -38,3 +38,21 @@ export class Site extends Model {
   created_at!: Date;
   updated_at!: Date;
 }
+
+/** A MariaDB database the panel created; the server holds the database itself. */
+export class Database extends Model {
+  static override tableName = 'panel.databases';
+  id!: string;
+  name!: string;
+  created_at!: Date;
+}
+
+/** A MariaDB account (username@host) the panel created with privileges on one database. No password here. */
+export class DatabaseUser extends Model {
+  static override tableName = 'panel.database_users';
+  id!: string;
+  database_id!: string;
+  username!: string;
+  host!: string;
+  created_at!: Date;
+}

@@ -6,8 +6,10 @@ import { PanelError } from '../envelope';
 import type { JobService } from '../jobs';
 import type { SiteService } from '../sites';
 import type { AuditService } from '../audit';
+import type { DatabaseService } from '../databases';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
+import { databaseRoutes } from './databases';
 import type { MonitorService } from '../monitor';
 import { monitorRoutes } from './monitor';
 import type { UpdateService } from '../updates';
@@ -25,6 +27,7 @@ export interface PanelServices {
   audit: AuditService;
   monitor: MonitorService;
   updates: UpdateService;
+  databases: DatabaseService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -38,6 +41,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes, databaseRoutes]) area(api.route, services);
   return api;
 }
