@@ -56,3 +56,23 @@ export class DatabaseUser extends Model {
   host!: string;
   created_at!: Date;
 }
+
+/** A site's TLS certificate: the installed one's metadata and the newest order's status. Key and chain stay on the host. */
+export class Certificate extends Model {
+  static override tableName = 'panel.certificates';
+  id!: string;
+  site_id!: string;
+  domain!: string;
+  email!: string;
+  status!: 'issuing' | 'active' | 'failed';
+  cert_dir!: string | null;
+  serial!: string | null;
+  subject!: string | null;
+  issuer!: string | null;
+  not_before!: Date | null;
+  not_after!: Date | null;
+  error!: string | null;
+  job_id!: string | null;
+  created_at!: Date;
+  updated_at!: Date;
+}
