@@ -1,12 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../core/config';
-import { createDb, migrate } from '../core/db';
-import { startStack } from '../scripts/stack';
-import { freePort } from '../scripts/stack/processes';
-import { login, startApi, type TestApi } from '../test/support/api';
-import { spawnTs, stopProcess, waitForLine } from '../test/support/processes';
+import type { TestApi } from '../test/support/api';
+import { withBenchStack } from './stack';
 import { summary } from './stats';
 
 const N = Number(process.env.BENCH_SITES ?? 50);
@@ -49,29 +42,10 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
   console.log(summary('create → active', toActive));
 }
 
-export async function run(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
-  chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
-  const [postgres, temporal, temporalUi, nginx, mariadb] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const stack = await startStack({ dataDir, ports: { postgres, temporal, temporalUi, nginx, mariadb }, headlessTemporal: true, temporalDbFile: null, throwaway: true });
-  Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!' });
-  const db = createDb(loadConfig().DATABASE_URL);
-  await migrate(db);
-  await db.destroy();
-  const worker = spawnTs('worker/index.ts', { LOG_LEVEL: 'info' }, path.join(dataDir, 'worker.log'));
-  await waitForLine(worker, /worker polling/);
-  const api = await startApi();
-  try {
-    const token = await login(api);
+export const run = () =>
+  withBenchStack(async (api, token) => {
     await measure(api, token, 'warmup', 'serial', 5);
     console.log('\n(the warm-up above primes the worker and connections; read the figures below)');
     await measure(api, token, 'serial', 'serial');
     await measure(api, token, 'burst', 'burst');
-    console.log(`\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  } finally {
-    await api.close();
-    await stopProcess(worker);
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
+  });

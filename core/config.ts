@@ -28,6 +28,10 @@ const mountList = z
   });
 
 const seconds = z.coerce.number().int().positive();
+/** An nginx `listen` value: a port, or address:port. */
+const listenValue = z.string().regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port');
+/** A five-field cron expression for a Temporal Schedule, or `off` for none. */
+const cronOrOff = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, 'must be a five-field cron expression or off');
 const root = path.resolve(__dirname, '..');
 
 const schema = z.object({
@@ -69,10 +73,19 @@ const schema = z.object({
   /** The nginx master's pid file (Debian's default). */
   PANEL_NGINX_PID_FILE: z.string().default('/run/nginx.pid'),
   /** nginx `listen` value for site server blocks: a port, or address:port (must match the default server's). */
-  PANEL_NGINX_LISTEN: z
-    .string()
-    .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port')
-    .default('80'),
+  PANEL_NGINX_LISTEN: listenValue.default('80'),
+  /** nginx `listen` value for the TLS server block a site gains with its certificate. */
+  PANEL_NGINX_TLS_LISTEN: listenValue.default('443'),
+  /** ACME (RFC 8555) directory certificates are ordered from: Let's Encrypt unless configured. */
+  PANEL_ACME_DIRECTORY_URL: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  /** A PEM bundle to trust for the ACME server's HTTPS (a private CA such as pebble); unset means the system's. */
+  PANEL_ACME_CA_FILE: z.string().optional(),
+  /** Where keys and chains are kept, one directory per domain (0700; keys 0600). */
+  PANEL_SSL_DIR: z.string().default('/etc/nusantara-panel/ssl'),
+  /** Renewal picks certificates that expire within this many days. */
+  PANEL_SSL_RENEW_BEFORE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Cron expression (UTC) of the renewal Schedule, or `off`. */
+  PANEL_SSL_RENEW_SCHEDULE: cronOrOff.default('17 3 * * *'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
   /** The MariaDB where panel databases and their users are created: an account that may create and grant. */
   PANEL_MYSQL_URL: z

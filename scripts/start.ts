@@ -142,6 +142,7 @@ async function main() {
   say(`  API docs     ${api}/docs`);
   say(`  Temporal UI  ${config.TEMPORAL_UI_URL}`);
   if (stack.urls.sites) say(`  panel sites  ${stack.urls.sites}   (nginx; send the site's Host header)`);
+  if (stack.urls.acme) say(`  ACME CA      ${stack.urls.acme}   (pebble, a local test CA: its certificates are not publicly trusted)`);
   say(`  data         ${dataDir}`);
   say('Ctrl-C stops everything.');
 }

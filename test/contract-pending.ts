@@ -8,8 +8,6 @@ export const pending: Record<string, 'all' | string[]> = {
     'POST /v1/backup/run',
     'POST /v1/backup/restore',
     'GET /v1/backup/list',
-    'POST /v1/ssl/issue',
-    'POST /v1/ssl/renew',
   ],
   'gpu-lab': 'all',
   billing: 'all',

@@ -14,6 +14,9 @@ const WORKFLOWS = [
   'panel/provision-site-undone',
   'panel/provision-php-site',
   'panel/delete-php-site',
+  'panel/issue-certificate',
+  'panel/issue-certificate-failed',
+  'panel/renew-certificates',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -4,13 +4,18 @@ import { createPhpFpm } from '../activities/adapters/php-fpm';
 import { createPhpHostActivities } from '../activities/panel/php-host';
 import { createSiteHostActivities } from '../activities/panel/site-host';
 import { createSiteRecordActivities } from '../activities/panel/site-records';
+import { createAcme } from '../activities/adapters/acme';
+import { createCertificateRecordActivities } from '../activities/panel/certificate-records';
+import { createSslHostActivities } from '../activities/panel/ssl-host';
+import path from 'node:path';
 import { createJobActivities } from '../activities/platform/jobs';
 import type { Config } from '../core/config';
 
 /** Activities that touch only the database: they run on the control-plane queue. */
-export const controlActivities = (db: Knex) => ({
+export const controlActivities = (db: Knex, config: Config) => ({
   ...createJobActivities({ db }),
   ...createSiteRecordActivities({ db }),
+  ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
 });
 
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
@@ -21,19 +26,31 @@ export const hostActivities = (config: Config) => {
     pidFile: config.PANEL_PHP_FPM_PID_FILE,
     nginxUser: config.PANEL_NGINX_USER,
   });
+  const nginx = createNginx({
+    bin: config.PANEL_NGINX_BIN,
+    conf: config.PANEL_NGINX_CONF,
+    sitesDir: config.PANEL_NGINX_SITES_DIR,
+    listen: config.PANEL_NGINX_LISTEN,
+    pidFile: config.PANEL_NGINX_PID_FILE,
+  });
   return {
     ...createSiteHostActivities({
-      nginx: createNginx({
-        bin: config.PANEL_NGINX_BIN,
-        conf: config.PANEL_NGINX_CONF,
-        sitesDir: config.PANEL_NGINX_SITES_DIR,
-        listen: config.PANEL_NGINX_LISTEN,
-        pidFile: config.PANEL_NGINX_PID_FILE,
-      }),
+      nginx,
       webRoot: config.PANEL_WEB_ROOT,
       listen: config.PANEL_NGINX_LISTEN,
+      tlsListen: config.PANEL_NGINX_TLS_LISTEN,
       phpSocket: php.socketPath,
     }),
     ...createPhpHostActivities({ php }),
+    ...createSslHostActivities({
+      acme: createAcme({
+        directoryUrl: config.PANEL_ACME_DIRECTORY_URL,
+        caFile: config.PANEL_ACME_CA_FILE,
+        accountDir: path.join(config.PANEL_SSL_DIR, 'accounts'),
+      }),
+      nginx,
+      sslDir: config.PANEL_SSL_DIR,
+      tlsListen: config.PANEL_NGINX_TLS_LISTEN,
+    }),
   };
 };

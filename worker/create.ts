@@ -18,7 +18,7 @@ export async function createWorkers(config: Config, db: Knex, extra: Partial<Wor
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: CONTROL_QUEUE,
         workflowsPath: require.resolve('../workflows'),
-        activities: controlActivities(db),
+        activities: controlActivities(db, config),
         ...extra,
       }),
     );

@@ -3,6 +3,8 @@ import { loadConfig } from '../core/config';
 import { createDb } from '../core/db';
 import { createLogger } from '../core/logger';
 import { createWorkers } from './create';
+import { createTemporal } from '../core/temporal';
+import { desiredSchedules, ensureSchedules } from './schedules';
 
 /** The worker process: polls the queues WORKER_ROLES names until SIGINT/SIGTERM. */
 async function main() {
@@ -12,6 +14,11 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger(['debug', 'trace'].includes(config.LOG_LEVEL) ? 'DEBUG' : 'WARN') });
   const db = createDb(config.DATABASE_URL);
   const workers = await createWorkers(config, db);
+  if (config.WORKER_ROLES.includes('control')) {
+    const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+    await ensureSchedules(await temporal.client(), desiredSchedules(config));
+    await temporal.close();
+  }
   logger.info({ roles: config.WORKER_ROLES, hostId: config.HOST_ID }, 'worker polling');
   await workers.run(); // Worker installs SIGINT/SIGTERM handlers and drains before run() resolves
   await workers.close();

@@ -1,3 +1,5 @@
 // Every workflow the control-plane worker runs; Temporal bundles this file.
 export { provisionSite } from './panel/provision-site';
 export { deleteSite } from './panel/delete-site';
+export { issueCertificate } from './panel/issue-certificate';
+export { renewCertificates } from './panel/renew-certificates';

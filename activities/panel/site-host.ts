@@ -12,6 +12,8 @@ interface SiteRef {
   rootPath: string;
   runtime?: 'static' | 'php' | 'proxy';
   proxyPort?: number | null;
+  /** The installed certificate's directory: the vhost gains a TLS server block. */
+  certDir?: string | null;
 }
 
 const invalid = (message: string) => ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });
@@ -29,7 +31,7 @@ async function realAncestor(p: string): Promise<string> {
  * What provisioning does on the panel's host: the site's directory and its nginx server block.
  * Each step is idempotent and its undo is a no-op when there is nothing to undo.
  */
-export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string; phpSocket: (domain: string) => string }) {
+export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string; tlsListen: string; phpSocket: (domain: string) => string }) {
   const { nginx } = deps;
 
   /** Refuses a root that resolves, through symlinks, outside the web root. */
@@ -69,7 +71,15 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
     },
 
     async writeVhost(site: SiteRef): Promise<void> {
-      await nginx.writeVhost(site.domain, renderVhost({ ...site, listen: deps.listen, phpSocket: site.runtime === 'php' ? deps.phpSocket(site.domain) : undefined }));
+      await nginx.writeVhost(
+        site.domain,
+        renderVhost({
+          ...site,
+          listen: deps.listen,
+          phpSocket: site.runtime === 'php' ? deps.phpSocket(site.domain) : undefined,
+          tls: site.certDir ? { listen: deps.tlsListen, certDir: site.certDir } : null,
+        }),
+      );
     },
 
     /** Removes the server block and reloads, and waits until nginx no longer serves the site. */

@@ -8,23 +8,51 @@ export interface VhostSpec {
   phpSocket?: string;
   /** For proxy sites: the local port of the app behind nginx. */
   proxyPort?: number | null;
+  /** With a certificate: the TLS listen value and the directory holding fullchain.pem and privkey.pem. */
+  tls?: { listen: string; certDir: string } | null;
 }
 
 /**
- * The server block for a static site. Inputs were validated by the API (hostname, plain path)
- * and again on the host, so nothing here can break out of its directive.
+ * A site's server blocks: plain HTTP always (ACME HTTP-01 challenges arrive there), and with a
+ * certificate the same site again on the TLS listener. Inputs were validated by the API (hostname,
+ * plain path) and again on the host, so nothing here can break out of its directive.
  */
 export function renderVhost(s: VhostSpec): string {
-  return `# Managed by Dermaga — site ${s.siteId}. Changes here are overwritten.
-server {
+  const body = siteBody(s);
+  const plain = `server {
     listen ${s.listen};
-    server_name ${s.domain};
+${body}}
+`;
+  if (!s.tls) return `${header(s)}${plain}`;
+  return `${header(s)}${plain}
+server {
+    listen ${s.tls.listen} ssl;
+    ssl_certificate ${s.tls.certDir}/fullchain.pem;
+    ssl_certificate_key ${s.tls.certDir}/privkey.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:dermaga_ssl:1m;
+${body}}
+`;
+}
+
+const header = (s: VhostSpec) => `# Managed by Dermaga — site ${s.siteId}. Changes here are overwritten.
+`;
+
+/** What both blocks serve: the site's root and its runtime's locations. */
+function siteBody(s: VhostSpec): string {
+  return `    server_name ${s.domain};
     root ${s.rootPath};
     index ${s.phpSocket ? 'index.php ' : ''}index.html index.htm;
 
     access_log off;
 
-    # Dotfiles (including Dermaga's ownership marker) are never served; ACME challenges are.
+    # ACME HTTP-01: answered from the root's files whatever the runtime (^~ beats the rules below).
+    location ^~ /.well-known/acme-challenge/ {
+        default_type text/plain;
+        try_files $uri =404;
+    }
+
+    # Dotfiles (including Dermaga's ownership marker) are never served; /.well-known/ is.
     location ~ /\\.(?!well-known/) {
         deny all;
     }
@@ -35,8 +63,7 @@ server {
         return 200 "${s.siteId}";
     }
 
-${s.phpSocket ? phpLocations(s.phpSocket) : s.proxyPort ? proxyLocations(s.proxyPort) : staticLocation}}
-`;
+${s.phpSocket ? phpLocations(s.phpSocket) : s.proxyPort ? proxyLocations(s.proxyPort) : staticLocation}`;
 }
 
 const staticLocation = `    location / {

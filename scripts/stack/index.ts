@@ -2,12 +2,22 @@ import path from 'node:path';
 import { startMariadb } from './mariadb';
 import { startNginx } from './nginx';
 import { startPhpFpm } from './php-fpm';
+import { startPebble } from './pebble';
 import { startPostgres } from './postgres';
+import { freePort } from './processes';
 import { findTemporalCli, startTemporal } from './temporal';
+
+const PORT_NAMES = ['postgres', 'temporal', 'temporalUi', 'nginx', 'nginxTls', 'mariadb', 'pebble', 'pebbleManagement', 'pebbleDns', 'pebbleDnsManagement'] as const;
+export type StackPorts = Record<(typeof PORT_NAMES)[number], number>;
+
+/** A free port for every part of the stack: tests and benches run beside `npm start` without clashing. */
+export async function freeStackPorts(): Promise<StackPorts> {
+  return Object.fromEntries(await Promise.all(PORT_NAMES.map(async (n) => [n, await freePort()]))) as StackPorts;
+}
 
 export interface StackOptions {
   dataDir: string;
-  ports?: Partial<{ postgres: number; temporal: number; temporalUi: number; nginx: number; mariadb: number }>;
+  ports?: Partial<StackPorts>;
   headlessTemporal?: boolean;
   /** Where Temporal keeps its history; null keeps it in memory (tests). */
   temporalDbFile?: string | null;
@@ -21,14 +31,28 @@ export interface StackOptions {
 /**
  * Starts what the environment does not already point to: Postgres unless DATABASE_URL is set,
  * a Temporal dev server unless TEMPORAL_ADDRESS is, a private nginx unless PANEL_NGINX_SITES_DIR
- * is, a private php-fpm unless PANEL_PHP_POOL_DIR is, a private mariadbd unless PANEL_MYSQL_URL is. Returns the variables the API and worker need, and stop() for what it started.
+ * is, a private php-fpm unless PANEL_PHP_POOL_DIR is, a private mariadbd unless PANEL_MYSQL_URL is, and in front of our own nginx a local ACME CA (pebble) unless PANEL_ACME_DIRECTORY_URL is set. Returns the variables the API and worker need, and stop() for what it started.
  */
 export async function startStack(opts: StackOptions) {
   const log = opts.log ?? (() => undefined);
-  const ports = { postgres: 54329, temporal: 7233, temporalUi: 8233, nginx: 8080, mariadb: 33069, ...opts.ports };
+  const ports: StackPorts = {
+    postgres: 54329,
+    temporal: 7233,
+    temporalUi: 8233,
+    nginx: 8080,
+    nginxTls: 8443,
+    mariadb: 33069,
+    pebble: 14000,
+    pebbleManagement: 15000,
+    pebbleDns: 8053,
+    pebbleDnsManagement: 8055,
+    ...opts.ports,
+  };
   const env: Record<string, string> = {};
   const stops: (() => Promise<unknown>)[] = [];
   const urls: Record<string, string> = {};
+  /** For tests: pebble's root certificate and its DNS server's management API. */
+  const acme: { rootsUrl?: string; dnsManagementUrl?: string } = {};
   // Each part registers its stop as soon as it is up, so a failure elsewhere stops it again.
   const tracked = async <T extends { stop(): Promise<unknown> }>(
     start: Promise<T> | null,
@@ -48,7 +72,8 @@ export async function startStack(opts: StackOptions) {
     });
   };
   try {
-    const [pg, temporal, nginx, php, mariadb] = await Promise.all([
+    const ownNginx = !process.env.PANEL_NGINX_SITES_DIR;
+    const [pg, temporal, nginx, php, mariadb, pebble] = await Promise.all([
       tracked(
         process.env.DATABASE_URL
           ? null
@@ -77,15 +102,16 @@ export async function startStack(opts: StackOptions) {
             ),
       ),
       tracked(
-        process.env.PANEL_NGINX_SITES_DIR
-          ? null
-          : hostTool(() =>
+        ownNginx
+          ? hostTool(() =>
               startNginx({
                 dir: path.join(opts.dataDir, 'nginx'),
                 webRoot: path.join(opts.dataDir, 'www'),
                 port: ports.nginx,
+                tlsPort: ports.nginxTls,
               }),
-            ),
+            )
+          : null,
       ),
       tracked(
         process.env.PANEL_PHP_POOL_DIR
@@ -96,6 +122,22 @@ export async function startStack(opts: StackOptions) {
         process.env.PANEL_MYSQL_URL
           ? null
           : hostTool(() => startMariadb({ dir: path.join(opts.dataDir, 'mariadb'), port: ports.mariadb })),
+      ),
+      // A local ACME CA only makes sense in front of our own nginx: pebble validates against its port.
+      tracked(
+        process.env.PANEL_ACME_DIRECTORY_URL || !ownNginx
+          ? null
+          : hostTool(() =>
+              startPebble({
+                dir: path.join(opts.dataDir, 'pebble'),
+                port: ports.pebble,
+                managementPort: ports.pebbleManagement,
+                dnsPort: ports.pebbleDns,
+                dnsManagementPort: ports.pebbleDnsManagement,
+                httpPort: ports.nginx,
+                tlsPort: ports.nginxTls,
+              }),
+            ),
       ),
     ]);
     if (pg) env.DATABASE_URL = pg.url;
@@ -113,6 +155,8 @@ export async function startStack(opts: StackOptions) {
         PANEL_NGINX_LISTEN: nginx.listen,
         PANEL_NGINX_LISTEN_PORT: String(nginx.port),
         PANEL_NGINX_PID_FILE: nginx.pidFile,
+        PANEL_NGINX_TLS_LISTEN: nginx.tlsListen,
+        PANEL_SSL_DIR: path.join(opts.dataDir, 'ssl'),
       });
       urls.sites = `http://${nginx.listen}`;
     }
@@ -124,11 +168,16 @@ export async function startStack(opts: StackOptions) {
       });
     }
     if (mariadb) env.PANEL_MYSQL_URL = mariadb.url;
+    if (pebble) {
+      Object.assign(env, { PANEL_ACME_DIRECTORY_URL: pebble.directoryUrl, PANEL_ACME_CA_FILE: pebble.caFile });
+      Object.assign(acme, { rootsUrl: pebble.rootsUrl, dnsManagementUrl: pebble.dnsManagementUrl });
+      urls.acme = pebble.directoryUrl;
+    }
   } catch (err) {
     await stopAll(stops);
     throw err;
   }
-  return { env, urls, stop: () => stopAll(stops) };
+  return { env, urls, acme, stop: () => stopAll(stops) };
 }
 
 async function stopAll(stops: (() => Promise<unknown>)[]) {

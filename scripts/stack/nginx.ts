@@ -6,6 +6,7 @@ import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from '
 const nginxConf = (
   dir: string,
   listen: string,
+  tlsListen: string,
 ) => `# Written by Dermaga's dev stack: a private nginx for panel sites.
 # Workers run as www-data, as Debian's nginx does: PHP-FPM sockets are made for that user.
 user www-data;
@@ -25,6 +26,11 @@ http {
         listen ${listen} default_server;
         return 404;
     }
+    # A name no site has a certificate for gets no handshake (not another site's certificate).
+    server {
+        listen ${tlsListen} ssl default_server;
+        ssl_reject_handshake on;
+    }
     include ${dir}/sites/*.conf;
 }
 `;
@@ -37,15 +43,16 @@ function findNginx(): string {
 
 /**
  * A private nginx (not the system one) for panel sites: its own config, pid file and sites dir
- * under `dir`, listening on 127.0.0.1:port, run in the foreground as our child.
+ * under `dir`, listening on 127.0.0.1:port (and tlsPort for sites with certificates), run in the foreground as our child.
  */
-export async function startNginx(opts: { dir: string; webRoot: string; port: number }) {
+export async function startNginx(opts: { dir: string; webRoot: string; port: number; tlsPort: number }) {
   const bin = findNginx();
   const listen = `127.0.0.1:${opts.port}`;
+  const tlsListen = `127.0.0.1:${opts.tlsPort}`;
   for (const d of ['sites', 'tmp']) mkdirSync(path.join(opts.dir, d), { recursive: true });
   mkdirSync(opts.webRoot, { recursive: true });
   const confFile = path.join(opts.dir, 'nginx.conf');
-  writeFileSync(confFile, nginxConf(opts.dir, listen));
+  writeFileSync(confFile, nginxConf(opts.dir, listen, tlsListen));
   // An nginx master orphaned by a killed run still holds the port: stop it (SIGQUIT: graceful)
   // and wait until it is gone, or ours could not bind.
   await stopStale(path.join(opts.dir, 'nginx.pid'), {
@@ -54,6 +61,7 @@ export async function startNginx(opts: { dir: string; webRoot: string; port: num
     graceMs: 10_000,
   });
   await assertPortFree(opts.port, 'nginx');
+  await assertPortFree(opts.tlsPort, 'nginx (TLS)');
   const problem = await new Promise<string | null>((resolve) =>
     execFile(bin, ['-t', '-q', '-c', confFile], (err, _out, stderr) => resolve(err ? stderr : null)),
   );
@@ -73,6 +81,7 @@ export async function startNginx(opts: { dir: string; webRoot: string; port: num
     sitesDir: path.join(opts.dir, 'sites'),
     webRoot: opts.webRoot,
     listen,
+    tlsListen,
     port: opts.port,
     pidFile: path.join(opts.dir, 'nginx.pid'),
     stop: () => stopChild(child, 10_000, 'SIGQUIT'),

@@ -60,6 +60,7 @@ describe('a PHP site', () => {
     await saveHistory(t.api, deleteJob.workflow_id, 'panel/delete-php-site');
     expect(deleteJob.steps.map((s: { name: string }) => s.name)).toEqual([
       'remove nginx vhost',
+      'remove certificates',
       'remove php-fpm pool',
       'remove site user',
       'remove site root',

@@ -55,5 +55,24 @@ describe('the nginx server block', () => {
     expect(conf).toContain('root /var/www/example;');
     expect(conf).toContain('location ~ /\\.(?!well-known/)');
     expect(conf).toContain('# Managed by Dermaga — site site_1.');
+    expect(conf).toContain('location ^~ /.well-known/acme-challenge/ {');
+    expect(conf).not.toContain('ssl');
+  });
+
+  it('serves the same site on the TLS listener once it has a certificate', () => {
+    const conf = renderVhost({
+      siteId: 'site_1',
+      domain: 'example.com',
+      rootPath: '/var/www/example',
+      listen: '80',
+      tls: { listen: '443', certDir: '/etc/nusantara-panel/ssl/example.com/20261125T000000Z-abc123' },
+    });
+    const blocks = conf.split(/^server \{$/m).slice(1);
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toContain('listen 80;');
+    expect(blocks[1]).toContain('listen 443 ssl;');
+    expect(blocks[1]).toContain('ssl_certificate /etc/nusantara-panel/ssl/example.com/20261125T000000Z-abc123/fullchain.pem;');
+    expect(blocks[1]).toContain('ssl_certificate_key /etc/nusantara-panel/ssl/example.com/20261125T000000Z-abc123/privkey.pem;');
+    for (const b of blocks) expect(b).toContain('server_name example.com;');
   });
 });

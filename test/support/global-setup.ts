@@ -4,8 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../core/config';
 import { createDb, migrate } from '../../core/db';
 import { ensureDockerd } from '../../scripts/stack/docker';
-import { startStack } from '../../scripts/stack';
-import { freePort } from '../../scripts/stack/processes';
+import { freeStackPorts, startStack } from '../../scripts/stack';
 import { spawnTs, waitForLine } from './processes';
 
 /**
@@ -17,20 +16,21 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users and must reach inside
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL'] as const) {
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL', 'PANEL_ACME_DIRECTORY_URL'] as const) {
     if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
   }
   await ensureDockerd({ logFile: path.join(dataDir, 'dockerd.log') });
-  const [pg, temporal, temporalUi, nginx, mariadb] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const stack = await startStack({
     dataDir,
-    ports: { postgres: pg, temporal, temporalUi, nginx, mariadb },
+    ports: await freeStackPorts(),
     headlessTemporal: true,
     temporalDbFile: null,
     throwaway: true,
   });
   Object.assign(process.env, stack.env, {
     TEST_DATA_DIR: dataDir,
+    TEST_PEBBLE_ROOTS_URL: stack.acme.rootsUrl ?? '',
+    TEST_PEBBLE_DNS_URL: stack.acme.dnsManagementUrl ?? '',
     LOG_LEVEL: 'warn',
     PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!',
   });

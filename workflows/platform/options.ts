@@ -18,3 +18,11 @@ export const hostActivity = (taskQueue: string): ActivityOptions => ({
   scheduleToStartTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['invalid_request', 'conflict'] },
 });
+
+/** An ACME order waits on a remote CA: minutes, not seconds, with heartbeats between protocol steps. */
+export const acmeActivity = (taskQueue: string): ActivityOptions => ({
+  ...hostActivity(taskQueue),
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+});

@@ -9,6 +9,7 @@ import { createUpdateService } from './updates';
 import { createJobService } from './jobs';
 import { panelRoutes } from './routes';
 import { createSiteService } from './sites';
+import { createSslService } from './ssl';
 
 /** panel — the single-server hosting panel of panel.md ("Nusantara Panel"). */
 export const createPanel: ProductFactory = ({ config, db, temporal, logger }) => {
@@ -27,6 +28,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
       mariadb: createMariadb(config.PANEL_MYSQL_URL),
       mariadbAdmin: decodeURIComponent(new URL(config.PANEL_MYSQL_URL).username),
     }),
+    ssl: createSslService({ db, temporal }),
   });
   return {
     name: 'panel',
@@ -35,7 +37,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     errorEnvelope: panelError,
     served: routes.served,
     openapi: (serverUrl) =>
-      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, databases, jobs, auth.' }, serverUrl),
+      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, databases, certificates, jobs, audit, monitoring, self-update.' }, serverUrl),
     start: () => auth.bootstrapAdmin(),
   };
 };

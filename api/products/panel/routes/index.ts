@@ -16,6 +16,8 @@ import type { UpdateService } from '../updates';
 import { updateRoutes } from './updates';
 import { jobRoutes } from './jobs';
 import { siteRoutes } from './sites';
+import type { SslService } from '../ssl';
+import { sslRoutes } from './ssl';
 import { systemRoutes } from './system';
 
 export interface PanelServices {
@@ -28,6 +30,7 @@ export interface PanelServices {
   monitor: MonitorService;
   updates: UpdateService;
   databases: DatabaseService;
+  ssl: SslService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -41,6 +44,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes, databaseRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes, databaseRoutes, sslRoutes]) area(api.route, services);
   return api;
 }

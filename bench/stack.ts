@@ -1,0 +1,37 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../core/config';
+import { createDb, migrate } from '../core/db';
+import { freeStackPorts, startStack } from '../scripts/stack';
+import { login, startApi, type TestApi } from '../test/support/api';
+import { spawnTs, stopProcess, waitForLine } from '../test/support/processes';
+
+/**
+ * Runs `measure` against a throwaway stack like the test suite's (own temp dir, free ports, one
+ * worker process, an in-process API logged in as the bootstrap admin), then stops it all.
+ */
+export async function withBenchStack(measure: (api: TestApi, token: string) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
+  chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
+  const stack = await startStack({ dataDir, ports: await freeStackPorts(), headlessTemporal: true, temporalDbFile: null, throwaway: true });
+  Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!' });
+  const db = createDb(loadConfig().DATABASE_URL);
+  await migrate(db);
+  await db.destroy();
+  const worker = spawnTs('worker/index.ts', { LOG_LEVEL: 'info' }, path.join(dataDir, 'worker.log'));
+  try {
+    await waitForLine(worker, /worker polling/);
+    const api = await startApi();
+    try {
+      await measure(api, await login(api));
+      console.log(`\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await stopProcess(worker);
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

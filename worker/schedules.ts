@@ -1,0 +1,49 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Config } from '../core/config';
+import { CONTROL_QUEUE } from '../core/temporal';
+import type { RenewInput } from '../workflows/panel/renew-certificates';
+
+/** A Temporal Schedule Dermaga keeps as configuration says: created, updated, or (cron `off`) deleted. */
+export interface DesiredSchedule {
+  scheduleId: string;
+  /** Five-field cron, UTC; `off` removes the schedule. */
+  cron: string;
+  workflowType: string;
+  /** Runs get this id plus the time Temporal started them. */
+  workflowId: string;
+  args: unknown[];
+}
+
+/** Every schedule the control plane owns. */
+export const desiredSchedules = (config: Config): DesiredSchedule[] => [
+  {
+    scheduleId: 'panel-ssl-renew',
+    cron: config.PANEL_SSL_RENEW_SCHEDULE,
+    workflowType: 'renewCertificates',
+    workflowId: 'panel-ssl-renew-scheduled',
+    args: [{ all: false, actor: 'schedule' } satisfies RenewInput],
+  },
+];
+
+/**
+ * Makes the Temporal Schedules match the configuration. Run by every control worker at start:
+ * creating one that exists updates it instead, so a changed cron takes effect on restart.
+ */
+export async function ensureSchedules(client: Client, schedules: DesiredSchedule[]): Promise<void> {
+  for (const s of schedules) {
+    const handle = client.schedule.getHandle(s.scheduleId);
+    if (s.cron === 'off') {
+      await handle.delete().catch((err) => (err instanceof ScheduleNotFoundError ? undefined : Promise.reject(err)));
+      continue;
+    }
+    const spec = { cronExpressions: [s.cron] };
+    const action = { type: 'startWorkflow' as const, workflowType: s.workflowType, workflowId: s.workflowId, taskQueue: CONTROL_QUEUE, args: s.args };
+    try {
+      // A run still going when the next is due is not doubled: the next one is skipped.
+      await client.schedule.create({ scheduleId: s.scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await handle.update((previous) => ({ ...previous, spec, action }));
+    }
+  }
+}
