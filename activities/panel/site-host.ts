@@ -100,7 +100,7 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
     /** Reloads nginx and waits until it really serves the site (a rejected reload keeps the old config). */
     async reloadNginx(site: SiteRef): Promise<void> {
       const { running } = await nginx.reload();
-      if (!running) throw new Error('nginx is not running on this host; start it and the job will retry');
+      if (!running) throw new Error('nginx is not running on this host (no master process to reload); start nginx and try again');
       await waitUntil(async () => (await nginx.servedSiteId(site.domain)) === site.siteId, `nginx reloaded but does not serve ${site.domain}; see nginx's error log`);
     },
   };
