@@ -67,6 +67,8 @@ export function createRoutes<A extends string>(opts: {
       description: spec.description,
       tags: [spec.tag],
       security: spec.auth === opts.publicLevel ? [] : [{ bearerAuth: [] }],
+      // Which caller the route admits (a product's level, e.g. `admin`): readers and tests see it.
+      'x-auth': spec.auth,
       request: {
         params: spec.params as AnyObject | undefined,
         query: spec.query as AnyObject | undefined,
