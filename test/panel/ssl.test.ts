@@ -79,6 +79,8 @@ describe('POST /v1/ssl/issue', () => {
     expect(row).toMatchObject({ status: 'active', serial: served.cert.serialNumber.toUpperCase(), error: null });
     expect(row.issuer).toMatch(/Pebble Intermediate CA/);
     expect(row.not_after.getTime()).toBeGreaterThan(Date.now() + 30 * 86400_000);
+    const listed = (await t.api.request('GET', `/panel/v1/sites/${site.id}`, { token: t.token })).body.site;
+    expect(listed.ssl).toEqual({ status: 'active', not_after: row.not_after.toISOString(), issuer: row.issuer, error: null });
     // Key and chain: root-only directory and files; the challenge file is gone from the webroot.
     expect(statSync(row.cert_dir).mode & 0o777).toBe(0o700);
     for (const f of ['privkey.pem', 'fullchain.pem']) expect(statSync(path.join(row.cert_dir, f)).mode & 0o777).toBe(0o600);

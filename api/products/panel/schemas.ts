@@ -103,6 +103,15 @@ export const Site = z
     status: z.enum(['provisioning', 'active', 'failed', 'deleting']),
     error: z.string().nullable(),
     job_id: z.string().nullable(),
+    ssl: z
+      .object({
+        status: z.enum(['issuing', 'active', 'failed']),
+        not_after: z.string().datetime().nullable(),
+        issuer: z.string().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: "The site's certificate (POST /v1/ssl/issue), or null when it has none" }),
     created_at: z.string().datetime(),
     updated_at: z.string().datetime(),
   })

@@ -8,10 +8,14 @@ import { hostQueue, CONTROL_QUEUE, type Temporal } from '../../../core/temporal'
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 import { UniqueViolationError } from 'objection';
-import { Site } from './models';
+import { Certificate, Site } from './models';
 import type { SiteWorkflowInput } from '../../../workflows/panel/site-input';
 
-export const siteView = (s: Site) => ({
+/** The site's certificate as a site list shows it: enough to see what needs attention. */
+const sslView = (c: Certificate | undefined) =>
+  c ? { status: c.status, not_after: c.not_after?.toISOString() ?? null, issuer: c.issuer, error: c.error } : null;
+
+export const siteView = (s: Site, cert?: Certificate) => ({
   id: s.id,
   domain: s.domain,
   root_path: s.root_path,
@@ -20,6 +24,7 @@ export const siteView = (s: Site) => ({
   status: s.status,
   error: s.error,
   job_id: s.job_id,
+  ssl: sslView(cert),
   created_at: s.created_at.toISOString(),
   updated_at: s.updated_at.toISOString(),
 });
@@ -70,10 +75,14 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
         query.clone().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset),
         query.clone().resultSize(),
       ]);
-      return { sites: rows.map(siteView), total };
+      const certs = await Certificate.query(db).whereIn('site_id', rows.map((r) => r.id));
+      return { sites: rows.map((r) => siteView(r, certs.find((c) => c.site_id === r.id))), total };
     },
 
-    get: async (siteId: string) => ({ site: siteView(await find(siteId)) }),
+    async get(siteId: string) {
+      const site = await find(siteId);
+      return { site: siteView(site, await Certificate.query(db).findOne({ site_id: siteId })) };
+    },
 
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
     async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime']; proxy_port?: number }, ip: string) {
