@@ -1,8 +1,17 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { defineQuery, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { JobActivities } from '../../activities/platform/jobs';
 import { controlActivity } from './options';
 
 const jobs = proxyLocalActivities<JobActivities>(controlActivity);
+
+/** What a job's workflow is doing, for the Temporal UI and clients that ask the workflow itself. */
+export interface JobProgress {
+  jobId: string;
+  steps: string[];
+  current: string | null;
+  compensating: boolean;
+}
+export const progressQuery = defineQuery<JobProgress>('progress');
 
 /**
  * Runs a job's steps in order, recording each on the job row, and remembers how to undo them.
@@ -11,13 +20,25 @@ const jobs = proxyLocalActivities<JobActivities>(controlActivity);
  */
 export class JobSaga {
   private readonly undos: { step: string; undo: () => Promise<unknown> }[] = [];
+  private readonly progress: JobProgress;
 
-  constructor(private readonly jobId: string) {}
+  constructor(jobId: string) {
+    this.progress = { jobId, steps: [], current: null, compensating: false };
+    setHandler(progressQuery, () => this.progress);
+  }
+
+  private get jobId() {
+    return this.progress.jobId;
+  }
 
   async step<T>(name: string, run: () => Promise<T>, undo?: () => Promise<unknown>): Promise<T> {
     if (undo) this.undos.unshift({ step: name, undo });
+    this.progress.steps.push(name);
+    this.progress.current = name;
     await jobs.recordJobStep({ jobId: this.jobId, step: name });
-    return run();
+    const result = await run();
+    this.progress.current = null;
+    return result;
   }
 
   /**
@@ -27,7 +48,10 @@ export class JobSaga {
   async compensate(): Promise<string[]> {
     const failed: string[] = [];
     let close: 'succeeded' | 'failed' = 'failed';
+    this.progress.compensating = true;
     for (const { step, undo } of this.undos) {
+      this.progress.steps.push(`undo ${step}`);
+      this.progress.current = `undo ${step}`;
       await jobs.recordJobStep({ jobId: this.jobId, step: `undo ${step}`, close });
       try {
         await undo();
@@ -38,6 +62,7 @@ export class JobSaga {
       }
     }
     await jobs.recordJobStep({ jobId: this.jobId, close });
+    this.progress.current = null;
     return failed;
   }
 }
