@@ -86,6 +86,13 @@ describe('POST /v1/ssl/issue', () => {
     for (const f of ['privkey.pem', 'fullchain.pem']) expect(statSync(path.join(row.cert_dir, f)).mode & 0o777).toBe(0o600);
     expect(readdirSync(path.join(site.root_path, '.well-known/acme-challenge'))).toEqual([]);
 
+    // While an order runs the site cannot be deleted (the order would write its vhost back).
+    await t.api.db('panel.certificates').where({ id: row.id }).update({ status: 'issuing' });
+    const refused = await t.api.request('DELETE', `/panel/v1/sites/${site.id}`, { token: t.token });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/certificate order for this site is running/);
+    await t.api.db('panel.certificates').where({ id: row.id }).update({ status: 'active' });
+
     // Deleting the site takes its keys and its certificate row with it.
     const deleted = await t.api.request('DELETE', `/panel/v1/sites/${site.id}`, { token: t.token });
     await waitForJob(t.api, t.token, deleted.body.job_id);

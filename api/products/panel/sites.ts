@@ -128,6 +128,9 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
         if (!site) throw new NotFound('site');
         if (site.status === 'deleting') return { site, job: null };
         if (site.status === 'provisioning') throw new Conflict('site is still provisioning; delete it once it is active or failed');
+        // An order in flight would write the vhost back after the delete removed it.
+        const ordering = await Certificate.query(trx).findOne({ site_id: site.id, status: 'issuing' });
+        if (ordering) throw new Conflict(`a certificate order for this site is running (job ${ordering.job_id}); delete it once that job has finished`);
         const job = await createJob(trx, {
           product: 'panel',
           type: 'site.delete',
