@@ -59,6 +59,10 @@ const schema = z.object({
   MOUNTS: z.string().default(DEFAULT_MOUNTS).pipe(mountList),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 
+  /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
+  STRIPE_API_BASE: z.string().url().optional(),
+
   PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   PANEL_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),
   PANEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),

@@ -143,6 +143,7 @@ async function main() {
   say(`  Temporal UI  ${config.TEMPORAL_UI_URL}`);
   if (stack.urls.sites) say(`  panel sites  ${stack.urls.sites}   (nginx; send the site's Host header)`);
   if (stack.urls.acme) say(`  ACME CA      ${stack.urls.acme}   (pebble, a local test CA: its certificates are not publicly trusted)`);
+  if (stack.urls.stripe) say(`  Stripe       ${stack.urls.stripe}   (stripe-mock: billing's Stripe calls go here until STRIPE_SECRET_KEY is set)`);
   say(`  data         ${dataDir}`);
   say('Ctrl-C stops everything.');
 }

@@ -4,10 +4,11 @@ import { startNginx } from './nginx';
 import { startPhpFpm } from './php-fpm';
 import { startPebble } from './pebble';
 import { startPostgres } from './postgres';
+import { startStripeMock } from './stripe-mock';
 import { freePort } from './processes';
 import { findTemporalCli, startTemporal } from './temporal';
 
-const PORT_NAMES = ['postgres', 'temporal', 'temporalUi', 'nginx', 'nginxTls', 'mariadb', 'pebble', 'pebbleManagement', 'pebbleDns', 'pebbleDnsManagement'] as const;
+const PORT_NAMES = ['postgres', 'temporal', 'temporalUi', 'nginx', 'nginxTls', 'mariadb', 'pebble', 'pebbleManagement', 'pebbleDns', 'pebbleDnsManagement', 'stripeMock'] as const;
 export type StackPorts = Record<(typeof PORT_NAMES)[number], number>;
 
 /** A free port for every part of the stack: tests and benches run beside `npm start` without clashing. */
@@ -31,7 +32,7 @@ export interface StackOptions {
 /**
  * Starts what the environment does not already point to: Postgres unless DATABASE_URL is set,
  * a Temporal dev server unless TEMPORAL_ADDRESS is, a private nginx unless PANEL_NGINX_SITES_DIR
- * is, a private php-fpm unless PANEL_PHP_POOL_DIR is, a private mariadbd unless PANEL_MYSQL_URL is, and in front of our own nginx a local ACME CA (pebble) unless PANEL_ACME_DIRECTORY_URL is set. Returns the variables the API and worker need, and stop() for what it started.
+ * is, a private php-fpm unless PANEL_PHP_POOL_DIR is, a private mariadbd unless PANEL_MYSQL_URL is, in front of our own nginx a local ACME CA (pebble) unless PANEL_ACME_DIRECTORY_URL is set, and stripe-mock unless STRIPE_SECRET_KEY or STRIPE_API_BASE is. Returns the variables the API and worker need, and stop() for what it started.
  */
 export async function startStack(opts: StackOptions) {
   const log = opts.log ?? (() => undefined);
@@ -46,6 +47,7 @@ export async function startStack(opts: StackOptions) {
     pebbleManagement: 15000,
     pebbleDns: 8053,
     pebbleDnsManagement: 8055,
+    stripeMock: 12111,
     ...opts.ports,
   };
   const env: Record<string, string> = {};
@@ -73,7 +75,7 @@ export async function startStack(opts: StackOptions) {
   };
   try {
     const ownNginx = !process.env.PANEL_NGINX_SITES_DIR;
-    const [pg, temporal, nginx, php, mariadb, pebble] = await Promise.all([
+    const [pg, temporal, nginx, php, mariadb, pebble, stripe] = await Promise.all([
       tracked(
         process.env.DATABASE_URL
           ? null
@@ -139,6 +141,12 @@ export async function startStack(opts: StackOptions) {
               }),
             ),
       ),
+      // Without a Stripe key, billing talks to Stripe's official mock.
+      tracked(
+        process.env.STRIPE_SECRET_KEY || process.env.STRIPE_API_BASE
+          ? null
+          : hostTool(() => startStripeMock({ dir: path.join(opts.dataDir, 'stripe-mock'), port: ports.stripeMock, log })),
+      ),
     ]);
     if (pg) env.DATABASE_URL = pg.url;
     if (temporal) {
@@ -172,6 +180,10 @@ export async function startStack(opts: StackOptions) {
       Object.assign(env, { PANEL_ACME_DIRECTORY_URL: pebble.directoryUrl, PANEL_ACME_CA_FILE: pebble.caFile });
       Object.assign(acme, { rootsUrl: pebble.rootsUrl, dnsManagementUrl: pebble.dnsManagementUrl });
       urls.acme = pebble.directoryUrl;
+    }
+    if (stripe) {
+      env.STRIPE_API_BASE = stripe.apiBase;
+      urls.stripe = stripe.apiBase;
     }
   } catch (err) {
     await stopAll(stops);

@@ -1,71 +1,16 @@
 import { Connection } from '@temporalio/client';
-import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { ensureGoTool } from './go-tools';
 import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from './processes';
 
-const run = promisify(execFile);
-const repo = path.resolve(__dirname, '../..');
-export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
-
-const executable = (p: string) => {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':'))
-    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
-  return null;
-}
 
 /**
  * The Temporal CLI: TEMPORAL_CLI, else `temporal` on PATH, else .tools/bin/temporal, else built
  * there with `go install` (minutes, once). Null when none can be had: then startTemporal lets
  * @temporalio/testing download one (needs internet).
  */
-export async function findTemporalCli(log: (line: string) => void = () => undefined): Promise<string | null> {
-  const env = process.env.TEMPORAL_CLI;
-  if (env) {
-    if (!executable(env)) throw new Error(`TEMPORAL_CLI=${env} is not an executable file`);
-    return env;
-  }
-  const local = path.join(repo, '.tools/bin/temporal');
-  const found = onPath('temporal') ?? (executable(local) ? local : null);
-  if (found) return found;
-  log(`building the Temporal CLI with go install ${TEMPORAL_CLI_MODULE} (once; takes minutes)`);
-  mkdirSync(path.dirname(local), { recursive: true });
-  const build = (extra: NodeJS.ProcessEnv) =>
-    run('go', ['install', TEMPORAL_CLI_MODULE], {
-      env: { ...process.env, GOBIN: path.dirname(local), ...extra },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  try {
-    await build({});
-    return local;
-  } catch (err) {
-    log(`go install failed: ${lastLine(err)}; retrying with GOTOOLCHAIN=${GO_TOOLCHAIN}`);
-  }
-  // A Go much newer than the module's old dependencies expect: pin the toolchain for this one
-  // build (the go command fetches it through the module proxy).
-  try {
-    await build({ GOTOOLCHAIN: GO_TOOLCHAIN });
-    return local;
-  } catch (err) {
-    log(`go install failed: ${lastLine(err)}`);
-    return null;
-  }
-}
-
-const GO_TOOLCHAIN = 'go1.24.4';
-/** go's last line of output is its error; the first ones are `go: downloading …`. */
-const lastLine = (err: unknown) =>
-  ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n').pop();
+export const findTemporalCli = (log: (line: string) => void = () => undefined) => ensureGoTool('temporal', log);
 
 interface TemporalOptions {
   cli: string | null;

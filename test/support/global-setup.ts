@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users and must reach inside
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL', 'PANEL_ACME_DIRECTORY_URL'] as const) {
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL', 'PANEL_ACME_DIRECTORY_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE'] as const) {
     if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
   }
   await ensureDockerd({ logFile: path.join(dataDir, 'dockerd.log') });

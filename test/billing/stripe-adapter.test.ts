@@ -1,0 +1,41 @@
+import Stripe from 'stripe';
+import { createStripe } from '../../activities/adapters/stripe';
+import { loadConfig } from '../../core/config';
+
+// The real `stripe` package against stripe-mock (Stripe's official mock), started by the suite.
+const config = loadConfig();
+const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
+
+describe('the Stripe adapter against stripe-mock', () => {
+  it('is pointed at the suite\'s stripe-mock', () => {
+    expect(config.STRIPE_API_BASE).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('creates a customer and a subscription Checkout Session the way billing will', async () => {
+    const customer = await stripe.customers.create({ email: 'buyer@example.com', metadata: { dermaga_customer: 'cus_local_1' } });
+    expect(customer.id).toMatch(/^cus_/);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: 'price_1', quantity: 1 }],
+      success_url: 'http://localhost:3000/billing/api/v1/checkout/success?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'http://localhost:3000/billing/api/v1/checkout/cancel',
+    });
+    expect(session.id).toMatch(/^cs_/);
+    expect(session.object).toBe('checkout.session');
+  });
+
+  it('answers bad input with Stripe\'s own error type, which billing turns into a 400', async () => {
+    await expect(stripe.checkout.sessions.create({ mode: 'not-a-mode' as Stripe.Checkout.SessionCreateParams.Mode })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  });
+
+  it('signs a webhook the way Stripe does, and constructEvent accepts it only untouched and fresh', () => {
+    const secret = 'whsec_test_secret';
+    const payload = JSON.stringify({ id: 'evt_1', object: 'event', type: 'checkout.session.completed', data: { object: { id: 'cs_1' } } });
+    const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+    expect(stripe.webhooks.constructEvent(payload, header, secret, 300).id).toBe('evt_1');
+    expect(() => stripe.webhooks.constructEvent(payload.replace('cs_1', 'cs_2'), header, secret, 300)).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    const old = stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(Date.now() / 1000) - 301 });
+    expect(() => stripe.webhooks.constructEvent(payload, old, secret, 300)).toThrow(/Timestamp outside the tolerance zone/);
+  });
+});
