@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
+import { newSecretKey } from '../core/secret-box';
 import { createDb, migrate } from '../core/db';
 import { freeStackPorts, startStack } from '../scripts/stack';
 import { login, startApi, type TestApi } from '../test/support/api';
@@ -15,7 +16,7 @@ export async function withBenchStack(measure: (api: TestApi, token: string) => P
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
   const stack = await startStack({ dataDir, ports: await freeStackPorts(), headlessTemporal: true, temporalDbFile: null, throwaway: true });
-  Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!' });
+  Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!', DERMAGA_SECRET_KEY: newSecretKey() });
   const db = createDb(loadConfig().DATABASE_URL);
   await migrate(db);
   await db.destroy();

@@ -57,11 +57,17 @@ const schema = z.object({
     .pipe(z.array(z.enum(['control', 'host'])).min(1)),
   /** Comma list of product=prefix; a product absent from the list is not served. */
   MOUNTS: z.string().default(DEFAULT_MOUNTS).pipe(mountList),
+  /** 64 hex chars: seals secrets that travel through Temporal (container passwords, tokens). `npm start` keeps one in .data/. */
+  DERMAGA_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (openssl rand -hex 32)').optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 
   /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
   STRIPE_API_BASE: z.string().url().optional(),
+
+  /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
+  GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+  GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),
 
   PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   PANEL_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),

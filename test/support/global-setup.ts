@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../core/config';
+import { newSecretKey } from '../../core/secret-box';
 import { createDb, migrate } from '../../core/db';
 import { ensureDockerd } from '../../scripts/stack/docker';
 import { freeStackPorts, startStack } from '../../scripts/stack';
@@ -29,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
   });
   Object.assign(process.env, stack.env, {
     TEST_DATA_DIR: dataDir,
+    DERMAGA_SECRET_KEY: newSecretKey(),
     TEST_PEBBLE_ROOTS_URL: stack.acme.rootsUrl ?? '',
     TEST_PEBBLE_DNS_URL: stack.acme.dnsManagementUrl ?? '',
     LOG_LEVEL: 'warn',

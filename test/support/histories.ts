@@ -11,7 +11,7 @@ const run = promisify(execFile);
  * With RECORD_HISTORIES=1, saves a finished workflow's history (as `temporal workflow show`
  * prints it) under test/histories/, for the replay test. Commit the files you record.
  */
-export async function saveHistory(api: TestApi, workflowId: string, name: string): Promise<void> {
+export async function saveHistory(api: Pick<TestApi, 'config'>, workflowId: string, name: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const cli = await findTemporalCli();
   if (!cli) throw new Error('recording histories needs the Temporal CLI');

@@ -1,0 +1,85 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type Docker from 'dockerode';
+import type { SecretBox } from '../../core/secret-box';
+import type { Containers } from '../adapters/containers';
+import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
+
+type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;
+const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * A researcher's container on this host's Docker engine. Each step is idempotent (a retry finds
+ * what an earlier attempt made, by name and the `dermaga.container` label) and each undo is a
+ * no-op when there is nothing to undo.
+ */
+export function createContainerHostActivities(deps: { docker: Docker; containers: Containers; secrets: SecretBox; hostId: string; bindAddress: string }) {
+  const { docker, containers, secrets } = deps;
+  const owner = (c: Ref) => ({ label: 'dermaga.container', value: c.containerId });
+
+  return {
+    /** The workspace volume, labelled with its container; creating an existing one returns it. */
+    async createWorkspace(c: LabContainerInput): Promise<void> {
+      await docker.createVolume({ Name: c.workspace, Labels: { 'dermaga.product': 'gpu-lab', [owner(c).label]: c.containerId } });
+    },
+
+    async removeWorkspace(c: Pick<LabContainerInput, 'workspace'>): Promise<void> {
+      await containers.removeVolume(c.workspace);
+    },
+
+    /** The container with the package's limits, its GPUs, workspace, SSH and Jupyter ports, and its Jupyter token. */
+    async createLabContainer(c: LabContainerInput): Promise<{ dockerId: string }> {
+      const { id } = await containers.create(
+        {
+          name: c.name,
+          image: c.image,
+          cmd: c.cmd,
+          env: { JUPYTER_TOKEN: secrets.open(c.sealedJupyterToken) },
+          labels: { 'dermaga.product': 'gpu-lab', [owner(c).label]: c.containerId, 'dermaga.host': deps.hostId },
+          cpus: c.cpus,
+          memoryMb: c.memoryMb,
+          gpus: c.gpus,
+          volume: { name: c.workspace, mountPath: '/workspace' },
+          ports: { 22: c.sshPort, 8888: c.jupyterPort },
+          bindAddress: deps.bindAddress,
+        },
+        owner(c),
+      ).catch((err: Error) => {
+        // No such image, a bad device request, a refused limit: retrying will not change the answer.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 404 || status === 400 || status === 500) throw fail('container_create_refused', `Docker refused to create ${c.name}: ${err.message}`);
+        throw err;
+      });
+      return { dockerId: id };
+    },
+
+    async removeLabContainer(c: Ref): Promise<void> {
+      await containers.remove(c.name);
+    },
+
+    /** Starts it and waits until Docker says running; a container that exits at once fails with its last log lines. */
+    async startLabContainer(c: Ref): Promise<void> {
+      await containers.start(c.name);
+      for (let waited = 0; waited < 30_000; waited += 200) {
+        const state = await containers.inspect(c.name);
+        if (!state) throw fail('container_gone', `container ${c.name} disappeared while starting`);
+        if (state.running) return;
+        if (state.state === 'exited' || state.state === 'dead') {
+          const logs = await containers.logs(c.name, { tail: 20 }).catch(() => '');
+          throw fail('container_exited', `container ${c.name} exited while starting: ${logs.trim().split('\n').slice(-3).join(' | ') || state.state}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`container ${c.name} is not running 30 s after start`);
+    },
+
+    /** Sets the SSH user's password inside the running container: chpasswd reads it on stdin, never from argv. */
+    async setSshPassword(c: Ref & { sshUser: string; sealedSshPassword: string }): Promise<void> {
+      if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(c.sshUser)) throw fail('invalid_request', `refusing user name ${JSON.stringify(c.sshUser)}`);
+      const password = secrets.open(c.sealedSshPassword);
+      if (/[\n:]/.test(password)) throw fail('invalid_request', 'a password may not contain a newline or a colon');
+      const r = await containers.exec(c.name, ['chpasswd'], `${c.sshUser}:${password}\n`);
+      if (r.exitCode !== 0) throw new Error(`chpasswd in ${c.name} exited ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`);
+    },
+  };
+}
+export type ContainerHostActivities = ReturnType<typeof createContainerHostActivities>;

@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+import { finishJob } from '../../core/jobs';
+
+/** The database side of the container workflows: each change and its job's end in one transaction. */
+export function createContainerRecordActivities({ db }: { db: Knex }) {
+  const containers = (trx: Knex | Knex.Transaction) => trx('gpu_lab.containers');
+
+  return {
+    async markContainerRunning({ containerId, jobId, dockerId }: { containerId: string; jobId: string; dockerId: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await containers(trx).where({ id: containerId }).update({ status: 'running', docker_id: dockerId, error: null, updated_at: trx.fn.now() });
+        await finishJob(trx, jobId, { status: 'succeeded' });
+      });
+    },
+
+    /**
+     * The row stays to say why. A create that was undone frees its ports and devices (`release`);
+     * a failed delete keeps them, since the container may still hold them.
+     */
+    async markContainerFailed({ containerId, jobId, error, release }: { containerId: string; jobId: string; error: string; release: boolean }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await containers(trx).where({ id: containerId }).update({ status: 'failed', error, updated_at: trx.fn.now() });
+        if (release) {
+          await trx('gpu_lab.container_ports').where({ container_id: containerId }).delete();
+          await trx('gpu_lab.container_devices').where({ container_id: containerId }).delete();
+        }
+        await finishJob(trx, jobId, { status: 'failed', error });
+      });
+    },
+
+    /** The container is gone: its row goes (ports and devices with it); its jobs stay. */
+    async removeContainerRecord({ containerId, jobId }: { containerId: string; jobId: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await containers(trx).where({ id: containerId }).delete();
+        await finishJob(trx, jobId, { status: 'succeeded' });
+      });
+    },
+  };
+}
+export type ContainerRecordActivities = ReturnType<typeof createContainerRecordActivities>;
