@@ -68,6 +68,8 @@ const schema = z.object({
   /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
   GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),
+  /** How long a stopping container gets after SIGTERM before it is killed. */
+  GPULAB_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
 
   PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   PANEL_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),

@@ -20,6 +20,7 @@ const WORKFLOWS = [
   'gpu-lab/create-container',
   'gpu-lab/create-container-undone',
   'gpu-lab/delete-container',
+  'gpu-lab/reset-container',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -71,5 +71,6 @@ function containerHost(config: Config) {
     secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
     hostId: config.HOST_ID,
     bindAddress: config.GPULAB_BIND_ADDRESS,
+    stopTimeoutSec: config.GPULAB_STOP_TIMEOUT_SECONDS,
   });
 }

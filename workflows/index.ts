@@ -5,3 +5,4 @@ export { issueCertificate } from './panel/issue-certificate';
 export { renewCertificates } from './panel/renew-certificates';
 export { createContainer } from './gpu-lab/create-container';
 export { deleteContainer } from './gpu-lab/delete-container';
+export { containerAction } from './gpu-lab/container-action';

@@ -12,7 +12,7 @@ const fail = (type: string, message: string) => ApplicationFailure.create({ type
  * what an earlier attempt made, by name and the `dermaga.container` label) and each undo is a
  * no-op when there is nothing to undo.
  */
-export function createContainerHostActivities(deps: { docker: Docker; containers: Containers; secrets: SecretBox; hostId: string; bindAddress: string }) {
+export function createContainerHostActivities(deps: { docker: Docker; containers: Containers; secrets: SecretBox; hostId: string; bindAddress: string; stopTimeoutSec: number }) {
   const { docker, containers, secrets } = deps;
   const owner = (c: Ref) => ({ label: 'dermaga.container', value: c.containerId });
 
@@ -54,6 +54,14 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
 
     async removeLabContainer(c: Ref): Promise<void> {
       await containers.remove(c.name);
+    },
+
+    async stopLabContainer(c: Ref): Promise<void> {
+      await containers.stop(c.name, deps.stopTimeoutSec);
+    },
+
+    async restartLabContainer(c: Ref): Promise<void> {
+      await containers.restart(c.name, deps.stopTimeoutSec);
     },
 
     /** Starts it and waits until Docker says running; a container that exits at once fails with its last log lines. */

@@ -28,6 +28,19 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
       });
     },
 
+    /** After stop, start, restart or a password change: the state Docker reported, and the job done. */
+    async markContainerState({ containerId, jobId, status }: { containerId: string; jobId: string; status: 'running' | 'stopped' }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await containers(trx).where({ id: containerId }).update({ status, error: null, updated_at: trx.fn.now() });
+        await finishJob(trx, jobId, { status: 'succeeded' });
+      });
+    },
+
+    /** An action that failed leaves the container as it was; only the job says why. */
+    async failContainerJob({ jobId, error }: { jobId: string; error: string }): Promise<void> {
+      await db.transaction((trx) => finishJob(trx, jobId, { status: 'failed', error }));
+    },
+
     /** The container is gone: its row goes (ports and devices with it); its jobs stay. */
     async removeContainerRecord({ containerId, jobId }: { containerId: string; jobId: string }): Promise<void> {
       await db.transaction(async (trx) => {

@@ -17,7 +17,7 @@ import type { DeleteContainerInput } from '../../workflows/gpu-lab/delete-contai
 
 // Two GPU hosts, each its own worker on its own queue, in front of the same Docker engine: every
 // container activity must run on the worker of the host that owns the container.
-const base = loadConfig({ ...process.env, GPULAB_BIND_ADDRESS: '127.0.0.1' });
+const base = loadConfig({ ...process.env, GPULAB_BIND_ADDRESS: '127.0.0.1', GPULAB_STOP_TIMEOUT_SECONDS: '1' });
 const db = createDb(base.DATABASE_URL, { min: 0, max: 10 });
 const temporal = createTemporal(base.TEMPORAL_ADDRESS, base.TEMPORAL_NAMESPACE);
 const docker = createDocker(base.DOCKER_HOST);
@@ -139,6 +139,51 @@ describe('container workflows on per-host workers', () => {
   });
 });
 
+describe('actions on a running container', () => {
+  it('stops, starts, restarts, changes the SSH password and resets (keeping or wiping the workspace), on its host', async () => {
+    const { input } = await reserveContainer([{ hostId: hosts.a, devices: [] }]);
+    await runJob('createContainer', `gpu-lab-container-${input.containerId}-create`, [input]);
+    expect(await job(input.jobId)).toMatchObject({ status: 'succeeded' });
+    const act = async (kind: string, extra: Record<string, unknown> = {}) => {
+      const { id: jobId, workflow_id } = await actionJob(input.containerId, kind);
+      calls.length = 0;
+      await runJob('containerAction', workflow_id, [{ ...input, jobId }, { kind, ...extra }]);
+      expect(calls.every((c) => c.startsWith(`${hosts.a}:`))).toBe(true);
+      return job(jobId);
+    };
+    const state = async () => (await containers.inspect(input.name))!;
+    const status = async () => (await db('gpu_lab.containers').where({ id: input.containerId }).first()).status;
+
+    expect(await act('stop')).toMatchObject({ status: 'succeeded' });
+    expect((await state()).running).toBe(false);
+    expect(await status()).toBe('stopped');
+    expect(await act('start')).toMatchObject({ status: 'succeeded' });
+    expect((await state()).running).toBe(true);
+    expect(await status()).toBe('running');
+    const startedBefore = (await state()).startedAt;
+    expect(await act('restart')).toMatchObject({ status: 'succeeded' });
+    expect((await state()).startedAt).not.toBe(startedBefore);
+
+    const shadow = async () => (await containers.exec(input.name, ['grep', '^lab:', '/etc/shadow'])).stdout;
+    const before = await shadow();
+    expect(await act('change-password', { sealedSshPassword: secrets.seal('An0ther-Lab-Passw0rd') })).toMatchObject({ status: 'succeeded' });
+    expect(await shadow()).not.toBe(before);
+
+    await containers.exec(input.name, ['sh', '-c', 'echo kept > /workspace/notes.txt']);
+    const idBefore = (await state()).id;
+    const kept = await act('reset', { wipeWorkspace: false, sealedSshPassword: secrets.seal('Reset-Lab-Passw0rd') });
+    expect(kept?.steps.map((s) => s.name)).toEqual(['remove container', 'create container', 'start container', 'set ssh password']);
+    await saveHistory({ config: base }, kept!.workflow_id, 'gpu-lab/reset-container');
+    expect((await state()).id).not.toBe(idBefore);
+    expect((await state()).ports).toEqual({ '22': input.sshPort, '8888': input.jupyterPort });
+    expect((await containers.exec(input.name, ['cat', '/workspace/notes.txt'])).stdout).toBe('kept\n');
+
+    expect(await act('reset', { wipeWorkspace: true, sealedSshPassword: secrets.seal('Reset-Lab-Passw0rd') })).toMatchObject({ status: 'succeeded' });
+    expect((await containers.exec(input.name, ['ls', '/workspace'])).stdout).toBe('');
+    expect(await status()).toBe('running');
+  });
+});
+
 describe('reservations', () => {
   it('never gives two concurrent creates the same port or GPU, and refuses with 409 when none is free', async () => {
     const gpuHost = `gpu-c-${run}`;
@@ -166,4 +211,8 @@ describe('reservations', () => {
 
 async function deleteJob(containerId: string): Promise<string> {
   return db.transaction(async (trx) => (await createJob(trx, { product: 'gpu-lab', type: 'container.delete', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-delete`, actor: 'test' })).id);
+}
+
+function actionJob(containerId: string, kind: string) {
+  return db.transaction((trx) => createJob(trx, { product: 'gpu-lab', type: `container.${kind}`, target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-${kind}-${newId('run')}`, actor: 'test' }));
 }
