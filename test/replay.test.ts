@@ -21,6 +21,8 @@ const WORKFLOWS = [
   'gpu-lab/create-container-undone',
   'gpu-lab/delete-container',
   'gpu-lab/reset-container',
+  'gpu-lab/container-lease-removed',
+  'gpu-lab/container-lease-resumed',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

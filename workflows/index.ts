@@ -6,3 +6,4 @@ export { renewCertificates } from './panel/renew-certificates';
 export { createContainer } from './gpu-lab/create-container';
 export { deleteContainer } from './gpu-lab/delete-container';
 export { containerAction } from './gpu-lab/container-action';
+export { containerLease } from './gpu-lab/lease';

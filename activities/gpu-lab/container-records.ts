@@ -41,6 +41,22 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
       await db.transaction((trx) => finishJob(trx, jobId, { status: 'failed', error }));
     },
 
+    /**
+     * What the lease workflow did: an event row, and the container's state and paid-until time.
+     * `removed` is the end of the line: the row goes (its events with it), as after a delete.
+     */
+    async recordLeaseEvent(e: { containerId: string; kind: 'started' | 'warned' | 'expired' | 'extended' | 'resumed' | 'removed'; endsAt: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        if (e.kind === 'removed') {
+          await containers(trx).where({ id: e.containerId }).delete();
+          return;
+        }
+        const status = e.kind === 'expired' ? { status: 'stopped' } : e.kind === 'resumed' ? { status: 'running' } : {};
+        await containers(trx).where({ id: e.containerId }).update({ ...status, lease_ends_at: e.endsAt, updated_at: trx.fn.now() });
+        await trx('gpu_lab.container_events').insert({ container_id: e.containerId, kind: e.kind, detail: JSON.stringify({ ends_at: e.endsAt }) });
+      });
+    },
+
     /** The container is gone: its row goes (ports and devices with it); its jobs stay. */
     async removeContainerRecord({ containerId, jobId }: { containerId: string; jobId: string }): Promise<void> {
       await db.transaction(async (trx) => {
