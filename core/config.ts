@@ -98,6 +98,10 @@ const schema = z.object({
   PANEL_SSL_RENEW_BEFORE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Cron expression (UTC) of the renewal Schedule, or `off`. */
   PANEL_SSL_RENEW_SCHEDULE: cronOrOff.default('17 3 * * *'),
+  /** Backups: where they are written (0700), how many the scheduled run keeps, and its cron (UTC) or `off`. */
+  PANEL_BACKUP_DIR: z.string().default('/var/backups/nusantara-panel'),
+  PANEL_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  PANEL_BACKUP_SCHEDULE: cronOrOff.default('30 2 * * *'),
   PANEL_OS_RELEASE_FILE: z.string().default('/etc/os-release'),
   /** The MariaDB where panel databases and their users are created: an account that may create and grant. */
   PANEL_MYSQL_URL: z

@@ -17,6 +17,8 @@ const WORKFLOWS = [
   'panel/issue-certificate',
   'panel/issue-certificate-failed',
   'panel/renew-certificates',
+  'panel/run-backup',
+  'panel/restore-backup',
   'gpu-lab/create-container',
   'gpu-lab/create-container-undone',
   'gpu-lab/delete-container',

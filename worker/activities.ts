@@ -8,6 +8,10 @@ import { createAcme } from '../activities/adapters/acme';
 import { createCertificateRecordActivities } from '../activities/panel/certificate-records';
 import { createSslHostActivities } from '../activities/panel/ssl-host';
 import path from 'node:path';
+import { createMariadb } from '../activities/adapters/mariadb';
+import { createMariadbCli } from '../activities/adapters/mariadb-cli';
+import { createBackupHostActivities } from '../activities/panel/backup-host';
+import { createBackupRecordActivities } from '../activities/panel/backup-records';
 import { createContainers } from '../activities/adapters/containers';
 import { createContainerHostActivities } from '../activities/gpu-lab/container-host';
 import { createContainerRecordActivities } from '../activities/gpu-lab/container-records';
@@ -22,6 +26,7 @@ export const controlActivities = (db: Knex, config: Config) => ({
   ...createSiteRecordActivities({ db }),
   ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
   ...createContainerRecordActivities({ db }),
+  ...createBackupRecordActivities({ db }),
 });
 
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
@@ -59,6 +64,7 @@ export const hostActivities = (config: Config) => {
       tlsListen: config.PANEL_NGINX_TLS_LISTEN,
     }),
     ...containerHost(config),
+    ...createBackupHostActivities({ dir: path.resolve(config.PANEL_BACKUP_DIR), mariadb: createMariadb(config.PANEL_MYSQL_URL), mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL) }),
   };
 };
 

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '../core/config';
-import { CONTROL_QUEUE } from '../core/temporal';
+import { CONTROL_QUEUE, hostQueue } from '../core/temporal';
+import type { RunBackupInput } from '../workflows/panel/backup';
 import type { RenewInput } from '../workflows/panel/renew-certificates';
 
 /** A Temporal Schedule Dermaga keeps as configuration says: created, updated, or (cron `off`) deleted. */
@@ -22,6 +23,13 @@ export const desiredSchedules = (config: Config): DesiredSchedule[] => [
     workflowType: 'renewCertificates',
     workflowId: 'panel-ssl-renew-scheduled',
     args: [{ all: false, actor: 'schedule' } satisfies RenewInput],
+  },
+  {
+    scheduleId: 'panel-backup',
+    cron: config.PANEL_BACKUP_SCHEDULE,
+    workflowType: 'runBackup',
+    workflowId: 'panel-backup-scheduled',
+    args: [{ actor: 'schedule', keep: config.PANEL_BACKUP_KEEP, hostId: config.HOST_ID, hostQueue: hostQueue(config.HOST_ID) } satisfies RunBackupInput],
   },
 ];
 

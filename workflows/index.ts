@@ -7,3 +7,4 @@ export { createContainer } from './gpu-lab/create-container';
 export { deleteContainer } from './gpu-lab/delete-container';
 export { containerAction } from './gpu-lab/container-action';
 export { containerLease } from './gpu-lab/lease';
+export { runBackup, restoreBackup } from './panel/backup';

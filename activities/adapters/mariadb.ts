@@ -74,6 +74,26 @@ export function createMariadb(url: string, opts: { connectTimeoutMs?: number; qu
   }
   const exec = (sql: string, values: unknown[], conflict = 'already exists on the MariaDB server') => session(conflict, (q) => q(sql, values));
 
+  /**
+   * CREATE USER, then ALL PRIVILEGES on its one database and nothing else. In a GRANT's database
+   * name `_` is a wildcard (`app_db` would also match `appXdb`), so it is escaped. If the grant
+   * fails the account is dropped again: a user never exists without the grant it was made for.
+   */
+  async function createGrantedUser(u: { database: string; username: string; host: string }, identified: string, secret: string): Promise<void> {
+    const username = identifier('username', u.username);
+    const host = accountHost(u.host);
+    const grantDb = escapeId(identifier('database name', u.database).replace(/_/g, '\\_'));
+    await session(`user ${username}@${host} already exists on the MariaDB server`, async (q) => {
+      await q(`CREATE USER ?@? ${identified}`, [username, host, secret]);
+      try {
+        await q(`GRANT ALL PRIVILEGES ON ${grantDb}.* TO ?@?`, [username, host]);
+      } catch (err) {
+        await q('DROP USER IF EXISTS ?@?', [username, host]).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
   return {
     /** Every database on the server except MariaDB's own schemas. */
     async listDatabases(): Promise<string[]> {
@@ -91,24 +111,25 @@ export function createMariadb(url: string, opts: { connectTimeoutMs?: number; qu
       await exec('DROP DATABASE IF EXISTS ??', [identifier('database name', name)]);
     },
 
-    /**
-     * CREATE USER, then ALL PRIVILEGES on its one database and nothing else. In a GRANT's database
-     * name `_` is a wildcard (`app_db` would also match `appXdb`), so it is escaped. If the grant
-     * fails the account is dropped again: a user never exists without the grant it was made for.
-     */
+    /** A new account with ALL PRIVILEGES on its one database only (createGrantedUser). */
     async createUser(u: { database: string; username: string; password: string; host: string }): Promise<void> {
-      const username = identifier('username', u.username);
-      const host = accountHost(u.host);
-      const grantDb = escapeId(identifier('database name', u.database).replace(/_/g, '\\_'));
-      await session(`user ${username}@${host} already exists on the MariaDB server`, async (q) => {
-        await q('CREATE USER ?@? IDENTIFIED BY ?', [username, host, u.password]);
-        try {
-          await q(`GRANT ALL PRIVILEGES ON ${grantDb}.* TO ?@?`, [username, host]);
-        } catch (err) {
-          await q('DROP USER IF EXISTS ?@?', [username, host]).catch(() => undefined);
-          throw err;
-        }
-      });
+      await createGrantedUser(u, 'IDENTIFIED BY ?', u.password);
+    },
+
+    /**
+     * The account's password hash (mysql_native_password's `*…`), for a backup to bring the
+     * account back without anyone knowing the password; null for other authentication plugins.
+     */
+    async passwordHash(u: { username: string; host: string }): Promise<string | null> {
+      const rows = (await exec('SHOW CREATE USER ?@?', [identifier('username', u.username), accountHost(u.host)])) as Record<string, string>[];
+      const statement = rows[0] ? Object.values(rows[0])[0] : '';
+      return /IDENTIFIED BY PASSWORD '(\*[0-9A-F]{40})'/.exec(statement)?.[1] ?? null;
+    },
+
+    /** createUser from a stored hash (a restore); the grant is the same: its one database only. */
+    async createUserWithHash(u: { database: string; username: string; passwordHash: string; host: string }): Promise<void> {
+      if (!/^\*[0-9A-F]{40}$/.test(u.passwordHash)) throw new Error('refusing a password hash that is not mysql_native_password');
+      await createGrantedUser(u, 'IDENTIFIED BY PASSWORD ?', u.passwordHash);
     },
 
     /** The undo of createUser; a no-op when it is not there. */

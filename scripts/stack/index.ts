@@ -165,6 +165,7 @@ export async function startStack(opts: StackOptions) {
         PANEL_NGINX_PID_FILE: nginx.pidFile,
         PANEL_NGINX_TLS_LISTEN: nginx.tlsListen,
         PANEL_SSL_DIR: path.join(opts.dataDir, 'ssl'),
+        PANEL_BACKUP_DIR: path.join(opts.dataDir, 'backups'),
       });
       urls.sites = `http://${nginx.listen}`;
     }

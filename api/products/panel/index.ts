@@ -10,6 +10,7 @@ import { createJobService } from './jobs';
 import { panelRoutes } from './routes';
 import { createSiteService } from './sites';
 import { createSslService } from './ssl';
+import { createBackupService } from './backups';
 
 /** panel — the single-server hosting panel of panel.md ("Nusantara Panel"). */
 export const createPanel: ProductFactory = ({ config, db, temporal, logger }) => {
@@ -29,6 +30,7 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
       mariadbAdmin: decodeURIComponent(new URL(config.PANEL_MYSQL_URL).username),
     }),
     ssl: createSslService({ db, temporal }),
+    backups: createBackupService({ db, config, temporal }),
   });
   return {
     name: 'panel',

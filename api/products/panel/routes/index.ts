@@ -18,6 +18,8 @@ import { jobRoutes } from './jobs';
 import { siteRoutes } from './sites';
 import type { SslService } from '../ssl';
 import { sslRoutes } from './ssl';
+import type { BackupService } from '../backups';
+import { backupRoutes } from './backups';
 import { systemRoutes } from './system';
 
 export interface PanelServices {
@@ -31,6 +33,7 @@ export interface PanelServices {
   updates: UpdateService;
   databases: DatabaseService;
   ssl: SslService;
+  backups: BackupService;
 }
 
 export type PanelRoute = RouteFn<AuthLevel>;
@@ -44,6 +47,6 @@ export function panelRoutes(services: PanelServices) {
     publicLevel: 'public',
     errorSchema: PanelError,
   });
-  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes, databaseRoutes, sslRoutes]) area(api.route, services);
+  for (const area of [systemRoutes, authRoutes, siteRoutes, jobRoutes, auditRoutes, monitorRoutes, updateRoutes, databaseRoutes, sslRoutes, backupRoutes]) area(api.route, services);
   return api;
 }

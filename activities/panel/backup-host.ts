@@ -1,0 +1,150 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Artifact, BackupFile, PanelState } from '../../workflows/panel/backup-input';
+import { run } from '../adapters/exec';
+import { Conflict } from '../../core/errors';
+import type { Mariadb } from '../adapters/mariadb';
+import type { MariadbCli } from '../adapters/mariadb-cli';
+
+/** `nusantara_state_YYYYMMDD_HHMMSS.json`: the only names a backup file may have. */
+export const STATE_FILE = /^nusantara_state_(\d{8})_(\d{6})\.json$/;
+
+const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Resolves a restore request to a state file directly inside the backup directory: absolute, the
+ * right name, no symlink leading elsewhere. The API checks the same before starting anything.
+ */
+export async function backupFileInside(dir: string, file: string): Promise<string | null> {
+  if (!path.isAbsolute(file) || path.normalize(file) !== file || !STATE_FILE.test(path.basename(file))) return null;
+  const realDir = await realpath(dir).catch(() => null);
+  const real = await realpath(file).catch(() => null);
+  if (!realDir || !real || path.dirname(real) !== realDir || path.basename(real) !== path.basename(file)) return null;
+  if (path.dirname(file) !== dir && path.dirname(file) !== realDir) return null;
+  return real;
+}
+
+/**
+ * Backups on the panel's host: each site's files (tar.gz) and each database's dump beside a state
+ * file that lists them with their SHA-256. Artifacts are written under a hidden partial name and
+ * the state file last, by rename: a backup is listed only once it is whole.
+ */
+export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb; mariadbCli: MariadbCli }) {
+  const { dir } = deps;
+
+  return {
+    async writeBackup({ stamp, state }: { stamp: string; state: PanelState }): Promise<{ file: string; bytes: number; artifacts: number }> {
+      const name = `nusantara_state_${stamp}`;
+      const partial = path.join(dir, `.${name}.partial`);
+      const final = path.join(dir, name);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(path.join(partial, 'sites'), { recursive: true, mode: 0o700 });
+      await mkdir(path.join(partial, 'databases'), { recursive: true, mode: 0o700 });
+      const artifacts: Artifact[] = [];
+      const add = async (kind: Artifact['kind'], artifactName: string, rel: string) => {
+        const file = path.join(partial, rel);
+        artifacts.push({ kind, name: artifactName, path: path.join(name, rel), sha256: await sha256File(file), bytes: (await stat(file)).size });
+      };
+      for (const site of state.sites) {
+        Context.current().heartbeat(`site ${site.domain}`);
+        const rel = path.join('sites', `${site.domain}.tar.gz`);
+        // --exclude: the ownership marker names this site id; a restore writes its own.
+        const r = await run('tar', ['-czf', path.join(partial, rel), '--exclude=./.dermaga-site', '-C', site.root_path, '.'], { timeoutMs: 30 * 60_000 });
+        if (r.code !== 0) throw new Error(`tar of ${site.root_path} failed: ${r.stderr.trim()}`);
+        await add('site', site.domain, rel);
+      }
+      for (const db of state.databases) {
+        Context.current().heartbeat(`database ${db.name}`);
+        const rel = path.join('databases', `${db.name}.sql`);
+        await deps.mariadbCli.dump(db.name, path.join(partial, rel));
+        await add('database', db.name, rel);
+      }
+      // `sha256sum -c SHA256SUMS` inside the directory checks it by hand.
+      await writeFile(path.join(partial, 'SHA256SUMS'), artifacts.map((a) => `${a.sha256}  ${path.relative(name, a.path)}\n`).join(''), { mode: 0o600 });
+      await rm(final, { recursive: true, force: true });
+      await rename(partial, final);
+      const body: BackupFile = { format: 'nusantara-panel-backup/1', created_at: new Date().toISOString(), state, artifacts };
+      const file = path.join(dir, `${name}.json`);
+      await writeFile(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+      await rename(`${file}.tmp`, file);
+      return { file, bytes: artifacts.reduce((n, a) => n + a.bytes, 0) + (await stat(file)).size, artifacts: artifacts.length };
+    },
+
+    /** Keeps the newest `keep` backups (by the time in their names); older state files and their artifacts go. */
+    async pruneBackups({ keep }: { keep: number }): Promise<string[]> {
+      const files = (await readdir(dir).catch(() => [])).filter((f) => STATE_FILE.test(f)).sort().reverse();
+      const removed = files.slice(keep);
+      for (const f of removed) {
+        await rm(path.join(dir, f), { force: true });
+        await rm(path.join(dir, f.replace(/\.json$/, '')), { recursive: true, force: true });
+      }
+      return removed;
+    },
+
+    /** Reads a state file and checks every artifact's checksum; a mismatch names the file and stops the restore before it changes anything. */
+    async verifyBackup({ file }: { file: string }): Promise<BackupFile> {
+      const real = await backupFileInside(dir, file);
+      if (!real) throw refuse('invalid_request', `${file} is not a backup file inside ${dir}`);
+      const body = JSON.parse(await readFile(real, 'utf8')) as BackupFile;
+      if (body.format !== 'nusantara-panel-backup/1') throw refuse('invalid_backup', `${file} is not a Nusantara Panel backup (format ${String(body.format)})`);
+      for (const a of body.artifacts) {
+        Context.current().heartbeat(a.path);
+        const p = path.resolve(dir, a.path);
+        if (!p.startsWith(`${path.resolve(dir)}/`)) throw refuse('invalid_backup', `${file} names an artifact outside the backup directory: ${a.path}`);
+        const actual = await sha256File(p).catch(() => null);
+        if (actual !== a.sha256) throw refuse('backup_corrupt', `${a.path}: ${actual ? 'checksum mismatch' : 'missing'}; nothing was restored`);
+      }
+      return body;
+    },
+
+    /** Unpacks a site's archive into its (freshly provisioned) root. */
+    async restoreSiteFiles({ artifact, rootPath }: { artifact: string; rootPath: string }): Promise<void> {
+      const r = await run('tar', ['-xzf', path.resolve(dir, artifact), '--no-same-owner', '-C', rootPath], { timeoutMs: 30 * 60_000 });
+      if (r.code !== 0) throw new Error(`unpacking ${artifact} into ${rootPath} failed: ${r.stderr.trim()}`);
+    },
+
+    /**
+     * Creates the database, loads its dump, and brings back its users from their password hashes.
+     * A database or account that already exists on the server is never overwritten: the database
+     * is refused by name, an account is kept as it is and reported.
+     */
+    async restoreDatabase({ artifact, database }: { artifact: string; database: PanelState['databases'][number] }): Promise<{ restored: { username: string; host: string }[]; notRestored: string[] }> {
+      await deps.mariadb.createDatabase(database.name).catch((err: Error) => {
+        throw err instanceof Conflict ? refuse('database_exists', `database ${database.name} exists on the MariaDB server but not in the panel; rename or drop it, then restore again`) : err;
+      });
+      await deps.mariadbCli.load(database.name, path.resolve(dir, artifact));
+      const notRestored: string[] = [];
+      const restored: { username: string; host: string }[] = [];
+      for (const u of database.users) {
+        if (!u.password_hash) {
+          notRestored.push(`${u.username}@${u.host} (no password hash in the backup: create it again)`);
+          continue;
+        }
+        await deps.mariadb.createUserWithHash({ database: database.name, username: u.username, host: u.host, passwordHash: u.password_hash }).then(
+          () => restored.push({ username: u.username, host: u.host }),
+          (err: Error) => {
+            if (!(err instanceof Conflict)) throw err;
+            notRestored.push(`${u.username}@${u.host} (an account of that name exists: kept as it is)`);
+          },
+        );
+      }
+      return { restored, notRestored };
+    },
+
+    /** Each database user's password hash, read at backup time (never the password). */
+    async databaseUserHashes({ users }: { users: { username: string; host: string }[] }): Promise<(string | null)[]> {
+      return Promise.all(users.map((u) => deps.mariadb.passwordHash(u).catch(() => null)));
+    },
+  };
+}
+export type BackupHostActivities = ReturnType<typeof createBackupHostActivities>;

@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { backupFileInside, STATE_FILE } from '../../../activities/panel/backup-host';
+import type { Config } from '../../../core/config';
+import { Conflict, Invalid, NotFound } from '../../../core/errors';
+import { createJob, Job, startJobWorkflow } from '../../../core/jobs';
+import { newId } from '../../../core/ids';
+import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
+import type { BackupFile } from '../../../workflows/panel/backup-input';
+import type { RestoreBackupInput, RunBackupInput } from '../../../workflows/panel/backup';
+import { writeAudit } from '../../http/audit';
+import type { Caller } from './auth';
+
+/** Backups: the files in the backup directory are the record; runs and restores are workflows with jobs. */
+export function createBackupService(deps: { db: Knex; config: Config; temporal: Temporal }) {
+  const { db, config, temporal } = deps;
+  const dir = path.resolve(config.PANEL_BACKUP_DIR);
+
+  /** One job of a kind at a time: a second backup or restore while one runs would race it. */
+  async function startOne(caller: Caller, ip: string, type: 'backup.run' | 'backup.restore', detail: Record<string, unknown>, args: (jobId: string) => unknown) {
+    const job = await db.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['panel-backup']);
+      const running = await Job.query(trx).whereIn('type', ['backup.run', 'backup.restore']).whereIn('status', ['queued', 'running']).first();
+      if (running) throw new Conflict(`a ${running.type === 'backup.run' ? 'backup' : 'restore'} is already running (job ${running.id}); try again when it has finished`);
+      const job = await createJob(trx, { product: 'panel', type, target: { type: 'backup', id: String(detail.file ?? 'new') }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
+      await writeAudit(trx, 'panel', { actor: caller.user.username, action: type, target: detail.file ? `backup:${path.basename(String(detail.file))}` : 'backup', ip, outcome: 'success', detail });
+      return job;
+    });
+    await startJobWorkflow(db, temporal, job, { workflowType: type === 'backup.run' ? 'runBackup' : 'restoreBackup', taskQueue: CONTROL_QUEUE, args: [args(job.id)] });
+    return { job_id: job.id };
+  }
+
+  return {
+    run: (caller: Caller, ip: string) =>
+      startOne(caller, ip, 'backup.run', {}, (jobId): RunBackupInput => ({ jobId, actor: caller.user.username, keep: config.PANEL_BACKUP_KEEP, hostId: config.HOST_ID, hostQueue: hostQueue(config.HOST_ID) })),
+
+    /**
+     * Only `nusantara_state_YYYYMMDD_HHMMSS.json` directly inside the backup directory, spelled
+     * plainly and not a symlink to elsewhere: anything else is a 400 naming `file`, before any job.
+     */
+    async restore(caller: Caller, input: { file: string }, ip: string) {
+      const shapeOk = path.isAbsolute(input.file) && path.normalize(input.file) === input.file && path.dirname(input.file) === dir && STATE_FILE.test(path.basename(input.file));
+      if (!shapeOk) throw new Invalid(`file: must be a nusantara_state_YYYYMMDD_HHMMSS.json file directly inside ${dir}`, 'file');
+      if (!(await stat(input.file).catch(() => null))) throw new NotFound(`backup ${path.basename(input.file)}`);
+      const real = await backupFileInside(dir, input.file);
+      if (!real) throw new Invalid(`file: must be a regular file inside ${dir}, not a link to elsewhere`, 'file');
+      return startOne(caller, ip, 'backup.restore', { file: input.file }, (jobId): RestoreBackupInput => ({ jobId, file: input.file, actor: caller.user.username, hostQueue: hostQueue(config.HOST_ID) }));
+    },
+
+    /** The backups in the directory, newest first; a state file that cannot be read is listed as incomplete. */
+    async list() {
+      const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => STATE_FILE.test(f)).sort().reverse();
+      const backups = await Promise.all(
+        names.map(async (name) => {
+          const file = path.join(dir, name);
+          const [, d, t] = STATE_FILE.exec(name) as RegExpExecArray;
+          const createdAt = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}Z`;
+          const body = await readFile(file, 'utf8').then((s) => JSON.parse(s) as BackupFile, () => null);
+          const sizes = await Promise.all((body?.artifacts ?? []).map((a) => stat(path.resolve(dir, a.path)).then((s) => s.size === a.bytes, () => false)));
+          const own = (await stat(file).catch(() => null))?.size ?? 0;
+          return {
+            file,
+            created_at: createdAt,
+            bytes: own + (body?.artifacts ?? []).reduce((n, a) => n + a.bytes, 0),
+            sites: body?.state.sites.length ?? 0,
+            databases: body?.state.databases.length ?? 0,
+            complete: body !== null && sizes.every(Boolean),
+          };
+        }),
+      );
+      return { backups, directory: dir };
+    },
+  };
+}
+export type BackupService = ReturnType<typeof createBackupService>;
