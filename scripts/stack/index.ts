@@ -5,7 +5,7 @@ import { startPhpFpm } from './php-fpm';
 import { startPebble } from './pebble';
 import { startPostgres } from './postgres';
 import { startStripeMock } from './stripe-mock';
-import { freePort } from './processes';
+import { freePorts } from './processes';
 import { findTemporalCli, startTemporal } from './temporal';
 
 const PORT_NAMES = ['postgres', 'temporal', 'temporalUi', 'nginx', 'nginxTls', 'mariadb', 'pebble', 'pebbleManagement', 'pebbleDns', 'pebbleDnsManagement', 'stripeMock'] as const;
@@ -13,7 +13,8 @@ export type StackPorts = Record<(typeof PORT_NAMES)[number], number>;
 
 /** A free port for every part of the stack: tests and benches run beside `npm start` without clashing. */
 export async function freeStackPorts(): Promise<StackPorts> {
-  return Object.fromEntries(await Promise.all(PORT_NAMES.map(async (n) => [n, await freePort()]))) as StackPorts;
+  const ports = await freePorts(PORT_NAMES.length);
+  return Object.fromEntries(PORT_NAMES.map((n, i) => [n, ports[i]])) as StackPorts;
 }
 
 export interface StackOptions {

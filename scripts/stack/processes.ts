@@ -6,16 +6,29 @@ import path from 'node:path';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A port the kernel has just handed out, free for the next moment. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `n` distinct free ports: every listener stays open until all are bound, so the kernel cannot
+ * hand the same port out twice (it may, once the first listener has closed).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  }
 }
 
 /** Whether host:port accepts a TCP connection right now. */

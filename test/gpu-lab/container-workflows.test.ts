@@ -27,7 +27,8 @@ const run = `${process.pid}-${Date.now().toString(36)}`;
 const hosts = { a: `gpu-a-${run}`, b: `gpu-b-${run}` };
 const calls: string[] = [];
 const workers: { stop(): Promise<void> }[] = [];
-const PORTS = { from: 20000 + (process.pid % 2000) * 10, to: 20000 + (process.pid % 2000) * 10 + 9 };
+// Below the kernel's ephemeral range (32768+), so no port the stack was handed can collide.
+const PORTS = { from: 20000 + (process.pid % 1000) * 10, to: 20000 + (process.pid % 1000) * 10 + 9 };
 
 /** The host's real activities, each noting which host ran it. */
 function recorded(hostId: string) {

@@ -46,7 +46,7 @@ async function runningContainer(): Promise<LabContainerInput> {
       id: containerId, name, owner_id: 'usr_test', host_id: hostId, image: TEST_IMAGE, cpus: 0.25, memory_mb: 32,
       workspace: `${name}-ws`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal('t'), status: 'creating',
     });
-    const r = await reserve(trx, { containerId, gpuCount: 0, candidates: [{ hostId, devices: [] }], ports: { from: 30000 + (process.pid % 1000) * 10, to: 30009 + (process.pid % 1000) * 10 } });
+    const r = await reserve(trx, { containerId, gpuCount: 0, candidates: [{ hostId, devices: [] }], ports: { from: 10000 + (process.pid % 1000) * 10, to: 10009 + (process.pid % 1000) * 10 } });
     const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: 'test' });
     await trx('gpu_lab.containers').where({ id: containerId }).update({ ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id });
     return {
