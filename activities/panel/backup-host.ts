@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Artifact, BackupFile, PanelState } from '../../workflows/panel/backup-input';
+import type { SiteWorkflowInput } from '../../workflows/panel/site-input';
+import { siteUser } from './php-host';
 import { run } from '../adapters/exec';
 import { Conflict } from '../../core/errors';
 import type { Mariadb } from '../adapters/mariadb';
@@ -107,10 +109,19 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
       return body;
     },
 
-    /** Unpacks a site's archive into its (freshly provisioned) root. */
-    async restoreSiteFiles({ artifact, rootPath }: { artifact: string; rootPath: string }): Promise<void> {
+    /**
+     * Unpacks a site's archive into its (freshly provisioned) root. A PHP site's files go back to
+     * its own user, which its PHP-FPM pool runs as (an app writes its uploads and caches).
+     */
+    async restoreSiteFiles({ artifact, site }: { artifact: string; site: Pick<SiteWorkflowInput, 'siteId' | 'rootPath' | 'runtime'> }): Promise<void> {
+      const { rootPath } = site;
+      const owner = site.runtime === 'php' ? siteUser(site.siteId) : null;
       const r = await run('tar', ['-xzf', path.resolve(dir, artifact), '--no-same-owner', '-C', rootPath], { timeoutMs: 30 * 60_000 });
       if (r.code !== 0) throw new Error(`unpacking ${artifact} into ${rootPath} failed: ${r.stderr.trim()}`);
+      if (owner) {
+        const c = await run('chown', ['-R', '--no-dereference', `${owner}:${owner}`, rootPath]);
+        if (c.code !== 0) throw new Error(`chown of ${rootPath} to ${owner} failed: ${c.stderr.trim()}`);
+      }
     },
 
     /**

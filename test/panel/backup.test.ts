@@ -38,6 +38,7 @@ async function backupNow() {
   expect(job).toMatchObject({ status: 'succeeded', error: null });
   return job;
 }
+const listedSite = (res: { body: { sites: { domain: string; root_path: string }[] } }, domain: string) => res.body.sites.find((s) => s.domain === domain)!;
 const list = async () => (await api.request('GET', '/panel/v1/backup/list', { token })).body;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 let n = 0;
@@ -109,6 +110,8 @@ describe('backup and restore', () => {
     expect(await fetchSite(domains[0], '/data.txt')).toEqual({ status: 200, body: 'site zero data\n' });
     expect((await fetchSite(domains[0], '/assets/app.js')).body).toBe('console.log(1)\n');
     expect((await fetchSite(domains[1], '/index.php')).body).toBe('restored php 42');
+    const phpSite = listedSite(await api.request('GET', '/panel/v1/sites?limit=200', { token }), domains[1]);
+    expect(statSync(path.join(phpSite.root_path, 'index.php')).uid).toBe(statSync(phpSite.root_path).uid); // the PHP site's own user owns its files again
     const listed = (await api.request('GET', '/panel/v1/sites?limit=200', { token })).body.sites.filter((s: { domain: string }) => domains.includes(s.domain));
     expect(listed.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
     // The account is back with its old password (from its hash) and still sees only its database.

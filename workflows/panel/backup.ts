@@ -79,7 +79,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<{ restor
       await saga.step(`restore site ${site.input.domain}`, async () => {
         await executeChild(provisionSite, { workflowId: site.workflowId, args: [site.input] });
         const archive = artifact('site', site.input.domain);
-        if (archive) await host.restoreSiteFiles({ artifact: archive, rootPath: site.input.rootPath });
+        if (archive) await host.restoreSiteFiles({ artifact: archive, site: site.input });
       });
       restored.push(site.input.domain);
     }
