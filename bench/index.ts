@@ -1,17 +1,19 @@
 /**
- * `npm run bench [sites|start|ssl|backup]` — prints measured figures; never asserts timings.
+ * `npm run bench [sites|start|ssl|backup|gpu-lab]` — prints measured figures; never asserts timings.
  *   sites (default): POST /v1/sites latency and create→active time over 50 sites.
  *   start: time from the quick-start command to ready on a warm machine, and the stack's memory.
  *   ssl: certificate issue time against pebble (the local ACME CA), and a renewal of all.
  *   backup: backup and restore time and size for 20 sites of 10 MiB each.
+ *   gpu-lab: batch stats over 50 running containers; worker memory with 50 lease workflows waiting.
  */
 import * as backup from './backup';
+import * as gpuLab from './gpu-lab';
 import * as panelSites from './panel-sites';
 import * as ssl from './ssl';
 import * as start from './start';
 
 const which = process.argv[2] ?? 'sites';
-const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run };
+const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run };
 
 if (!benches[which]) {
   console.error(`unknown bench "${which}"; choose one of: ${Object.keys(benches).join(', ')}`);

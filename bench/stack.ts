@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { spawnTs, stopProcess, waitForLine } from '../test/support/processes';
  * Runs `measure` against a throwaway stack like the test suite's (own temp dir, free ports, one
  * worker process, an in-process API logged in as the bootstrap admin), then stops it all.
  */
-export async function withBenchStack(measure: (api: TestApi, token: string) => Promise<void>): Promise<void> {
+export async function withBenchStack(measure: (api: TestApi, token: string, worker: ChildProcess) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
   const stack = await startStack({ dataDir, ports: await freeStackPorts(), headlessTemporal: true, temporalDbFile: null, throwaway: true });
@@ -25,7 +26,7 @@ export async function withBenchStack(measure: (api: TestApi, token: string) => P
     await waitForLine(worker, /worker polling/);
     const api = await startApi();
     try {
-      await measure(api, await login(api));
+      await measure(api, await login(api), worker);
       console.log(`\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
     } finally {
       await api.close();

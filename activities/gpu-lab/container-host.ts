@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import type { SecretBox } from '../../core/secret-box';
-import type { Containers } from '../adapters/containers';
+import type { Containers, ContainerStats } from '../adapters/containers';
 import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
 
 type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;
@@ -78,6 +78,22 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
         await new Promise((r) => setTimeout(r, 200));
       }
       throw new Error(`container ${c.name} is not running 30 s after start`);
+    },
+
+    /**
+     * Stats of many containers at once, all asked concurrently; whatever has not answered when the
+     * budget runs out is reported as such instead of holding up the rest (the engine takes about a
+     * second per container to sample CPU).
+     */
+    async batchStats({ names, budgetMs }: { names: string[]; budgetMs: number }): Promise<Record<string, ContainerStats | { error: string }>> {
+      const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), budgetMs).unref());
+      const entries = await Promise.all(
+        names.map(async (name) => {
+          const result = await Promise.race([containers.stats(name).catch((err: Error) => ({ error: err.message })), deadline]);
+          return [name, result === 'timeout' ? { error: `no answer within ${budgetMs} ms` } : result] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
     },
 
     /** Sets the SSH user's password inside the running container: chpasswd reads it on stdin, never from argv. */

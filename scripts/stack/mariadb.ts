@@ -126,7 +126,17 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   try {
     await Promise.race([exited, waitForPort(opts.port)]);
     const password = adminPassword(opts.dir);
-    await ensureAdmin(socketPath, password);
+    // mariadbd opens its TCP port a moment before its socket: under load the gap is visible.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureAdmin(socketPath, password);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (attempt >= 50 || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     return {
       url: `mysql://${ADMIN}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`,
       socketPath,
