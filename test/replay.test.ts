@@ -25,6 +25,7 @@ const WORKFLOWS = [
   'gpu-lab/reset-container',
   'gpu-lab/container-lease-removed',
   'gpu-lab/container-lease-resumed',
+  'gpu-lab/read-from-host',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -8,3 +8,4 @@ export { deleteContainer } from './gpu-lab/delete-container';
 export { containerAction } from './gpu-lab/container-action';
 export { containerLease } from './gpu-lab/lease';
 export { runBackup, restoreBackup } from './panel/backup';
+export { readFromHost } from './gpu-lab/read-host';

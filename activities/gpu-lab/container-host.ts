@@ -80,6 +80,16 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
       throw new Error(`container ${c.name} is not running 30 s after start`);
     },
 
+    /** One container's resource use now (CPU %, memory, network, block I/O, pids). */
+    async containerStats(c: Ref): Promise<ContainerStats> {
+      return containers.stats(c.name);
+    },
+
+    /** The container's log: the last `tail` lines, optionally only since a time. */
+    async containerLogs(c: Ref & { tail: number; since?: string }): Promise<string> {
+      return containers.logs(c.name, { tail: c.tail, since: c.since ? new Date(c.since) : undefined });
+    },
+
     /**
      * Stats of many containers at once, all asked concurrently; whatever has not answered when the
      * budget runs out is reported as such instead of holding up the rest (the engine takes about a

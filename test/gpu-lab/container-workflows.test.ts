@@ -113,6 +113,16 @@ describe('container workflows on per-host workers', () => {
     expect(history).not.toContain(password);
     expect(history).not.toContain(`token-${input.name}`);
 
+    // Reads go through the owning host's worker too: stats, logs, batch stats.
+    calls.length = 0;
+    let lastRead = '';
+    const read = (r: unknown) => temporal.client().then((cl) => cl.workflow.execute('readFromHost', { workflowId: (lastRead = `gpu-lab-read-${newId('r')}`), taskQueue: CONTROL_QUEUE, args: [input.hostQueue, r] }));
+    expect(await read({ kind: 'stats', containerId: input.containerId, name: input.name })).toMatchObject({ memory: { limit_bytes: 64 * 2 ** 20 } });
+    expect(typeof (await read({ kind: 'logs', containerId: input.containerId, name: input.name, tail: 10 }))).toBe('string');
+    expect(await read({ kind: 'batchStats', names: [input.name], budgetMs: 10_000 })).toMatchObject({ [input.name]: { pids: expect.any(Number) } });
+    await saveHistory({ config: base }, lastRead, 'gpu-lab/read-from-host');
+    expect(calls).toEqual([`${hosts.b}:containerStats`, `${hosts.b}:containerLogs`, `${hosts.b}:batchStats`]);
+
     calls.length = 0;
     const del: DeleteContainerInput = { containerId: input.containerId, jobId: await deleteJob(input.containerId), name: input.name, workspace: input.workspace, keepWorkspace: false, hostQueue: input.hostQueue };
     await runJob('deleteContainer', `gpu-lab-container-${input.containerId}-delete`, [del]);

@@ -1,0 +1,29 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
+
+/** Reads that only the owning host can answer (its Docker engine), asked through its queue. */
+export type HostRead =
+  | { kind: 'stats'; containerId: string; name: string }
+  | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
+  | { kind: 'batchStats'; names: string[]; budgetMs: number };
+
+/**
+ * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond
+ * a couple (a reader would rather hear "the host does not answer" than wait).
+ */
+export async function readFromHost(hostQueue: string, read: HostRead): Promise<unknown> {
+  const host = proxyActivities<ContainerHostActivities>({
+    taskQueue: hostQueue,
+    startToCloseTimeout: '40 seconds',
+    scheduleToStartTimeout: '10 seconds',
+    retry: { maximumAttempts: 2, initialInterval: '500 milliseconds' },
+  });
+  switch (read.kind) {
+    case 'stats':
+      return host.containerStats(read);
+    case 'logs':
+      return host.containerLogs(read);
+    case 'batchStats':
+      return host.batchStats(read);
+  }
+}
