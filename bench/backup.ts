@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestApi } from '../test/support/api';
-import { withBenchStack } from './stack';
+import { jobDone, withBenchStack } from './stack';
 
 const SITES = Number(process.env.BENCH_SITES ?? 20);
 const MB = Number(process.env.BENCH_SITE_MB ?? 10);
-
-/** Waits for a job to finish and returns how long since `since`; fails on a failed job. */
-async function finished(api: TestApi, jobId: string, since: number): Promise<number> {
-  for (;;) {
-    const job = await api.db('platform.jobs').where({ id: jobId }).first('status', 'error');
-    if (job.status === 'failed') throw new Error(`job ${jobId} failed: ${job.error}`);
-    if (job.status === 'succeeded') return performance.now() - since;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * Backup and restore of SITES sites with MB MiB of random (incompressible) files each: the time of
@@ -27,22 +16,22 @@ export const run = () =>
     const sites: { id: string; root_path: string }[] = [];
     for (let i = 0; i < SITES; i++) {
       const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `bk-${i}-${Date.now().toString(36)}.bench` } });
-      await finished(api, res.body.job_id, performance.now());
+      await jobDone(api, res.body.job_id, performance.now());
       sites.push(res.body.site);
       writeFileSync(path.join(res.body.site.root_path, 'data.bin'), randomBytes(MB * 2 ** 20));
     }
     let t0 = performance.now();
     const run = await api.request('POST', '/panel/v1/backup/run', { token });
-    const backupMs = await finished(api, run.body.job_id, t0);
+    const backupMs = await jobDone(api, run.body.job_id, t0);
     const [backup] = (await api.request('GET', '/panel/v1/backup/list', { token })).body.backups;
 
     for (const s of sites) {
       const del = await api.request('DELETE', `/panel/v1/sites/${s.id}`, { token });
-      await finished(api, del.body.job_id, performance.now());
+      await jobDone(api, del.body.job_id, performance.now());
     }
     t0 = performance.now();
     const restore = await api.request('POST', '/panel/v1/backup/restore', { token, body: { file: backup.file } });
-    const restoreMs = await finished(api, restore.body.job_id, t0);
+    const restoreMs = await jobDone(api, restore.body.job_id, t0);
 
     console.log(`\n${SITES} sites × ${MB} MiB of random data`);
     console.log(`backup   ${(backupMs / 1000).toFixed(1)} s   size ${(backup.bytes / 2 ** 20).toFixed(1)} MiB (${backup.file})`);

@@ -37,3 +37,13 @@ export async function withBenchStack(measure: (api: TestApi, token: string, work
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/** Waits for a job to succeed and returns the ms since `since`; a failed job throws its error. */
+export async function jobDone(api: TestApi, jobId: string, since: number): Promise<number> {
+  for (;;) {
+    const job = await api.db('platform.jobs').where({ id: jobId }).first('status', 'error');
+    if (job.status === 'failed') throw new Error(`job ${jobId} failed: ${job.error}`);
+    if (job.status === 'succeeded') return performance.now() - since;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
