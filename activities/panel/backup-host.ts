@@ -57,19 +57,24 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
         const file = path.join(partial, rel);
         artifacts.push({ kind, name: artifactName, path: path.join(name, rel), sha256: await sha256File(file), bytes: (await stat(file)).size });
       };
-      for (const site of state.sites) {
-        Context.current().heartbeat(`site ${site.domain}`);
-        const rel = path.join('sites', `${site.domain}.tar.gz`);
-        // --exclude: the ownership marker names this site id; a restore writes its own.
-        const r = await run('tar', ['-czf', path.join(partial, rel), '--exclude=./.dermaga-site', '-C', site.root_path, '.'], { timeoutMs: 30 * 60_000 });
-        if (r.code !== 0) throw new Error(`tar of ${site.root_path} failed: ${r.stderr.trim()}`);
-        await add('site', site.domain, rel);
-      }
-      for (const db of state.databases) {
-        Context.current().heartbeat(`database ${db.name}`);
-        const rel = path.join('databases', `${db.name}.sql`);
-        await deps.mariadbCli.dump(db.name, path.join(partial, rel));
-        await add('database', db.name, rel);
+      try {
+        for (const site of state.sites) {
+          Context.current().heartbeat(`site ${site.domain}`);
+          const rel = path.join('sites', `${site.domain}.tar.gz`);
+          // --exclude: the ownership marker names this site id; a restore writes its own.
+          const r = await run('tar', ['-czf', path.join(partial, rel), '--exclude=./.dermaga-site', '-C', site.root_path, '.'], { timeoutMs: 30 * 60_000 });
+          if (r.code !== 0) throw new Error(`tar of ${site.root_path} failed: ${r.stderr.trim()}`);
+          await add('site', site.domain, rel);
+        }
+        for (const db of state.databases) {
+          Context.current().heartbeat(`database ${db.name}`);
+          const rel = path.join('databases', `${db.name}.sql`);
+          await deps.mariadbCli.dump(db.name, path.join(partial, rel));
+          await add('database', db.name, rel);
+        }
+      } catch (err) {
+        await rm(partial, { recursive: true, force: true }); // a failed attempt leaves nothing behind
+        throw err;
       }
       // `sha256sum -c SHA256SUMS` inside the directory checks it by hand.
       await writeFile(path.join(partial, 'SHA256SUMS'), artifacts.map((a) => `${a.sha256}  ${path.relative(name, a.path)}\n`).join(''), { mode: 0o600 });

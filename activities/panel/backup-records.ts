@@ -11,12 +11,12 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 export function createBackupRecordActivities({ db }: { db: Knex }) {
   return {
     /** The job of this run: the API's, or (a scheduled run) one made here, found again on retry by workflow id. */
-    async backupJob(input: { jobId: string | null; workflowId: string; actor: string }): Promise<string> {
+    async backupJob(input: { jobId: string | null; workflowId: string; actor: string; hostId: string }): Promise<string> {
       if (input.jobId) return input.jobId;
       return db.transaction(async (trx) => {
         const existing = await Job.query(trx).findOne({ workflow_id: input.workflowId });
         if (existing) return existing.id;
-        return (await createJob(trx, { product: 'panel', type: 'backup.run', target: { type: 'backup', id: 'scheduled' }, workflowId: input.workflowId, actor: input.actor })).id;
+        return (await createJob(trx, { product: 'panel', type: 'backup.run', target: { type: 'host', id: input.hostId }, workflowId: input.workflowId, actor: input.actor })).id;
       });
     },
 

@@ -30,7 +30,7 @@ const stampOf = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').
 
 /** A backup: the panel's records, every active site's files and every database's dump, then the oldest beyond `keep` go. */
 export async function runBackup(input: RunBackupInput): Promise<{ file: string; bytes: number }> {
-  const jobId = await records.backupJob({ jobId: input.jobId ?? null, workflowId: workflowInfo().workflowId, actor: input.actor });
+  const jobId = await records.backupJob({ jobId: input.jobId ?? null, workflowId: workflowInfo().workflowId, actor: input.actor, hostId: input.hostId });
   const host = backupHost(input.hostQueue);
   const saga = new JobSaga(jobId);
   try {

@@ -17,13 +17,16 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
   const { db, config, temporal } = deps;
   const dir = path.resolve(config.PANEL_BACKUP_DIR);
 
-  /** One job of a kind at a time: a second backup or restore while one runs would race it. */
+  /**
+   * One backup or restore at a time on this host (a second one would race it over the same files).
+   * The job's target is the host whose backups it acts on.
+   */
   async function startOne(caller: Caller, ip: string, type: 'backup.run' | 'backup.restore', detail: Record<string, unknown>, args: (jobId: string) => unknown) {
     const job = await db.transaction(async (trx) => {
-      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['panel-backup']);
-      const running = await Job.query(trx).whereIn('type', ['backup.run', 'backup.restore']).whereIn('status', ['queued', 'running']).first();
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`panel-backup:${config.HOST_ID}`]);
+      const running = await Job.query(trx).whereIn('type', ['backup.run', 'backup.restore']).where({ target_id: config.HOST_ID }).whereIn('status', ['queued', 'running']).first();
       if (running) throw new Conflict(`a ${running.type === 'backup.run' ? 'backup' : 'restore'} is already running (job ${running.id}); try again when it has finished`);
-      const job = await createJob(trx, { product: 'panel', type, target: { type: 'backup', id: String(detail.file ?? 'new') }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
+      const job = await createJob(trx, { product: 'panel', type, target: { type: 'host', id: config.HOST_ID }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
       await writeAudit(trx, 'panel', { actor: caller.user.username, action: type, target: detail.file ? `backup:${path.basename(String(detail.file))}` : 'backup', ip, outcome: 'success', detail });
       return job;
     });
