@@ -7,8 +7,9 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# nginx: the panel's host worker writes vhosts and reloads it on the machine it runs on.
-RUN apt-get update && apt-get install -y --no-install-recommends nginx-light ca-certificates && rm -rf /var/lib/apt/lists/*
+# nginx: the panel's host worker writes vhosts and reloads it on the machine it runs on;
+# mariadb-client: mariadb-dump and mariadb for backups and restores of panel databases.
+RUN apt-get update && apt-get install -y --no-install-recommends nginx-light mariadb-client ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
