@@ -100,6 +100,11 @@ describe('backup and restore', () => {
 
     const restore = await post('/v1/backup/restore', { file: b.file });
     expect(restore.status).toBe(202);
+    const audited = await api.db('platform.audit_log').where({ product: 'panel' }).whereIn('action', ['backup.run', 'backup.restore']).orderBy('id').select('action', 'target', 'outcome');
+    expect(audited).toEqual(expect.arrayContaining([
+      { action: 'backup.run', target: 'backup', outcome: 'success' },
+      { action: 'backup.restore', target: `backup:${path.basename(b.file)}`, outcome: 'success' },
+    ]));
     const done = await waitForJob(api, token, restore.body.job_id, 180_000);
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     await saveHistory(api, done.workflow_id, 'panel/restore-backup');

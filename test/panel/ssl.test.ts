@@ -65,6 +65,7 @@ describe('POST /v1/ssl/issue', () => {
       'verify served certificate',
     ]);
     await saveHistory(t.api, job.workflow_id, 'panel/issue-certificate');
+    expect(await t.api.db('platform.audit_log').where({ product: 'panel', action: 'ssl.issue', target: `site:${site.id}`, outcome: 'success' }).first()).toBeDefined();
 
     const served = await fetchSiteTls(site.domain, '/', pebbleRoot);
     expect(served.status).toBe(200);
@@ -167,6 +168,7 @@ describe('POST /v1/ssl/renew', () => {
 
     const res = await renew();
     expect(res.status).toBe(202);
+    expect(await t.api.db('platform.audit_log').where({ product: 'panel', action: 'ssl.renew' }).first()).toBeDefined();
     const job = await waitForJob(t.api, t.token, res.body.job_id);
     expect(job).toMatchObject({ status: 'succeeded', type: 'ssl.renew' });
     const renewedDomains = job.steps.map((s: { name: string }) => s.name.split(' ')[1]);
