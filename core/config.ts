@@ -68,6 +68,15 @@ const schema = z.object({
   /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
   GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),
+  /** gpu-lab tokens: HS256 secret for access JWTs (unset: derived from DERMAGA_SECRET_KEY), and lifetimes. */
+  GPULAB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  GPULAB_ACCESS_TOKEN_TTL_SECONDS: seconds.default(15 * 60),
+  GPULAB_REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  /** The first gpu-lab admin, created on a fresh database (a generated password is printed once when unset). */
+  GPULAB_ADMIN_EMAIL: z.string().email().default('admin@gpu-lab.local'),
+  GPULAB_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
+  GPULAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  GPULAB_LOGIN_WINDOW_SECONDS: seconds.default(300),
   /** How long a stopping container gets after SIGTERM before it is killed. */
   GPULAB_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
 

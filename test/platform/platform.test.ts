@@ -17,6 +17,12 @@ describe('the platform routes', () => {
         base_url: 'http://api.example.test/panel',
         openapi_url: 'http://api.example.test/openapi/panel.json',
       },
+      {
+        name: 'gpu-lab',
+        title: 'GPU Lab',
+        base_url: 'http://api.example.test/gpu-lab',
+        openapi_url: 'http://api.example.test/openapi/gpu-lab.json',
+      },
     ]);
     expect(res.body.docs_url).toBe('http://api.example.test/docs');
     expect(res.body.temporal_ui_url).toBe(api.config.TEMPORAL_UI_URL);

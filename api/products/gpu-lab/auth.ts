@@ -1,0 +1,174 @@
+import { jwtVerify, SignJWT } from 'jose';
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import { UniqueViolationError } from 'objection';
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Config } from '../../../core/config';
+import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { newId } from '../../../core/ids';
+import type { Logger } from '../../../core/logger';
+import { writeAudit } from '../../http/audit';
+import { createRateLimiter } from '../../http/rate-limit';
+import { LabUser, RefreshToken } from './models';
+
+export type LabAuthLevel = 'public' | 'user' | 'admin';
+export interface LabCaller {
+  user: LabUser;
+}
+
+export const userView = (u: LabUser) => ({ id: u.id, name: u.name, email: u.email, role: u.role, createdAt: u.created_at.toISOString() });
+
+/**
+ * The secret access tokens are signed with: GPULAB_JWT_SECRET, else one derived from
+ * DERMAGA_SECRET_KEY (so `npm start` and the tests need nothing more). Without either, gpu-lab
+ * cannot issue tokens and says so at start.
+ */
+export function jwtSecret(config: Config): Uint8Array {
+  if (config.GPULAB_JWT_SECRET) return new TextEncoder().encode(config.GPULAB_JWT_SECRET);
+  if (config.DERMAGA_SECRET_KEY) return createHmac('sha256', Buffer.from(config.DERMAGA_SECRET_KEY, 'hex')).update('gpu-lab access tokens').digest();
+  throw new Error('gpu-lab needs GPULAB_JWT_SECRET or DERMAGA_SECRET_KEY to sign its tokens');
+}
+
+/**
+ * Researchers' and admins' accounts: short-lived JWT access tokens, single-use refresh tokens in
+ * families (a replayed one ends its family: whoever holds the other copy is logged out too).
+ */
+export function createLabAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
+  const { db, config } = deps;
+  const secret = jwtSecret(config);
+  const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'gpu-lab', entry);
+  const limiter = createRateLimiter(db, { bucket: 'gpu-lab.login', limit: config.GPULAB_LOGIN_MAX_FAILURES, windowSeconds: config.GPULAB_LOGIN_WINDOW_SECONDS });
+  const decoyHash = hashPassword(generatePassword());
+
+  async function issue(user: LabUser, familyId = newId('fam')) {
+    const accessToken = await new SignJWT({ role: user.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime(`${config.GPULAB_ACCESS_TOKEN_TTL_SECONDS}s`)
+      .setIssuer('dermaga/gpu-lab')
+      .sign(secret);
+    const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
+    await RefreshToken.query(db).insert({
+      id: newId('rft'),
+      user_id: user.id,
+      family_id: familyId,
+      token_hash: sha256(refreshToken),
+      expires_at: new Date(Date.now() + config.GPULAB_REFRESH_TOKEN_TTL_SECONDS * 1000),
+    });
+    return { accessToken, refreshToken, expiresIn: config.GPULAB_ACCESS_TOKEN_TTL_SECONDS, user: userView(user) };
+  }
+
+  /** Password check with the 5-failures-per-window limit per IP and email. */
+  async function checkCredentials(input: { email: string; password: string }, ip: string, action: string): Promise<LabUser> {
+    const key = `${ip}|${input.email}`;
+    const wait = await limiter.retryAfter(key);
+    if (wait) {
+      await audit({ actor: input.email, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } });
+      throw new TooManyRequests(`too many failed attempts for ${input.email}; try again in ${wait} s`, wait);
+    }
+    const user = await LabUser.query(db).whereRaw('lower(email) = ?', [input.email]).first();
+    const ok = await verifyPassword(user?.password_hash ?? (await decoyHash), input.password);
+    if (!user || !ok) {
+      await limiter.hit(key);
+      await audit({ actor: input.email, action, ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
+      throw new Unauthorized('invalid email or password');
+    }
+    await limiter.clear(key);
+    return user;
+  }
+
+  return {
+    /** The first admin on a fresh database (a generated password is printed once). */
+    async bootstrapAdmin(): Promise<void> {
+      if (await LabUser.query(db).findOne({ role: 'admin' })) return;
+      const password = config.GPULAB_BOOTSTRAP_PASSWORD ?? generatePassword();
+      const created = await db('gpu_lab.users')
+        .insert({ id: newId('usr'), email: config.GPULAB_ADMIN_EMAIL, name: 'Admin', password_hash: await hashPassword(password), role: 'admin' })
+        .onConflict(db.raw('(lower(email))'))
+        .ignore()
+        .returning('id');
+      if (created.length && !config.GPULAB_BOOTSTRAP_PASSWORD) {
+        deps.logger.warn(`gpu-lab: bootstrap admin created — ${config.GPULAB_ADMIN_EMAIL}, password printed below once; change it`);
+        process.stdout.write(`\n  gpu-lab bootstrap admin password: ${password}\n\n`);
+      }
+    },
+
+    async register(input: { name: string; email: string; password: string }, ip: string) {
+      const weakness = passwordWeakness(input.password, input.email.split('@')[0]);
+      if (weakness) throw new Invalid(`password: ${weakness}`, 'password');
+      const user = await LabUser.query(db)
+        .insertAndFetch({ id: newId('usr'), name: input.name, email: input.email, password_hash: await hashPassword(input.password), role: 'researcher' })
+        .catch((err) => {
+          throw err instanceof UniqueViolationError ? new Conflict('email: is already registered', 'email') : err;
+        });
+      await audit({ actor: user.email, action: 'auth.register', target: `user:${user.id}`, ip, outcome: 'success' });
+      return { user: userView(user) };
+    },
+
+    async login(input: { email: string; password: string }, ip: string) {
+      const user = await checkCredentials(input, ip, 'auth.login');
+      await audit({ actor: user.email, action: 'auth.login', target: `user:${user.id}`, ip, outcome: 'success' });
+      return issue(user);
+    },
+
+    /** The admin console's login: the same check, and only admins get tokens from it. */
+    async adminLogin(input: { email: string; password: string }, ip: string) {
+      const user = await checkCredentials(input, ip, 'auth.admin_login');
+      if (user.role !== 'admin') {
+        await audit({ actor: user.email, action: 'auth.admin_login', target: `user:${user.id}`, ip, outcome: 'denied', detail: { reason: 'not_admin' } });
+        throw new Forbidden('this account is not an administrator');
+      }
+      await audit({ actor: user.email, action: 'auth.admin_login', target: `user:${user.id}`, ip, outcome: 'success' });
+      return issue(user);
+    },
+
+    /**
+     * Exchanges a refresh token for a new pair in the same family. A token already exchanged is a
+     * replay: the whole family is revoked and the caller must log in again.
+     */
+    async refresh(input: { refreshToken: string }, ip: string) {
+      const outcome = await db.transaction(async (trx) => {
+        const token = await RefreshToken.query(trx).findOne({ token_hash: sha256(input.refreshToken) }).forUpdate();
+        if (!token || token.revoked_at || token.expires_at <= new Date()) return { kind: 'invalid' as const };
+        if (token.used_at) {
+          await RefreshToken.query(trx).patch({ revoked_at: new Date() }).where({ family_id: token.family_id }).whereNull('revoked_at');
+          return { kind: 'replayed' as const, token };
+        }
+        await RefreshToken.query(trx).patch({ used_at: new Date() }).where({ id: token.id });
+        return { kind: 'ok' as const, token };
+      });
+      if (outcome.kind === 'invalid') throw new Unauthorized('invalid or expired refresh token');
+      if (outcome.kind === 'replayed') {
+        await audit({ actor: outcome.token.user_id, action: 'auth.refresh', target: `user:${outcome.token.user_id}`, ip, outcome: 'denied', detail: { reason: 'refresh_token_reused', family: outcome.token.family_id } });
+        throw new Unauthorized('refresh token already used; every session from that login was signed out');
+      }
+      const user = await LabUser.query(db).findById(outcome.token.user_id);
+      if (!user) throw new Unauthorized('invalid or expired refresh token');
+      return issue(user, outcome.token.family_id);
+    },
+
+    /** Signs the caller out everywhere: every refresh token ends now (access tokens run out within minutes). */
+    async revokeAll(caller: LabCaller, ip: string) {
+      const revoked = await RefreshToken.query(db).patch({ revoked_at: new Date() }).where({ user_id: caller.user.id }).whereNull('revoked_at');
+      await audit({ actor: caller.user.email, action: 'auth.revoke_refresh_tokens', target: `user:${caller.user.id}`, ip, outcome: 'success', detail: { revoked } });
+      return { revoked };
+    },
+
+    async authenticate(ctx: Context, level: LabAuthLevel): Promise<void> {
+      if (level === 'public') return;
+      const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+      if (!match) throw new Unauthorized('missing bearer token');
+      const claims = await jwtVerify(match[1], secret, { algorithms: ['HS256'], issuer: 'dermaga/gpu-lab' }).then(
+        (r) => r.payload,
+        () => null,
+      );
+      const user = claims?.sub ? await LabUser.query(db).findById(claims.sub) : undefined;
+      if (!user) throw new Unauthorized('invalid or expired token');
+      if (level === 'admin' && user.role !== 'admin') throw new Forbidden('admin role required');
+      ctx.state.caller = { user } satisfies LabCaller;
+    },
+  };
+}
+export type LabAuthService = ReturnType<typeof createLabAuthService>;

@@ -1,0 +1,19 @@
+import type { ProductFactory } from '../types';
+import { createLabAuthService } from './auth';
+import { labError } from './envelope';
+import { labRoutes } from './routes';
+
+/** gpu-lab — the GPU container lab of gpu-lab.md: researchers, their containers, packages and payments. */
+export const createGpuLab: ProductFactory = ({ config, db, logger }) => {
+  const auth = createLabAuthService({ db, config, logger });
+  const routes = labRoutes({ auth });
+  return {
+    name: 'gpu-lab',
+    title: 'GPU Lab',
+    router: routes.router,
+    errorEnvelope: labError,
+    served: routes.served,
+    openapi: (serverUrl) => routes.openapi({ title: 'GPU Lab API', version: '1', description: 'GPU container lab: accounts, containers on GPU hosts, packages, payments, tickets.' }, serverUrl),
+    start: () => auth.bootstrapAdmin(),
+  };
+};

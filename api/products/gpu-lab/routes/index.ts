@@ -1,0 +1,21 @@
+import type { Context } from 'koa';
+import { createRoutes, type RouteFn } from '../../../http/route';
+import type { LabAuthLevel, LabAuthService, LabCaller } from '../auth';
+import { LabError } from '../envelope';
+import { authRoutes } from './auth';
+import { generalRoutes } from './general';
+import { userRoutes } from './users';
+
+export interface LabServices {
+  auth: LabAuthService;
+}
+
+export type LabRoute = RouteFn<LabAuthLevel>;
+export const caller = (ctx: Context) => ctx.state.caller as LabCaller;
+
+/** Every gpu-lab.md endpoint served so far (base /api/v1), one file per area. */
+export function labRoutes(services: LabServices) {
+  const api = createRoutes<LabAuthLevel>({ authenticate: services.auth.authenticate, publicLevel: 'public', errorSchema: LabError });
+  for (const area of [generalRoutes, authRoutes, userRoutes]) area(api.route, services);
+  return api;
+}

@@ -1,0 +1,117 @@
+import { hashPassword } from '../../core/crypto';
+import { newId } from '../../core/ids';
+import { startApi, type TestApi } from '../support/api';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+let n = 0;
+const email = (label = 'peneliti') => `${label}-${process.pid}-${Date.now().toString(36)}-${n++}@kampus.ac.id`;
+const PASSWORD = 'Riset-GPU-Passw0rd';
+const post = (path: string, body?: unknown, token?: string) => api.request('POST', `/gpu-lab/api/v1${path}`, { body, token });
+const get = (path: string, token?: string) => api.request('GET', `/gpu-lab/api/v1${path}`, { token });
+
+async function researcher() {
+  const e = email();
+  expect((await post('/auth/register', { name: 'Siti Rahma', email: e, password: PASSWORD })).status).toBe(201);
+  const login = await post('/auth/login', { email: e, password: PASSWORD });
+  expect(login.status).toBe(200);
+  return { email: e, ...login.body.data };
+}
+
+describe('gpu-lab health', () => {
+  it('answers the text the lab clients poll for', async () => {
+    const res = await api.request('GET', '/gpu-lab/api/v1/');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('API - Connect Succeed');
+  });
+});
+
+describe('gpu-lab accounts', () => {
+  it('registers a researcher, logs in, reads the profile with the access token', async () => {
+    const e = email();
+    const reg = await post('/auth/register', { name: '  Siti Rahma ', email: e.toUpperCase(), password: PASSWORD });
+    expect(reg.status).toBe(201);
+    expect(reg.body).toEqual({ success: true, message: 'Registrasi berhasil', data: { user: { id: expect.stringMatching(/^usr_/), name: 'Siti Rahma', email: e, role: 'researcher', createdAt: expect.any(String) } } });
+    const row = await api.db('gpu_lab.users').where({ id: reg.body.data.user.id }).first();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+
+    const login = await post('/auth/login', { email: e, password: PASSWORD });
+    expect(login.body.data).toMatchObject({ accessToken: expect.stringMatching(/^ey/), refreshToken: expect.stringMatching(/^rt_/), expiresIn: 900, user: { email: e } });
+    const profile = await get('/users/profile', login.body.data.accessToken);
+    expect(profile.body).toMatchObject({ success: true, data: { user: { email: e, role: 'researcher' } } });
+  });
+
+  it('refuses bad input in its envelope, naming the field, and a second registration of an email', async () => {
+    for (const [body, field] of [
+      [{ name: 'A', email: 'not-an-email', password: PASSWORD }, 'email'],
+      [{ name: '', email: email(), password: PASSWORD }, 'name'],
+      [{ name: 'A', email: email(), password: 'short' }, 'password'],
+      [{ name: 'A', email: email(), password: PASSWORD, role: 'admin' }, undefined],
+    ] as const) {
+      const res = await post('/auth/register', body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ success: false, code: 'invalid_request', message: expect.any(String) });
+      if (field) expect(res.body.field).toBe(field);
+    }
+    const e = email();
+    expect((await post('/auth/register', { name: 'A', email: e, password: PASSWORD })).status).toBe(201);
+    const again = await post('/auth/register', { name: 'B', email: e.toUpperCase(), password: PASSWORD });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ success: false, field: 'email', message: 'email: is already registered' });
+  });
+
+  it('lets only admins through the admin login, and refuses wrong passwords with 401 then 429', async () => {
+    const r = await researcher();
+    const admin = await post('/auth/admin/login', { email: r.email, password: PASSWORD });
+    expect(admin.status).toBe(403);
+    expect(admin.body).toMatchObject({ success: false, message: 'this account is not an administrator' });
+
+    const adminEmail = email('admin');
+    await api.db('gpu_lab.users').insert({ id: newId('usr'), email: adminEmail, name: 'Admin', password_hash: await hashPassword(PASSWORD), role: 'admin' });
+    const ok = await post('/auth/admin/login', { email: adminEmail, password: PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.user.role).toBe('admin');
+
+    const target = email('victim');
+    for (let i = 0; i < 5; i++) expect((await post('/auth/login', { email: target, password: 'wrong' })).status).toBe(401);
+    const limited = await post('/auth/login', { email: target, password: 'wrong' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('rotates refresh tokens, and a replayed one signs out the whole login', async () => {
+    const r = await researcher();
+    const first = await post('/auth/refreshToken', { refreshToken: r.refreshToken });
+    expect(first.status).toBe(200);
+    expect(first.body.data.refreshToken).not.toBe(r.refreshToken);
+    const second = await post('/auth/refreshToken', { refreshToken: first.body.data.refreshToken });
+    expect(second.status).toBe(200);
+
+    // The first token again: someone kept a copy. Its family ends, the newest token included.
+    const replay = await post('/auth/refreshToken', { refreshToken: r.refreshToken });
+    expect(replay.status).toBe(401);
+    expect(replay.body.message).toMatch(/already used/);
+    expect((await post('/auth/refreshToken', { refreshToken: second.body.data.refreshToken })).status).toBe(401);
+
+    // Another login of the same user is another family: untouched.
+    const other = await post('/auth/login', { email: r.email, password: PASSWORD });
+    expect((await post('/auth/refreshToken', { refreshToken: other.body.data.refreshToken })).status).toBe(200);
+  });
+
+  it('revokes every refresh token of the caller, and refuses bad or missing access tokens', async () => {
+    const r = await researcher();
+    const other = await post('/auth/login', { email: r.email, password: PASSWORD });
+    const revoked = await post('/auth/revokeRefreshTokens', undefined, r.accessToken);
+    expect(revoked.body).toEqual({ success: true, message: 'Semua refresh token dicabut', data: { revoked: 2 } });
+    for (const t of [r.refreshToken, other.body.data.refreshToken]) expect((await post('/auth/refreshToken', { refreshToken: t })).status).toBe(401);
+
+    expect((await get('/users/profile')).status).toBe(401);
+    expect((await get('/users/profile', `${r.accessToken}x`)).status).toBe(401);
+    const forged = r.accessToken.split('.').slice(0, 2).join('.') + '.' + Buffer.from('forged').toString('base64url');
+    expect((await get('/users/profile', forged)).body).toMatchObject({ success: false, message: 'invalid or expired token' });
+  });
+});
