@@ -77,6 +77,39 @@ const schema = z.object({
   GPULAB_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   GPULAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   GPULAB_LOGIN_WINDOW_SECONDS: seconds.default(300),
+  /** gpu-lab containers: the admin-approved images, the hosts that run them, the port pool, and the address researchers reach. */
+  GPULAB_IMAGES: z
+    .string()
+    .default('nvcr.io/nvidia/pytorch:24.05-py3')
+    .transform((s) => s.split(',').map((i) => i.trim()).filter(Boolean)),
+  GPULAB_HOSTS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((h) => h.trim()).filter(Boolean) : null)),
+  GPULAB_PORT_RANGE: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'must be from-to, e.g. 20000-29999')
+    .default('20000-29999')
+    .transform((s) => {
+      const [from, to] = s.split('-').map(Number);
+      return { from, to };
+    }),
+  GPULAB_PUBLIC_HOST: z.string().default('localhost'),
+  /** A JSON array run instead of the image's own command (unset: the image's). */
+  GPULAB_CONTAINER_CMD: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      try {
+        const v = JSON.parse(s);
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of strings' });
+      return z.NEVER;
+    }),
   /** How long a stopping container gets after SIGTERM before it is killed. */
   GPULAB_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
 

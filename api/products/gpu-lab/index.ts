@@ -1,12 +1,13 @@
 import type { ProductFactory } from '../types';
 import { createLabAuthService } from './auth';
+import { createContainerService } from './containers';
 import { labError } from './envelope';
 import { labRoutes } from './routes';
 
 /** gpu-lab — the GPU container lab of gpu-lab.md: researchers, their containers, packages and payments. */
-export const createGpuLab: ProductFactory = ({ config, db, logger }) => {
+export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) => {
   const auth = createLabAuthService({ db, config, logger });
-  const routes = labRoutes({ auth });
+  const routes = labRoutes({ auth, containers: createContainerService({ db, config, temporal }) });
   return {
     name: 'gpu-lab',
     title: 'GPU Lab',

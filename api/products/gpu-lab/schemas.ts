@@ -32,3 +32,53 @@ export const Tokens = z
 export const UserAnswer = ok(z.object({ user: LabUser })).openapi('UserAnswer');
 export const TokensAnswer = ok(Tokens).openapi('TokensAnswer');
 export const RevokedAnswer = ok(z.object({ revoked: z.number().int() })).openapi('RevokedAnswer');
+
+const ContainerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, 'must be letters, digits, _ . - (not first), at most 128');
+export const ContainerNameParams = z.strictObject({ containerName: ContainerName });
+
+export const CreateContainerBody = z
+  .strictObject({
+    userId: z.string().regex(/^usr_[a-z0-9]{10,40}$/, 'must be a usr_ id'),
+    image: z.string().min(1).max(255).openapi({ description: 'One of the admin-approved images (GET /docker/search/{imageName})' }),
+    name: ContainerName.optional(),
+    cpus: z.number().min(0.1).max(256).openapi({ example: 8 }),
+    memoryMb: z.number().int().min(64).max(4 * 1024 * 1024).openapi({ example: 65536 }),
+    gpuCount: z.number().int().min(0).max(16).default(0),
+  })
+  .openapi('CreateContainerRequest');
+
+export const ListContainersQuery = z.strictObject({
+  userId: z.string().optional(),
+  hostId: z.string().optional(),
+  status: z.enum(['creating', 'running', 'stopped', 'failed', 'removing']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const LogsQuery = z.strictObject({ tail: z.coerce.number().int().min(1).max(5000).default(200), since: z.string().datetime().optional() });
+export const BatchStatsQuery = z.strictObject({ budgetMs: z.coerce.number().int().min(100).max(60_000).default(10_000) });
+export const ResetBody = z.strictObject({ wipeWorkspace: z.boolean().default(false) }).openapi('ResetContainerRequest');
+export const SshPasswordBody = z
+  .strictObject({
+    password: z
+      .string()
+      .min(12, 'must be at least 12 characters')
+      .max(128)
+      .regex(/^[^:\n\r]+$/, 'may not contain : or a line break'),
+  })
+  .openapi('ChangeSshPasswordRequest');
+
+export const Container = z
+  .object({
+    id: z.string(), name: z.string(), userId: z.string(), hostId: z.string(), image: z.string(), cpus: z.number(), memoryMb: z.number(),
+    gpus: z.array(z.string()), sshPort: z.number(), jupyterPort: z.number(), status: z.string(), error: z.string().nullable(),
+    jobId: z.string().nullable(), leaseEndsAt: z.string().nullable(), createdAt: z.string(),
+  })
+  .openapi('Container');
+export const ContainerCreated = ok(z.object({ container: Container, jobId: z.string(), ssh: z.object({ host: z.string(), port: z.number(), username: z.string(), password: z.string().openapi({ description: 'Shown once' }) }) })).openapi('ContainerCreated');
+export const ContainerAnswer = ok(z.object({ container: Container })).openapi('ContainerAnswer');
+export const ContainerList = ok(z.object({ containers: z.array(Container), total: z.number().int().optional() })).openapi('ContainerList');
+export const JobAnswer = ok(z.object({ jobId: z.string() })).openapi('JobAnswer');
+export const ResetAnswer = ok(z.object({ jobId: z.string(), ssh: z.object({ username: z.string(), password: z.string() }) })).openapi('ResetAnswer');
+export const LogsAnswer = ok(z.object({ logs: z.string() })).openapi('LogsAnswer');
+export const StatsAnswer = ok(z.object({ stats: z.unknown() })).openapi('StatsAnswer');
+export const JupyterAnswer = ok(z.object({ url: z.string() })).openapi('JupyterAnswer');

@@ -2,12 +2,15 @@ import type { Context } from 'koa';
 import { createRoutes, type RouteFn } from '../../../http/route';
 import type { LabAuthLevel, LabAuthService, LabCaller } from '../auth';
 import { LabError } from '../envelope';
+import type { ContainerService } from '../containers';
 import { authRoutes } from './auth';
+import { containerRoutes } from './containers';
 import { generalRoutes } from './general';
 import { userRoutes } from './users';
 
 export interface LabServices {
   auth: LabAuthService;
+  containers: ContainerService;
 }
 
 export type LabRoute = RouteFn<LabAuthLevel>;
@@ -16,6 +19,6 @@ export const caller = (ctx: Context) => ctx.state.caller as LabCaller;
 /** Every gpu-lab.md endpoint served so far (base /api/v1), one file per area. */
 export function labRoutes(services: LabServices) {
   const api = createRoutes<LabAuthLevel>({ authenticate: services.auth.authenticate, publicLevel: 'public', errorSchema: LabError });
-  for (const area of [generalRoutes, authRoutes, userRoutes]) area(api.route, services);
+  for (const area of [generalRoutes, authRoutes, userRoutes, containerRoutes]) area(api.route, services);
   return api;
 }

@@ -1,0 +1,221 @@
+import type { Knex } from 'knex';
+import { UniqueViolationError } from 'objection';
+import { CONTAINER_NAME } from '../../../activities/adapters/containers';
+import type { Config } from '../../../core/config';
+import { generatePassword } from '../../../core/crypto';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../../core/errors';
+import { createJob, startJobWorkflow } from '../../../core/jobs';
+import { newId } from '../../../core/ids';
+import { createSecretBox } from '../../../core/secret-box';
+import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
+import type { ContainerAction } from '../../../workflows/gpu-lab/container-action';
+import type { LabContainerInput } from '../../../workflows/gpu-lab/container-input';
+import type { HostRead } from '../../../workflows/gpu-lab/read-host';
+import { writeAudit } from '../../http/audit';
+import type { LabCaller } from './auth';
+import { LabUser } from './models';
+import { reserve, withReservationRetry } from './reservations';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gpu_lab.containers row
+type Row = any;
+
+const view = (c: Row, devices: string[] = []) => ({
+  id: c.id,
+  name: c.name,
+  userId: c.owner_id,
+  hostId: c.host_id,
+  image: c.image,
+  cpus: Number(c.cpus),
+  memoryMb: c.memory_mb,
+  gpus: devices,
+  sshPort: c.ssh_port,
+  jupyterPort: c.jupyter_port,
+  status: c.status,
+  error: c.error,
+  jobId: c.job_id,
+  leaseEndsAt: c.lease_ends_at ? new Date(c.lease_ends_at).toISOString() : null,
+  createdAt: new Date(c.created_at).toISOString(),
+});
+
+/**
+ * Researchers' containers: rows, reservations and jobs here; Docker work in the container
+ * workflows on the owning host's queue. A researcher sees and touches only their own (anything
+ * else is 404); admins see all.
+ */
+export function createContainerService(deps: { db: Knex; config: Config; temporal: Temporal }) {
+  const { db, config, temporal } = deps;
+  const secrets = createSecretBox(config.DERMAGA_SECRET_KEY);
+  const hosts = config.GPULAB_HOSTS ?? [config.HOST_ID];
+
+  async function visible(caller: LabCaller, name: string): Promise<Row> {
+    const row = await db('gpu_lab.containers').where({ name }).first();
+    if (!row || (caller.user.role !== 'admin' && row.owner_id !== caller.user.id)) throw new NotFound(`container ${name}`);
+    return row;
+  }
+  const devicesOf = async (id: string) => (await db('gpu_lab.container_devices').where({ container_id: id }).select('device_uuid')).map((d) => d.device_uuid as string);
+
+  /** Everything a container workflow needs, from the row (the SSH password only when one is being set). */
+  const inputOf = async (c: Row, jobId: string, sshPassword = ''): Promise<LabContainerInput> => ({
+    containerId: c.id,
+    jobId,
+    name: c.name,
+    image: c.image,
+    cmd: c.cmd ?? undefined,
+    cpus: Number(c.cpus),
+    memoryMb: c.memory_mb,
+    gpus: await devicesOf(c.id),
+    sshPort: c.ssh_port,
+    jupyterPort: c.jupyter_port,
+    workspace: c.workspace,
+    sshUser: config.GPULAB_SSH_USER,
+    sealedSshPassword: secrets.seal(sshPassword),
+    sealedJupyterToken: c.jupyter_token_sealed,
+    hostQueue: hostQueue(c.host_id),
+  });
+
+  async function startAction(caller: LabCaller, c: Row, kind: ContainerAction['kind'], ip: string, extra: { sshPassword?: string; wipeWorkspace?: boolean } = {}) {
+    const job = await db.transaction(async (trx) => {
+      const job = await createJob(trx, { product: 'gpu-lab', type: `container.${kind}`, target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-${kind}-${newId('run')}`, actor: caller.user.email });
+      await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: `container.${kind}`, target: `container:${c.id}`, ip, outcome: 'success' });
+      return job;
+    });
+    const input = await inputOf(c, job.id, extra.sshPassword);
+    const action: ContainerAction =
+      kind === 'reset'
+        ? { kind, wipeWorkspace: extra.wipeWorkspace ?? false, sealedSshPassword: input.sealedSshPassword }
+        : kind === 'change-password'
+          ? { kind, sealedSshPassword: input.sealedSshPassword }
+          : { kind };
+    await startJobWorkflow(db, temporal, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action] });
+    return job.id;
+  }
+
+  /** Executes a read on the owning host and waits for it (a few seconds at most). */
+  async function readFromHost(c: Row, read: HostRead) {
+    const client = await temporal.client().catch(() => {
+      throw new Unavailable('the workflow engine is unavailable; try again shortly');
+    });
+    return client.workflow.execute('readFromHost', { workflowId: `gpu-lab-read-${newId('r')}`, taskQueue: CONTROL_QUEUE, args: [hostQueue(c.host_id), read], workflowExecutionTimeout: '60 seconds' }).catch((err: Error) => {
+      let e: { message?: string; cause?: unknown } | undefined = err;
+      while (e?.cause) e = e.cause as typeof e;
+      throw new Unavailable(`host ${c.host_id} did not answer: ${e?.message ?? err.message}`);
+    });
+  }
+
+  return {
+    /** Reserves a host's ports (and GPUs) and starts createContainer; the SSH password is in this answer only. */
+    async create(caller: LabCaller, input: { userId: string; image: string; name?: string; cpus: number; memoryMb: number; gpuCount: number }, ip: string) {
+      if (!config.GPULAB_IMAGES.includes(input.image)) throw new Invalid(`image: ${input.image} is not an approved image (GET /docker/search lists them)`, 'image');
+      const owner = await LabUser.query(db).findById(input.userId);
+      if (!owner) throw new NotFound(`user ${input.userId}`);
+      const name = input.name ?? `lab-${owner.id.slice(-8)}-${newId('c').slice(-6)}`;
+      if (!CONTAINER_NAME.test(name)) throw new Invalid('name: letters, digits, _ . - (not first), at most 128', 'name');
+      const containerId = newId('ctr');
+      const sshPassword = generatePassword();
+      const jupyterToken = generatePassword() + generatePassword();
+      const { job, row } = await withReservationRetry(db, async (trx) => {
+        await trx('gpu_lab.containers').insert({
+          id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: input.cpus, memory_mb: input.memoryMb,
+          workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(jupyterToken), status: 'creating',
+          cmd: config.GPULAB_CONTAINER_CMD ? JSON.stringify(config.GPULAB_CONTAINER_CMD) : null,
+        });
+        // GPU inventory is not built yet: hosts offer no devices, so a GPU package is refused (409) rather than faked.
+        const r = await reserve(trx, { containerId, gpuCount: input.gpuCount, candidates: hosts.map((h) => ({ hostId: h, devices: [] })), ports: config.GPULAB_PORT_RANGE });
+        const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
+        const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
+        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image } });
+        return { job, row };
+      }).catch((err) => {
+        throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
+      });
+      await startJobWorkflow(db, temporal, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword)] }, (reason) =>
+        db('gpu_lab.containers').where({ id: containerId }).update({ status: 'failed', error: reason }).then(() => undefined),
+      );
+      return { container: view(row), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
+    },
+
+    async mine(caller: LabCaller) {
+      const rows = await db('gpu_lab.containers').where({ owner_id: caller.user.id }).orderBy('created_at', 'desc');
+      return { containers: rows.map((r) => view(r)) };
+    },
+
+    async all(q: { userId?: string; hostId?: string; status?: string; limit: number; offset: number }) {
+      const base = db('gpu_lab.containers').modify((b) => {
+        if (q.userId) b.where({ owner_id: q.userId });
+        if (q.hostId) b.where({ host_id: q.hostId });
+        if (q.status) b.where({ status: q.status });
+      });
+      const [rows, [{ n }]] = await Promise.all([base.clone().orderBy('created_at', 'desc').limit(q.limit).offset(q.offset), base.clone().count('* as n')]);
+      return { containers: rows.map((r: Row) => view(r)), total: Number(n) };
+    },
+
+    async detail(caller: LabCaller, name: string) {
+      const c = await visible(caller, name);
+      return { container: view(c, await devicesOf(c.id)) };
+    },
+
+    async logs(caller: LabCaller, name: string, q: { tail: number; since?: string }) {
+      const c = await visible(caller, name);
+      return { logs: (await readFromHost(c, { kind: 'logs', containerId: c.id, name: c.name, tail: q.tail, since: q.since })) as string };
+    },
+
+    async stats(caller: LabCaller, name: string) {
+      const c = await visible(caller, name);
+      return { stats: await readFromHost(c, { kind: 'stats', containerId: c.id, name: c.name }) };
+    },
+
+    /** Every running container's stats, host by host in parallel, each host within the budget. */
+    async batchStats(budgetMs: number) {
+      const rows = await db('gpu_lab.containers').where({ status: 'running' });
+      const byHost = new Map<string, Row[]>();
+      for (const r of rows) byHost.set(r.host_id, [...(byHost.get(r.host_id) ?? []), r]);
+      const results = await Promise.all(
+        [...byHost].map(([, list]) =>
+          readFromHost(list[0], { kind: 'batchStats', names: list.map((r) => r.name), budgetMs }).catch((err: Error) => Object.fromEntries(list.map((r) => [r.name, { error: err.message }]))),
+        ),
+      );
+      return { stats: Object.assign({}, ...results) as Record<string, unknown> };
+    },
+
+    async jupyterLink(caller: LabCaller, name: string) {
+      const c = await visible(caller, name);
+      if (c.status !== 'running') throw new Conflict(`container ${name} is ${c.status}; start it first`);
+      const token = secrets.open(c.jupyter_token_sealed);
+      return { url: `http://${config.GPULAB_PUBLIC_HOST}:${c.jupyter_port}/lab?token=${encodeURIComponent(token)}` };
+    },
+
+    async action(caller: LabCaller, name: string, kind: 'stop' | 'start' | 'restart', ip: string) {
+      const c = await visible(caller, name);
+      return { jobId: await startAction(caller, c, kind, ip) };
+    },
+
+    /** A new SSH password goes into the container; the answer is the only place it is shown. */
+    async reset(caller: LabCaller, name: string, input: { wipeWorkspace: boolean }, ip: string) {
+      const c = await visible(caller, name);
+      const sshPassword = generatePassword();
+      return { jobId: await startAction(caller, c, 'reset', ip, { sshPassword, wipeWorkspace: input.wipeWorkspace }), ssh: { username: config.GPULAB_SSH_USER, password: sshPassword } };
+    },
+
+    async changePassword(caller: LabCaller, name: string, input: { password: string }, ip: string) {
+      const c = await visible(caller, name);
+      return { jobId: await startAction(caller, c, 'change-password', ip, { sshPassword: input.password }) };
+    },
+
+    async remove(caller: LabCaller, name: string, ip: string) {
+      const c = await visible(caller, name);
+      const job = await db.transaction(async (trx) => {
+        const job = await createJob(trx, { product: 'gpu-lab', type: 'container.delete', target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-delete`, actor: caller.user.email });
+        await trx('gpu_lab.containers').where({ id: c.id }).update({ status: 'removing', job_id: job.id, updated_at: trx.fn.now() });
+        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.delete', target: `container:${c.id}`, ip, outcome: 'success' });
+        return job;
+      });
+      await startJobWorkflow(db, temporal, job, {
+        workflowType: 'deleteContainer',
+        taskQueue: CONTROL_QUEUE,
+        args: [{ containerId: c.id, jobId: job.id, name: c.name, workspace: c.workspace, keepWorkspace: false, hostQueue: hostQueue(c.host_id) }],
+      });
+      return { jobId: job.id };
+    },
+  };
+}
+export type ContainerService = ReturnType<typeof createContainerService>;

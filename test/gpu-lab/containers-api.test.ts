@@ -1,0 +1,134 @@
+import { createContainers } from '../../activities/adapters/containers';
+import { hashPassword } from '../../core/crypto';
+import { createDocker } from '../../core/docker';
+import { newId } from '../../core/ids';
+import { eventually, startApi, type TestApi } from '../support/api';
+import { startHostWorker } from '../support/host-worker';
+import { ensureTestImage, TEST_IMAGE } from '../support/images';
+
+// This file's GPU host: its own id, worker and port range, the suite's Docker engine.
+const docker = createDocker(process.env.DOCKER_HOST);
+const containers = createContainers(docker);
+let api: TestApi;
+let worker: { stop(): Promise<void> };
+const PASSWORD = 'Riset-GPU-Passw0rd';
+let admin: string;
+let alice: { token: string; id: string };
+let bob: { token: string; id: string };
+
+const post = (path: string, token: string, body?: unknown) => api.request('POST', `/gpu-lab/api/v1${path}`, { token, body });
+const get = (path: string, token: string) => api.request('GET', `/gpu-lab/api/v1${path}`, { token });
+const del = (path: string, token: string) => api.request('DELETE', `/gpu-lab/api/v1${path}`, { token });
+
+async function account(role: 'admin' | 'researcher') {
+  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@lab.test`;
+  const id = newId('usr');
+  await api.db('gpu_lab.users').insert({ id, email, name: role, password_hash: await hashPassword(PASSWORD), role });
+  const res = await api.request('POST', '/gpu-lab/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  return { token: res.body.data.accessToken as string, id };
+}
+const jobDone = (jobId: string) =>
+  eventually(async () => {
+    const job = await api.db('platform.jobs').where({ id: jobId }).first();
+    return job.status === 'succeeded' || job.status === 'failed' ? job : undefined;
+  }, 60_000, `job ${jobId}`);
+
+beforeAll(async () => {
+  await ensureTestImage(docker);
+  const from = 30000 + (process.pid % 200) * 10;
+  api = await startApi({
+    HOST_ID: `lab-api-${process.pid}`,
+    GPULAB_IMAGES: TEST_IMAGE,
+    GPULAB_PORT_RANGE: `${from}-${from + 9}`,
+    GPULAB_BIND_ADDRESS: '127.0.0.1',
+    GPULAB_STOP_TIMEOUT_SECONDS: '1',
+    GPULAB_CONTAINER_CMD: JSON.stringify(['/bin/httpd', '-f', '-p', '8888', '-h', '/workspace']),
+  });
+  worker = await startHostWorker(api.config);
+  admin = (await account('admin')).token;
+  alice = await account('researcher');
+  bob = await account('researcher');
+}, 60_000);
+afterAll(async () => {
+  for (const row of await api.db('gpu_lab.containers').where({ host_id: api.config.HOST_ID })) {
+    await containers.remove(row.name);
+    await containers.removeVolume(row.workspace);
+  }
+  await worker.stop();
+  await api.close();
+});
+
+describe('gpu-lab containers through the API', () => {
+  it('lets an admin create one for a researcher, who alone sees and uses it; admins stop, start and delete it', async () => {
+    const created = await post('/docker/createContainer', admin, { userId: alice.id, image: TEST_IMAGE, cpus: 0.5, memoryMb: 128 });
+    expect(created.status).toBe(202);
+    const { container, jobId, ssh } = created.body.data;
+    expect(container).toMatchObject({ userId: alice.id, status: 'creating', cpus: 0.5, memoryMb: 128, gpus: [] });
+    expect(ssh).toMatchObject({ port: container.sshPort, username: 'lab', password: expect.any(String) });
+    expect(JSON.stringify(await api.db('gpu_lab.containers').where({ id: container.id }).first())).not.toContain(ssh.password);
+    expect(await jobDone(jobId)).toMatchObject({ status: 'succeeded' });
+    const name = container.name;
+
+    expect((await get(`/docker/container/${name}`, alice.token)).body.data.container.status).toBe('running');
+    expect((await get('/docker/mycontainer', alice.token)).body.data.containers.map((c: { name: string }) => c.name)).toEqual([name]);
+    expect((await get('/docker/mycontainer', bob.token)).body.data.containers).toEqual([]);
+    // Another researcher cannot see or touch it: 404, whatever the route.
+    for (const [method, path] of [
+      ['GET', `/docker/container/${name}`], ['GET', `/docker/container/${name}/log`], ['GET', `/docker/container/${name}/stats`],
+      ['GET', `/docker/container/${name}/jupyterlink`], ['POST', `/docker/container/${name}/restart`], ['POST', `/docker/container/${name}/reset`],
+      ['POST', `/docker/container/${name}/changePassword`],
+    ]) {
+      const res = await api.request(method, `/gpu-lab/api/v1${path}`, { token: bob.token, body: method === 'POST' ? (path.endsWith('changePassword') ? { password: 'Another-Passw0rd-1' } : {}) : undefined });
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+    // Admin-only routes refuse researchers.
+    for (const [method, path] of [['POST', `/docker/container/${name}/stop`], ['POST', `/docker/container/${name}/start`], ['DELETE', `/docker/container/${name}`], ['GET', '/docker/allcontainer'], ['GET', '/docker/containers/batch-stats'], ['POST', '/docker/createContainer']]) {
+      expect([path, (await api.request(method, `/gpu-lab/api/v1${path}`, { token: alice.token, body: method === 'POST' ? {} : undefined })).status]).toEqual([path, 403]);
+    }
+
+    const stats = await get(`/docker/container/${name}/stats`, alice.token);
+    expect(stats.body.data.stats).toMatchObject({ memory: { limit_bytes: 128 * 2 ** 20 } });
+    expect(typeof (await get(`/docker/container/${name}/log?tail=5`, alice.token)).body.data.logs).toBe('string');
+    const link = (await get(`/docker/container/${name}/jupyterlink`, alice.token)).body.data.url;
+    expect(link).toMatch(new RegExp(`^http://localhost:${container.jupyterPort}/lab\\?token=.{20,}`));
+    expect((await fetch(`http://127.0.0.1:${container.jupyterPort}/`)).status).toBeLessThan(500);
+
+    const before = (await containers.exec(name, ['grep', '^lab:', '/etc/shadow'])).stdout;
+    const changed = await post(`/docker/container/${name}/changePassword`, alice.token, { password: 'Alice-New-Passw0rd' });
+    expect(changed.status).toBe(202);
+    expect(await jobDone(changed.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    expect((await containers.exec(name, ['grep', '^lab:', '/etc/shadow'])).stdout).not.toBe(before);
+    expect((await post(`/docker/container/${name}/changePassword`, alice.token, { password: 'has:colon-Passw0rd' })).body).toMatchObject({ success: false, field: 'password' });
+
+    const stop = await post(`/docker/container/${name}/stop`, admin);
+    expect(await jobDone(stop.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    expect((await get(`/docker/container/${name}`, alice.token)).body.data.container.status).toBe('stopped');
+    expect((await get(`/docker/container/${name}/jupyterlink`, alice.token)).status).toBe(409);
+    const start = await post(`/docker/container/${name}/start`, admin);
+    expect(await jobDone(start.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+
+    expect((await get(`/docker/allcontainer?userId=${alice.id}`, admin)).body.data).toMatchObject({ total: 1, containers: [{ name }] });
+    const batch = await get('/docker/containers/batch-stats?budgetMs=10000', admin);
+    expect(batch.body.data.stats[name]).toMatchObject({ pids: expect.any(Number) });
+
+    const removed = await del(`/docker/container/${name}`, admin);
+    expect(await jobDone(removed.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    expect((await get(`/docker/container/${name}`, alice.token)).status).toBe(404);
+    expect(await containers.inspect(name)).toBeNull();
+  });
+
+  it('refuses an unknown image, a bad name, an unknown user and a GPU no host has, leaving nothing behind', async () => {
+    const rows = async () => Number((await api.db('gpu_lab.containers').where({ host_id: api.config.HOST_ID }).count('* as n').first())?.n);
+    const before = await rows();
+    const base = { userId: alice.id, image: TEST_IMAGE, cpus: 0.5, memoryMb: 128 };
+    const image = await post('/docker/createContainer', admin, { ...base, image: 'evil/miner:latest' });
+    expect([image.status, image.body.field]).toEqual([400, 'image']);
+    const name = await post('/docker/createContainer', admin, { ...base, name: '-bad name' });
+    expect([name.status, name.body.field]).toEqual([400, 'name']);
+    expect((await post('/docker/createContainer', admin, { ...base, userId: 'usr_0000000000nobody' })).status).toBe(404);
+    const gpu = await post('/docker/createContainer', admin, { ...base, gpuCount: 1 });
+    expect(gpu.status).toBe(409);
+    expect(gpu.body).toMatchObject({ success: false, message: expect.stringMatching(/no host has 1 free GPU/) });
+    expect(await rows()).toBe(before);
+  });
+});
