@@ -10,7 +10,6 @@ export const pending: Record<string, 'all' | string[]> = {
     'GET /api/v1/users/dropdown',
     'PUT /api/v1/users/{id}',
     'DELETE /api/v1/users/{id}',
-    'GET /api/v1/docker/search/{imageName}',
     'POST /api/v1/tiket/{containerName}',
     'PATCH /api/v1/tiket/{tiketId}',
     'GET /api/v1/tiket',

@@ -80,6 +80,15 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
       throw new Error(`container ${c.name} is not running 30 s after start`);
     },
 
+    /** Image tags present on this host's engine that contain `term` (case-insensitive). */
+    async localImages({ term }: { term: string }): Promise<string[]> {
+      const images = await docker.listImages().catch((err: Error) => {
+        throw new Error(`the Docker engine did not list images: ${err.message}`);
+      });
+      const needle = term.toLowerCase();
+      return images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && t.toLowerCase().includes(needle)).sort();
+    },
+
     /** One container's resource use now (CPU %, memory, network, block I/O, pids). */
     async containerStats(c: Ref): Promise<ContainerStats> {
       return containers.stats(c.name);

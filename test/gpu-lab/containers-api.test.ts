@@ -117,6 +117,14 @@ describe('gpu-lab containers through the API', () => {
     expect(await containers.inspect(name)).toBeNull();
   });
 
+  it('searches the approved catalog and the images each host has', async () => {
+    const term = TEST_IMAGE.split(':')[0].split('/')[1]; // "lab"
+    const res = await get(`/docker/search/${term}`, alice.token);
+    expect(res.body.data).toEqual({ approved: [TEST_IMAGE], hosts: [{ hostId: api.config.HOST_ID, images: expect.arrayContaining([TEST_IMAGE]) }] });
+    expect((await get('/docker/search/nothing-like-this', alice.token)).body.data).toEqual({ approved: [], hosts: [{ hostId: api.config.HOST_ID, images: [] }] });
+    expect((await get('/docker/search/bad%20term', alice.token)).status).toBe(400);
+  });
+
   it('refuses an unknown image, a bad name, an unknown user and a GPU no host has, leaving nothing behind', async () => {
     const rows = async () => Number((await api.db('gpu_lab.containers').where({ host_id: api.config.HOST_ID }).count('* as n').first())?.n);
     const before = await rows();

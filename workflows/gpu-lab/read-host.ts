@@ -5,7 +5,8 @@ import type { ContainerHostActivities } from '../../activities/gpu-lab/container
 export type HostRead =
   | { kind: 'stats'; containerId: string; name: string }
   | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
-  | { kind: 'batchStats'; names: string[]; budgetMs: number };
+  | { kind: 'batchStats'; names: string[]; budgetMs: number }
+  | { kind: 'images'; term: string };
 
 /**
  * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond
@@ -25,5 +26,7 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
       return host.containerLogs(read);
     case 'batchStats':
       return host.batchStats(read);
+    case 'images':
+      return host.localImages(read);
   }
 }

@@ -90,8 +90,8 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
     return job.id;
   }
 
-  /** Executes a read on the owning host and waits for it (a few seconds at most). */
-  async function readFromHost(c: Row, read: HostRead) {
+  /** Executes a read on a host and waits for it (a few seconds at most). */
+  async function readFromHost(c: { host_id: string }, read: HostRead) {
     const client = await temporal.client().catch(() => {
       throw new Unavailable('the workflow engine is unavailable; try again shortly');
     });
@@ -175,6 +175,21 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
         ),
       );
       return { stats: Object.assign({}, ...results) as Record<string, unknown> };
+    },
+
+    /**
+     * Images matching a term: the admin-approved catalog (what createContainer accepts) and, per
+     * host, the tags its engine already has (approved ones start at once; others need approval).
+     */
+    async searchImages(term: string) {
+      const needle = term.toLowerCase();
+      const onHosts = await Promise.all(
+        hosts.map(async (hostId) => ({
+          hostId,
+          images: (await readFromHost({ host_id: hostId }, { kind: 'images', term }).catch(() => null)) as string[] | null,
+        })),
+      );
+      return { approved: config.GPULAB_IMAGES.filter((i) => i.toLowerCase().includes(needle)), hosts: onHosts };
     },
 
     async jupyterLink(caller: LabCaller, name: string) {

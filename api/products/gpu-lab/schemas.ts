@@ -82,3 +82,11 @@ export const ResetAnswer = ok(z.object({ jobId: z.string(), ssh: z.object({ user
 export const LogsAnswer = ok(z.object({ logs: z.string() })).openapi('LogsAnswer');
 export const StatsAnswer = ok(z.object({ stats: z.unknown() })).openapi('StatsAnswer');
 export const JupyterAnswer = ok(z.object({ url: z.string() })).openapi('JupyterAnswer');
+
+export const ImageSearchParams = z.strictObject({ imageName: z.string().min(1).max(128).regex(/^[A-Za-z0-9._/:@-]+$/, 'may contain letters, digits and . _ / : @ -') });
+export const ImageSearchAnswer = ok(
+  z.object({
+    approved: z.array(z.string()).openapi({ description: 'Approved images matching: what createContainer accepts' }),
+    hosts: z.array(z.object({ hostId: z.string(), images: z.array(z.string()).nullable().openapi({ description: 'Tags present on the host matching; null when the host did not answer' }) })),
+  }),
+).openapi('ImageSearchAnswer');

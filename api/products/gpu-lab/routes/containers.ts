@@ -21,6 +21,17 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
 
   route({
     method: 'get',
+    path: '/api/v1/docker/search/{imageName}',
+    tag: 'containers',
+    auth: 'user',
+    summary: 'Search images: the approved catalog and what each host has',
+    params: s.ImageSearchParams,
+    responses: { 200: { description: 'Matches', schema: s.ImageSearchAnswer } },
+    handler: async ({ params }) => answer('Hasil pencarian image', await containers.searchImages(params.imageName)),
+  });
+
+  route({
+    method: 'get',
     path: '/api/v1/docker/mycontainer',
     tag: 'containers',
     auth: 'user',
