@@ -8,22 +8,62 @@ import { createSecretBox } from '../core/secret-box';
 import { CONTROL_QUEUE, hostQueue } from '../core/temporal';
 import { ensureTestImage, TEST_IMAGE } from '../test/support/images';
 import type { LeaseInput } from '../workflows/gpu-lab/lease';
-import { withBenchStack } from './stack';
+import { hashPassword } from '../core/crypto';
+import type { TestApi } from '../test/support/api';
+import { jobDone, withBenchStack } from './stack';
+import { summary } from './stats';
 
 const N = Number(process.env.BENCH_CONTAINERS ?? 50);
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
+const CREATES = Number(process.env.BENCH_CREATES ?? 30);
+
+/** POST /docker/createContainer one at a time: the answer time, and the time until the job has the container running. */
+async function measureCreates(api: TestApi): Promise<string[]> {
+  const email = `bench-admin-${Date.now().toString(36)}@lab.test`;
+  const userId = newId('usr');
+  await api.db('gpu_lab.users').insert([
+    { id: newId('usr'), email, name: 'Bench admin', password_hash: await hashPassword('Bench-Admin-Passw0rd'), role: 'admin' },
+    { id: userId, email: `r-${email}`, name: 'Bench researcher', password_hash: await hashPassword('Bench-Admin-Passw0rd'), role: 'researcher' },
+  ]);
+  const token = (await api.request('POST', '/gpu-lab/api/v1/auth/admin/login', { body: { email, password: 'Bench-Admin-Passw0rd' } })).body.data.accessToken;
+  const answers: number[] = [];
+  const running: number[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < CREATES; i++) {
+    const t0 = performance.now();
+    const res = await api.request('POST', '/gpu-lab/api/v1/docker/createContainer', { token, body: { userId, image: TEST_IMAGE, cpus: 0.1, memoryMb: 64 } });
+    answers.push(performance.now() - t0);
+    if (res.status !== 202) throw new Error(`create: ${res.status} ${res.text}`);
+    running.push(await jobDone(api, res.body.data.jobId, t0));
+    names.push(res.body.data.container.name);
+  }
+  console.log(`\n${CREATES} containers created one at a time through POST /docker/createContainer`);
+  console.log(summary('API answer', answers));
+  console.log(summary('create → running', running));
+  return names;
+}
+
 /**
- * gpu-lab figures: batch stats over N running containers (one activity, every container asked
- * at once), and the worker's memory while N lease workflows wait on their timers.
+ * gpu-lab figures: createContainer answer and time to running; batch stats over N running
+ * containers (one activity, every container asked at once); the worker's memory while N lease
+ * workflows wait on their timers.
  */
-export const run = () =>
-  withBenchStack(async (api, _token, worker) => {
+export function run() {
+  Object.assign(process.env, {
+    GPULAB_IMAGES: TEST_IMAGE,
+    GPULAB_BIND_ADDRESS: '127.0.0.1',
+    GPULAB_STOP_TIMEOUT_SECONDS: '1',
+    GPULAB_CONTAINER_CMD: JSON.stringify(['/bin/sleep', '3600']),
+  });
+  return withBenchStack(async (api, _token, worker) => {
     const config = loadConfig();
     const docker = createDocker(config.DOCKER_HOST);
     const containers = createContainers(docker);
     const host = createContainerHostActivities({ docker, containers, secrets: createSecretBox(config.DERMAGA_SECRET_KEY), hostId: config.HOST_ID, bindAddress: '127.0.0.1', stopTimeoutSec: 1 });
     await ensureTestImage(docker);
+    const created = await measureCreates(api);
+    for (const name of created) await containers.remove(name);
     const names = Array.from({ length: N }, (_, i) => `bench-${process.pid}-${i}`);
     try {
       for (const name of names) {
@@ -64,3 +104,4 @@ export const run = () =>
     console.log(`worker memory with ${N} lease workflows waiting: ${after.toFixed(0)} MiB (before starting them: ${before.toFixed(0)} MiB, +${(after - before).toFixed(0)} MiB)`);
     for (const id of ids) await client.workflow.getHandle(`gpu-lab-lease-${id}`).terminate('bench over');
   });
+}

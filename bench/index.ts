@@ -4,7 +4,8 @@
  *   start: time from the quick-start command to ready on a warm machine, and the stack's memory.
  *   ssl: certificate issue time against pebble (the local ACME CA), and a renewal of all.
  *   backup: backup and restore time and size for 20 sites of 10 MiB each.
- *   gpu-lab: batch stats over 50 running containers; worker memory with 50 lease workflows waiting.
+ *   gpu-lab: createContainer answer and time to running over 30; batch stats over 50 running containers;
+ *            worker memory with 50 lease workflows waiting.
  */
 import * as backup from './backup';
 import * as gpuLab from './gpu-lab';
