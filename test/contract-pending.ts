@@ -6,10 +6,6 @@
 export const pending: Record<string, 'all' | string[]> = {
   panel: [],
   'gpu-lab': [
-    'GET /api/v1/users',
-    'GET /api/v1/users/dropdown',
-    'PUT /api/v1/users/{id}',
-    'DELETE /api/v1/users/{id}',
     'POST /api/v1/tiket/{containerName}',
     'PATCH /api/v1/tiket/{tiketId}',
     'GET /api/v1/tiket',

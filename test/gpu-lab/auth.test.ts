@@ -115,3 +115,37 @@ describe('gpu-lab accounts', () => {
     expect((await get('/users/profile', forged)).body).toMatchObject({ success: false, message: 'invalid or expired token' });
   });
 });
+
+describe('gpu-lab account administration', () => {
+  it('lists and searches accounts, updates and deletes them, refusing while the user has a container', async () => {
+    const adminEmail = email('admin');
+    await api.db('gpu_lab.users').insert({ id: newId('usr'), email: adminEmail, name: 'Admin', password_hash: await hashPassword(PASSWORD), role: 'admin' });
+    const admin = (await post('/auth/admin/login', { email: adminEmail, password: PASSWORD })).body.data.accessToken;
+    const r = await researcher();
+    const put = (id: string, body: unknown, token = admin) => api.request('PUT', `/gpu-lab/api/v1/users/${id}`, { token, body });
+    const del = (id: string, token = admin) => api.request('DELETE', `/gpu-lab/api/v1/users/${id}`, { token });
+
+    const found = await get(`/users?search=${encodeURIComponent(r.email.slice(0, 20))}&limit=5`, admin);
+    expect(found.body.data).toMatchObject({ total: 1, users: [{ id: r.user.id, email: r.email }] });
+    const page = await get('/users?limit=2&offset=0', admin);
+    expect(page.body.data.users).toHaveLength(2);
+    expect(page.body.data.total).toBeGreaterThanOrEqual(3);
+    expect((await get('/users/dropdown', admin)).body.data.users).toEqual(expect.arrayContaining([{ id: r.user.id, name: 'Siti Rahma', email: r.email }]));
+
+    expect((await put(r.user.id, { name: 'Siti R.' })).body.data.user.name).toBe('Siti R.');
+    expect((await put(r.user.id, {})).status).toBe(400);
+    expect((await put(r.user.id, { email: adminEmail })).body).toMatchObject({ success: false, field: 'email' });
+    expect((await put(r.user.id, { name: 'x' }, r.accessToken)).status).toBe(403);
+    expect((await get('/users', r.accessToken)).status).toBe(403);
+
+    const held = newId('ctr');
+    await api.db('gpu_lab.containers').insert({ id: held, name: `held-${held}`, owner_id: r.user.id, host_id: 'nowhere', image: 'x', cpus: 1, memory_mb: 64, workspace: 'w', ssh_port: 1, jupyter_port: 2, jupyter_token_sealed: '-', status: 'stopped' });
+    const refused = await del(r.user.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/has 1 container/);
+    await api.db('gpu_lab.containers').where({ id: held }).delete();
+    expect((await del(r.user.id)).body).toEqual({ success: true, message: 'Pengguna dihapus', data: { deleted: r.user.id } });
+    expect((await del(r.user.id)).status).toBe(404);
+    expect((await post('/auth/login', { email: r.email, password: PASSWORD })).status).toBe(401);
+  });
+});

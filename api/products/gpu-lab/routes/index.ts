@@ -3,6 +3,7 @@ import { createRoutes, type RouteFn } from '../../../http/route';
 import type { LabAuthLevel, LabAuthService, LabCaller } from '../auth';
 import { LabError } from '../envelope';
 import type { ContainerService } from '../containers';
+import type { UserService } from '../users';
 import { authRoutes } from './auth';
 import { containerRoutes } from './containers';
 import { generalRoutes } from './general';
@@ -11,6 +12,7 @@ import { userRoutes } from './users';
 export interface LabServices {
   auth: LabAuthService;
   containers: ContainerService;
+  users: UserService;
 }
 
 export type LabRoute = RouteFn<LabAuthLevel>;
