@@ -138,5 +138,13 @@ describe('gpu-lab containers through the API', () => {
     expect(gpu.status).toBe(409);
     expect(gpu.body).toMatchObject({ success: false, message: expect.stringMatching(/no host has 1 free GPU/) });
     expect(await rows()).toBe(before);
+
+    const taken = `taken-${process.pid}`;
+    await api.db('gpu_lab.containers').insert({ id: newId('ctr'), name: taken, owner_id: alice.id, host_id: 'elsewhere', image: TEST_IMAGE, cpus: 1, memory_mb: 64, workspace: 'w', ssh_port: 1, jupyter_port: 2, jupyter_token_sealed: '-', status: 'stopped' });
+    const dup = await post('/docker/createContainer', admin, { ...base, name: taken });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toMatchObject({ field: 'name', message: `name: a container named ${taken} exists` });
+    expect(await rows()).toBe(before);
+    await api.db('gpu_lab.containers').where({ name: taken }).delete();
   });
 });
