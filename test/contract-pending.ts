@@ -6,10 +6,6 @@
 export const pending: Record<string, 'all' | string[]> = {
   panel: [],
   'gpu-lab': [
-    'POST /api/v1/tiket/{containerName}',
-    'PATCH /api/v1/tiket/{tiketId}',
-    'GET /api/v1/tiket',
-    'GET /api/v1/tiket/all',
     'POST /api/v1/paket',
     'GET /api/v1/paket',
     'GET /api/v1/paket/generate-harga/{paketId}',

@@ -3,9 +3,11 @@ import { createRoutes, type RouteFn } from '../../../http/route';
 import type { LabAuthLevel, LabAuthService, LabCaller } from '../auth';
 import { LabError } from '../envelope';
 import type { ContainerService } from '../containers';
+import type { TicketService } from '../tickets';
 import type { UserService } from '../users';
 import { authRoutes } from './auth';
 import { containerRoutes } from './containers';
+import { ticketRoutes } from './tickets';
 import { generalRoutes } from './general';
 import { userRoutes } from './users';
 
@@ -13,6 +15,7 @@ export interface LabServices {
   auth: LabAuthService;
   containers: ContainerService;
   users: UserService;
+  tickets: TicketService;
 }
 
 export type LabRoute = RouteFn<LabAuthLevel>;
@@ -21,6 +24,6 @@ export const caller = (ctx: Context) => ctx.state.caller as LabCaller;
 /** Every gpu-lab.md endpoint served so far (base /api/v1), one file per area. */
 export function labRoutes(services: LabServices) {
   const api = createRoutes<LabAuthLevel>({ authenticate: services.auth.authenticate, publicLevel: 'public', errorSchema: LabError });
-  for (const area of [generalRoutes, authRoutes, userRoutes, containerRoutes]) area(api.route, services);
+  for (const area of [generalRoutes, authRoutes, userRoutes, containerRoutes, ticketRoutes]) area(api.route, services);
   return api;
 }
