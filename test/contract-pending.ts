@@ -6,15 +6,6 @@
 export const pending: Record<string, 'all' | string[]> = {
   panel: [],
   'gpu-lab': [
-    'POST /api/v1/paket',
-    'GET /api/v1/paket',
-    'GET /api/v1/paket/generate-harga/{paketId}',
-    'DELETE /api/v1/paket/{paketId}',
-    'POST /api/v1/payment',
-    'GET /api/v1/payment/mypayments',
-    'GET /api/v1/payment',
-    'PATCH /api/v1/payment/{paymentId}',
-    'DELETE /api/v1/payment/{paymentId}',
     'POST /api/v1/gpu',
     'GET /api/v1/gpu',
     'GET /api/v1/gpu/discover',

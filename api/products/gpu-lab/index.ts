@@ -3,13 +3,14 @@ import { createLabAuthService } from './auth';
 import { createContainerService } from './containers';
 import { labError } from './envelope';
 import { labRoutes } from './routes';
+import { createPaymentService } from './payments';
 import { createTicketService } from './tickets';
 import { createUserService } from './users';
 
 /** gpu-lab — the GPU container lab of gpu-lab.md: researchers, their containers, packages and payments. */
 export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) => {
   const auth = createLabAuthService({ db, config, logger });
-  const routes = labRoutes({ auth, containers: createContainerService({ db, config, temporal }), users: createUserService({ db }), tickets: createTicketService({ db }) });
+  const routes = labRoutes({ auth, containers: createContainerService({ db, config, temporal }), users: createUserService({ db }), tickets: createTicketService({ db }), payments: createPaymentService({ db }) });
   return {
     name: 'gpu-lab',
     title: 'GPU Lab',
