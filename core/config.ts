@@ -95,6 +95,9 @@ const schema = z.object({
       return { from, to };
     }),
   GPULAB_PUBLIC_HOST: z.string().default('localhost'),
+  /** A paid container's lease: the researcher is warned this long before the end, and its workspace kept this long after. */
+  GPULAB_LEASE_WARN_HOURS: z.coerce.number().min(0).default(24),
+  GPULAB_LEASE_GRACE_DAYS: z.coerce.number().min(0).default(3),
   /** A JSON array run instead of the image's own command (unset: the image's). */
   GPULAB_CONTAINER_CMD: z
     .string()

@@ -51,6 +51,8 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
           await containers(trx).where({ id: e.containerId }).delete();
           return;
         }
+        // A container deleted while its lease ran has nothing left to record against.
+        if (!(await containers(trx).where({ id: e.containerId }).first('id'))) return;
         const status = e.kind === 'expired' ? { status: 'stopped' } : e.kind === 'resumed' ? { status: 'running' } : {};
         await containers(trx).where({ id: e.containerId }).update({ ...status, lease_ends_at: e.endsAt, updated_at: trx.fn.now() });
         await trx('gpu_lab.container_events').insert({ container_id: e.containerId, kind: e.kind, detail: JSON.stringify({ ends_at: e.endsAt }) });

@@ -117,6 +117,33 @@ describe('gpu-lab containers through the API', () => {
     expect(await containers.inspect(name)).toBeNull();
   });
 
+  it("creates a paid container from an approved payment: its package's resources, and a lease of its duration", async () => {
+    const paket = (await post('/paket', admin, { name: 'CPU 7 hari', gpuKind: 'none', gpuCount: 0, cpus: 0.5, memoryGb: 1, diskGb: 10, durationDays: 7, priceIdr: 250_000 })).body.data.paket;
+    const quote = (await get(`/paket/generate-harga/${paket.id}`, alice.token)).body.data;
+    const pay = { paymentId: quote.paymentId, amountIdr: quote.amountIdr, bankName: 'BNI', senderName: 'Alice', transferDate: '2026-11-25', proofUrl: 'https://files.example/a.jpg' };
+    expect((await post('/payment', alice.token, pay)).status).toBe(201);
+    const body = { paymentId: quote.paymentId, image: TEST_IMAGE };
+    const early = await post('/docker/createContainer', admin, body);
+    expect([early.status, early.body.field]).toEqual([409, 'paymentId']); // not approved yet
+    expect((await api.request('PATCH', `/gpu-lab/api/v1/payment/${quote.paymentId}`, { token: admin, body: { status: 'approved' } })).status).toBe(200);
+    expect((await post('/docker/createContainer', admin, { ...body, cpus: 4 })).body).toMatchObject({ success: false, field: 'cpus' });
+
+    const created = await post('/docker/createContainer', admin, body);
+    expect(created.status).toBe(202);
+    const { container, jobId } = created.body.data;
+    expect(container).toMatchObject({ userId: alice.id, cpus: 0.5, memoryMb: 1024 });
+    expect(await jobDone(jobId)).toMatchObject({ status: 'succeeded' });
+    const lease = (await api.temporal.client()).workflow.getHandle(`gpu-lab-lease-${container.id}`);
+    const state = await eventually(async () => (await lease.query<{ endsAt: string; phase: string }>('lease').catch(() => undefined)), 20_000, 'the lease to answer');
+    expect(state.phase).toBe('active');
+    expect(Math.abs(Date.parse(state.endsAt) - (Date.now() + 7 * 86_400_000))).toBeLessThan(60_000);
+    expect((await post('/docker/createContainer', admin, body)).body).toMatchObject({ success: false, field: 'paymentId', message: 'paymentId: this payment already paid for a container' });
+
+    const removed = await del(`/docker/container/${container.name}`, admin);
+    expect(await jobDone(removed.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    expect((await lease.describe()).status.name).toBe('TERMINATED');
+  });
+
   it('searches the approved catalog and the images each host has', async () => {
     const term = TEST_IMAGE.split(':')[0].split('/')[1]; // "lab"
     const res = await get(`/docker/search/${term}`, alice.token);

@@ -11,6 +11,7 @@ import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal'
 import type { ContainerAction } from '../../../workflows/gpu-lab/container-action';
 import type { LabContainerInput } from '../../../workflows/gpu-lab/container-input';
 import type { HostRead } from '../../../workflows/gpu-lab/read-host';
+import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { LabUser } from './models';
@@ -102,12 +103,37 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
     });
   }
 
+  /** An approved payment not yet spent on a container, with its package. */
+  async function paidFor(paymentId: string) {
+    const payment = await db('gpu_lab.payments').where({ id: paymentId }).first();
+    if (!payment) throw new NotFound(`payment ${paymentId}`);
+    if (payment.status !== 'approved') throw new Conflict(`paymentId: payment ${paymentId} is ${payment.status}, not approved`, 'paymentId');
+    if (payment.container_id) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
+    return { payment, pkg: await db('gpu_lab.packages').where({ id: payment.package_id }).first() };
+  }
+
+  /** The paid period as a lease workflow: warning, stop at the end, removal after the grace period. */
+  async function startLease(c: Row, days: number) {
+    const input: LeaseInput = {
+      containerId: c.id, name: c.name, workspace: c.workspace, hostQueue: hostQueue(c.host_id),
+      endsAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+      warnBeforeMs: config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
+      graceMs: config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
+    };
+    const client = await temporal.client();
+    await client.workflow.start('containerLease', { workflowId: `gpu-lab-lease-${c.id}`, taskQueue: CONTROL_QUEUE, args: [input] });
+  }
+
   return {
     /** Reserves a host's ports (and GPUs) and starts createContainer; the SSH password is in this answer only. */
-    async create(caller: LabCaller, input: { userId: string; image: string; name?: string; cpus: number; memoryMb: number; gpuCount: number }, ip: string) {
+    async create(caller: LabCaller, input: { paymentId?: string; userId?: string; image: string; name?: string; cpus?: number; memoryMb?: number; gpuCount?: number }, ip: string) {
       if (!config.GPULAB_IMAGES.includes(input.image)) throw new Invalid(`image: ${input.image} is not an approved image (GET /docker/search lists them)`, 'image');
-      const owner = await LabUser.query(db).findById(input.userId);
+      const paid = input.paymentId ? await paidFor(input.paymentId) : null;
+      const owner = await LabUser.query(db).findById(paid?.payment.user_id ?? input.userId ?? '');
       if (!owner) throw new NotFound(`user ${input.userId}`);
+      const spec = paid
+        ? { cpus: Number(paid.pkg.cpus), memoryMb: paid.pkg.memory_gb * 1024, gpuCount: paid.pkg.gpu_count as number }
+        : { cpus: input.cpus as number, memoryMb: input.memoryMb as number, gpuCount: input.gpuCount ?? 0 };
       const name = input.name ?? `lab-${owner.id.slice(-8)}-${newId('c').slice(-6)}`;
       if (!CONTAINER_NAME.test(name)) throw new Invalid('name: letters, digits, _ . - (not first), at most 128', 'name');
       const containerId = newId('ctr');
@@ -115,15 +141,20 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       const jupyterToken = generatePassword() + generatePassword();
       const { job, row } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
-          id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: input.cpus, memory_mb: input.memoryMb,
+          id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
           workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(jupyterToken), status: 'creating',
           cmd: config.GPULAB_CONTAINER_CMD ? JSON.stringify(config.GPULAB_CONTAINER_CMD) : null,
         });
+        if (paid) {
+          // The payment is spent on this container; a second create with it is refused.
+          const claimed = await trx('gpu_lab.payments').where({ id: paid.payment.id, status: 'approved' }).whereNull('container_id').update({ container_id: containerId });
+          if (!claimed) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
+        }
         // GPU inventory is not built yet: hosts offer no devices, so a GPU package is refused (409) rather than faked.
-        const r = await reserve(trx, { containerId, gpuCount: input.gpuCount, candidates: hosts.map((h) => ({ hostId: h, devices: [] })), ports: config.GPULAB_PORT_RANGE });
+        const r = await reserve(trx, { containerId, gpuCount: spec.gpuCount, candidates: hosts.map((h) => ({ hostId: h, devices: [] })), ports: config.GPULAB_PORT_RANGE });
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
-        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image } });
+        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
         return { job, row };
       }).catch((err) => {
         throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
@@ -131,6 +162,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       await startJobWorkflow(db, temporal, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword)] }, (reason) =>
         db('gpu_lab.containers').where({ id: containerId }).update({ status: 'failed', error: reason }).then(() => undefined),
       );
+      if (paid) await startLease(row, paid.pkg.duration_days);
       return { container: view(row), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
     },
 
@@ -224,6 +256,11 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.delete', target: `container:${c.id}`, ip, outcome: 'success' });
         return job;
       });
+      // Its lease has nothing left to time: end it (there may be none, for an unpaid container).
+      await temporal
+        .client()
+        .then((client) => client.workflow.getHandle(`gpu-lab-lease-${c.id}`).terminate('container deleted'))
+        .catch(() => undefined);
       await startJobWorkflow(db, temporal, job, {
         workflowType: 'deleteContainer',
         taskQueue: CONTROL_QUEUE,

@@ -38,12 +38,21 @@ export const ContainerNameParams = z.strictObject({ containerName: ContainerName
 
 export const CreateContainerBody = z
   .strictObject({
-    userId: z.string().regex(/^usr_[a-z0-9]{10,40}$/, 'must be a usr_ id'),
+    paymentId: z.string().regex(/^pay_[a-z0-9]{10,40}$/, 'must be a pay_ id').optional().openapi({ description: "An approved payment: the container gets its package's resources and a lease of its duration" }),
+    userId: z.string().regex(/^usr_[a-z0-9]{10,40}$/, 'must be a usr_ id').optional().openapi({ description: 'Without a payment: whose container it is' }),
     image: z.string().min(1).max(255).openapi({ description: 'One of the admin-approved images (GET /docker/search/{imageName})' }),
     name: ContainerName.optional(),
-    cpus: z.number().min(0.1).max(256).openapi({ example: 8 }),
-    memoryMb: z.number().int().min(64).max(4 * 1024 * 1024).openapi({ example: 65536 }),
-    gpuCount: z.number().int().min(0).max(16).default(0),
+    cpus: z.number().min(0.1).max(256).optional().openapi({ example: 8 }),
+    memoryMb: z.number().int().min(64).max(4 * 1024 * 1024).optional().openapi({ example: 65536 }),
+    gpuCount: z.number().int().min(0).max(16).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.paymentId) {
+      for (const f of ['userId', 'cpus', 'memoryMb', 'gpuCount'] as const)
+        if (b[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'comes from the payment\'s package; leave it out' });
+    } else {
+      for (const f of ['userId', 'cpus', 'memoryMb'] as const) if (b[f] === undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'is required without a paymentId' });
+    }
   })
   .openapi('CreateContainerRequest');
 
