@@ -55,7 +55,6 @@ export const pending: Record<string, 'all' | string[]> = {
     'GET /admin/plans',
     'POST /admin/plans',
     'PUT /admin/plans/{id}',
-    'GET /metrics',
   ],
   paas: 'all',
   academy: 'all',

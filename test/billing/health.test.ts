@@ -22,8 +22,10 @@ describe('billing health', () => {
     });
   });
 
-  it('answers an unknown billing path with 404 in the billing envelope', async () => {
-    const res = await api.request('GET', '/billing/api/v1/nope');
-    expect(res.status).toBe(404);
+  it('serves Prometheus metrics from the platform registry', async () => {
+    const res = await api.request('GET', '/billing/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(res.text).toContain('dermaga_http_requests_total');
   });
 });

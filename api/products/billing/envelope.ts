@@ -2,16 +2,20 @@ import { z } from 'zod';
 import type { AppError } from '../../../core/errors';
 import '../../http/route';
 
-/** billing.md wraps every answer as `{ success, data }`; an error keeps that shape with a message naming the field or reason. */
+/**
+ * billing.md wraps every answer as `{ success, data }`; its one failure example (over quota) is
+ * `{ success: false, data: "Quota exceeded" }`, so an error puts its message (naming the field or
+ * reason) in `data`, with a machine-readable `code` beside it.
+ */
 export const BillingError = z
   .object({
     success: z.literal(false),
-    error: z.string().openapi({ example: 'email: must be a valid email address' }),
+    data: z.string().openapi({ example: 'email: must be a valid email address' }),
     code: z.string().optional(),
   })
   .openapi('Error');
 
-export const billingError = (err: AppError) => ({ success: false as const, error: err.message, code: err.code });
+export const billingError = (err: AppError) => ({ success: false as const, data: err.message, code: err.code });
 
 /** The success envelope of billing.md. */
 export const ok = <T>(data: T) => ({ success: true as const, data });

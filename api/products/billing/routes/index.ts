@@ -3,6 +3,7 @@ import type { Temporal } from '../../../../core/temporal';
 import { createRoutes, type RouteFn } from '../../../http/route';
 import { BillingError } from '../envelope';
 import { healthRoutes } from './health';
+import { metricsRoutes } from './metrics';
 
 /** Caller levels; customer and admin arrive with auth in the next slice. */
 export type BillingAuthLevel = 'public';
@@ -23,6 +24,6 @@ export function billingRoutes(services: BillingServices) {
     publicLevel: 'public',
     errorSchema: BillingError,
   });
-  for (const area of [healthRoutes]) area(api.route, services);
+  for (const area of [healthRoutes, metricsRoutes]) area(api.route, services);
   return api;
 }
