@@ -1,5 +1,6 @@
 import type { ProductName } from '../../core/config';
 import { createGpuLab } from './gpu-lab';
+import { createBilling } from './billing';
 import { createPanel } from './panel';
 import type { ProductFactory } from './types';
 
@@ -7,4 +8,5 @@ import type { ProductFactory } from './types';
 export const productFactories: Partial<Record<ProductName, ProductFactory>> = {
   panel: createPanel,
   'gpu-lab': createGpuLab,
+  billing: createBilling,
 };

@@ -23,6 +23,12 @@ describe('the platform routes', () => {
         base_url: 'http://api.example.test/gpu-lab',
         openapi_url: 'http://api.example.test/openapi/gpu-lab.json',
       },
+      {
+        name: 'billing',
+        title: 'Billing',
+        base_url: 'http://api.example.test/billing',
+        openapi_url: 'http://api.example.test/openapi/billing.json',
+      },
     ]);
     expect(res.body.docs_url).toBe('http://api.example.test/docs');
     expect(res.body.temporal_ui_url).toBe(api.config.TEMPORAL_UI_URL);
