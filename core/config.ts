@@ -114,6 +114,8 @@ const schema = z.object({
       return z.NEVER;
     }),
   /** How long a stopping container gets after SIGTERM before it is killed. */
+  /** The nvidia-smi a GPU host's worker runs (GET /gpu/discover, mig, topology). */
+  GPULAB_NVIDIA_SMI: z.string().min(1).default('nvidia-smi'),
   GPULAB_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
 
   PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),

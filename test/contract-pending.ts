@@ -5,16 +5,7 @@
  */
 export const pending: Record<string, 'all' | string[]> = {
   panel: [],
-  'gpu-lab': [
-    'POST /api/v1/gpu',
-    'GET /api/v1/gpu',
-    'GET /api/v1/gpu/discover',
-    'GET /api/v1/gpu/mig/summary',
-    'GET /api/v1/gpu/mig/instances',
-    'GET /api/v1/gpu/topology',
-    'PATCH /api/v1/gpu/{id}',
-    'DELETE /api/v1/gpu/{id}',
-  ],
+  'gpu-lab': [],
   billing: [
     'POST /api/v1/auth/register',
     'POST /api/v1/auth/login',

@@ -26,6 +26,7 @@ const WORKFLOWS = [
   'gpu-lab/container-lease-removed',
   'gpu-lab/container-lease-resumed',
   'gpu-lab/read-from-host',
+  'gpu-lab/read-gpu-topology',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -18,6 +18,7 @@ import { createContainerRecordActivities } from '../activities/gpu-lab/container
 import { createDocker } from '../core/docker';
 import { createSecretBox } from '../core/secret-box';
 import { createJobActivities } from '../activities/platform/jobs';
+import { createNvidiaSmiActivities } from '../activities/gpu-lab/nvidia-smi';
 import type { Config } from '../core/config';
 
 /** Activities that touch only the database: they run on the control-plane queue. */
@@ -64,6 +65,7 @@ export const hostActivities = (config: Config) => {
       tlsListen: config.PANEL_NGINX_TLS_LISTEN,
     }),
     ...containerHost(config),
+    ...createNvidiaSmiActivities({ bin: config.GPULAB_NVIDIA_SMI, hostId: config.HOST_ID }),
     ...createBackupHostActivities({ dir: path.resolve(config.PANEL_BACKUP_DIR), mariadb: createMariadb(config.PANEL_MYSQL_URL), mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL) }),
   };
 };

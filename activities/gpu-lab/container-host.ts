@@ -66,7 +66,12 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
 
     /** Starts it and waits until Docker says running; a container that exits at once fails with its last log lines. */
     async startLabContainer(c: Ref): Promise<void> {
-      await containers.start(c.name);
+      await containers.start(c.name).catch((err: Error) => {
+        // The engine refusing to start it (no NVIDIA runtime for its GPUs, a port taken outside our reservations) answers the same on a retry.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 400 || status === 500) throw fail('container_start_refused', `Docker refused to start ${c.name} on host ${deps.hostId}: ${err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '')}`);
+        throw err;
+      });
       for (let waited = 0; waited < 30_000; waited += 200) {
         const state = await containers.inspect(c.name);
         if (!state) throw fail('container_gone', `container ${c.name} disappeared while starting`);

@@ -12,6 +12,13 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
   }
   const field = issue.path.join('.');
   if (!field) throw new Invalid(`${where === 'body' ? 'request body' : where}: ${issue.message}`);
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  // zod does not report the input it rejected, so look the field up: only an absent one is "required".
+  const missing = issue.code === 'invalid_type' && at(value, issue.path) === undefined;
   throw new Invalid(`${field}: ${missing ? 'is required' : issue.message}`, field);
+}
+
+function at(value: unknown, path: PropertyKey[]): unknown {
+  let v = value;
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
 }

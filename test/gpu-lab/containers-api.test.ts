@@ -1,7 +1,7 @@
 import { createContainers } from '../../activities/adapters/containers';
-import { hashPassword } from '../../core/crypto';
 import { createDocker } from '../../core/docker';
 import { newId } from '../../core/ids';
+import { labAccount } from '../support/gpu-lab';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { startHostWorker } from '../support/host-worker';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
@@ -11,7 +11,6 @@ const docker = createDocker(process.env.DOCKER_HOST);
 const containers = createContainers(docker);
 let api: TestApi;
 let worker: { stop(): Promise<void> };
-const PASSWORD = 'Riset-GPU-Passw0rd';
 let admin: string;
 let alice: { token: string; id: string };
 let bob: { token: string; id: string };
@@ -20,13 +19,7 @@ const post = (path: string, token: string, body?: unknown) => api.request('POST'
 const get = (path: string, token: string) => api.request('GET', `/gpu-lab/api/v1${path}`, { token });
 const del = (path: string, token: string) => api.request('DELETE', `/gpu-lab/api/v1${path}`, { token });
 
-async function account(role: 'admin' | 'researcher') {
-  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@lab.test`;
-  const id = newId('usr');
-  await api.db('gpu_lab.users').insert({ id, email, name: role, password_hash: await hashPassword(PASSWORD), role });
-  const res = await api.request('POST', '/gpu-lab/api/v1/auth/login', { body: { email, password: PASSWORD } });
-  return { token: res.body.data.accessToken as string, id };
-}
+const account = (role: 'admin' | 'researcher') => labAccount(api, role);
 const jobDone = (jobId: string) =>
   eventually(async () => {
     const job = await api.db('platform.jobs').where({ id: jobId }).first();

@@ -1,20 +1,13 @@
-import { hashPassword } from '../../core/crypto';
-import { newId } from '../../core/ids';
+import { labAccount } from '../support/gpu-lab';
 import { startApi, type TestApi } from '../support/api';
 
 let api: TestApi;
-const PASSWORD = 'Riset-GPU-Passw0rd';
 beforeAll(async () => {
   api = await startApi();
 });
 afterAll(() => api.close());
 
-async function account(role: 'admin' | 'researcher') {
-  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@lab.test`;
-  const id = newId('usr');
-  await api.db('gpu_lab.users').insert({ id, email, name: role, password_hash: await hashPassword(PASSWORD), role });
-  return { id, token: (await api.request('POST', '/gpu-lab/api/v1/auth/login', { body: { email, password: PASSWORD } })).body.data.accessToken as string };
-}
+const account = (role: 'admin' | 'researcher') => labAccount(api, role);
 const call = (method: string, path: string, token: string, body?: unknown) => api.request(method, `/gpu-lab/api/v1${path}`, { token, body });
 const PAKET = { name: 'A100 80GB — 30 hari', gpuKind: 'A100-80GB', gpuCount: 1, cpus: 8, memoryGb: 64, diskGb: 200, durationDays: 30, priceIdr: 1_500_000 };
 const transfer = (paymentId: string, amountIdr: number) => ({ paymentId, amountIdr, bankName: 'BCA', senderName: 'Siti Rahma', transferDate: '2026-11-25', proofUrl: 'https://files.example/bukti.jpg' });

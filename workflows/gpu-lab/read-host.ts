@@ -1,19 +1,21 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
+import type { GpuProbe, NvidiaSmiActivities } from '../../activities/gpu-lab/nvidia-smi';
 
-/** Reads that only the owning host can answer (its Docker engine), asked through its queue. */
+/** Reads that only one host can answer (its Docker engine, its nvidia-smi), asked through its queue. */
 export type HostRead =
   | { kind: 'stats'; containerId: string; name: string }
   | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
   | { kind: 'batchStats'; names: string[]; budgetMs: number }
-  | { kind: 'images'; term: string };
+  | { kind: 'images'; term: string }
+  | { kind: 'gpus'; probe: GpuProbe };
 
 /**
  * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond
  * a couple (a reader would rather hear "the host does not answer" than wait).
  */
 export async function readFromHost(hostQueue: string, read: HostRead): Promise<unknown> {
-  const host = proxyActivities<ContainerHostActivities>({
+  const host = proxyActivities<ContainerHostActivities & NvidiaSmiActivities>({
     taskQueue: hostQueue,
     startToCloseTimeout: '40 seconds',
     scheduleToStartTimeout: '10 seconds',
@@ -28,5 +30,7 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
       return host.batchStats(read);
     case 'images':
       return host.localImages(read);
+    case 'gpus':
+      return host.readNvidiaSmi(read);
   }
 }

@@ -3,17 +3,18 @@ import { UniqueViolationError } from 'objection';
 import { CONTAINER_NAME } from '../../../activities/adapters/containers';
 import type { Config } from '../../../core/config';
 import { generatePassword } from '../../../core/crypto';
-import { Conflict, Invalid, NotFound, Unavailable } from '../../../core/errors';
+import { Conflict, Invalid, NotFound } from '../../../core/errors';
 import { createJob, startJobWorkflow } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { createSecretBox } from '../../../core/secret-box';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { ContainerAction } from '../../../workflows/gpu-lab/container-action';
 import type { LabContainerInput } from '../../../workflows/gpu-lab/container-input';
-import type { HostRead } from '../../../workflows/gpu-lab/read-host';
 import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
+import { gpuCandidates } from './gpus';
+import type { HostReader } from './host-read';
 import { LabUser } from './models';
 import { reserve, withReservationRetry } from './reservations';
 
@@ -43,8 +44,8 @@ const view = (c: Row, devices: string[] = []) => ({
  * workflows on the owning host's queue. A researcher sees and touches only their own (anything
  * else is 404); admins see all.
  */
-export function createContainerService(deps: { db: Knex; config: Config; temporal: Temporal }) {
-  const { db, config, temporal } = deps;
+export function createContainerService(deps: { db: Knex; config: Config; temporal: Temporal; readFromHost: HostReader }) {
+  const { db, config, temporal, readFromHost } = deps;
   const secrets = createSecretBox(config.DERMAGA_SECRET_KEY);
   const hosts = config.GPULAB_HOSTS ?? [config.HOST_ID];
 
@@ -91,18 +92,6 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
     return job.id;
   }
 
-  /** Executes a read on a host and waits for it (a few seconds at most). */
-  async function readFromHost(c: { host_id: string }, read: HostRead) {
-    const client = await temporal.client().catch(() => {
-      throw new Unavailable('the workflow engine is unavailable; try again shortly');
-    });
-    return client.workflow.execute('readFromHost', { workflowId: `gpu-lab-read-${newId('r')}`, taskQueue: CONTROL_QUEUE, args: [hostQueue(c.host_id), read], workflowExecutionTimeout: '60 seconds' }).catch((err: Error) => {
-      let e: { message?: string; cause?: unknown } | undefined = err;
-      while (e?.cause) e = e.cause as typeof e;
-      throw new Unavailable(`host ${c.host_id} did not answer: ${e?.message ?? err.message}`);
-    });
-  }
-
   /** An approved payment not yet spent on a container, with its package. */
   async function paidFor(paymentId: string) {
     const payment = await db('gpu_lab.payments').where({ id: paymentId }).first();
@@ -126,20 +115,20 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
 
   return {
     /** Reserves a host's ports (and GPUs) and starts createContainer; the SSH password is in this answer only. */
-    async create(caller: LabCaller, input: { paymentId?: string; userId?: string; image: string; name?: string; cpus?: number; memoryMb?: number; gpuCount?: number }, ip: string) {
+    async create(caller: LabCaller, input: { paymentId?: string; userId?: string; image: string; name?: string; cpus?: number; memoryMb?: number; gpuCount?: number; gpuKind?: string }, ip: string) {
       if (!config.GPULAB_IMAGES.includes(input.image)) throw new Invalid(`image: ${input.image} is not an approved image (GET /docker/search lists them)`, 'image');
       const paid = input.paymentId ? await paidFor(input.paymentId) : null;
       const owner = await LabUser.query(db).findById(paid?.payment.user_id ?? input.userId ?? '');
       if (!owner) throw new NotFound(`user ${input.userId}`);
       const spec = paid
-        ? { cpus: Number(paid.pkg.cpus), memoryMb: paid.pkg.memory_gb * 1024, gpuCount: paid.pkg.gpu_count as number }
-        : { cpus: input.cpus as number, memoryMb: input.memoryMb as number, gpuCount: input.gpuCount ?? 0 };
+        ? { cpus: Number(paid.pkg.cpus), memoryMb: paid.pkg.memory_gb * 1024, gpuCount: paid.pkg.gpu_count as number, gpuKind: paid.pkg.gpu_kind as string }
+        : { cpus: input.cpus as number, memoryMb: input.memoryMb as number, gpuCount: input.gpuCount ?? 0, gpuKind: input.gpuKind };
       const name = input.name ?? `lab-${owner.id.slice(-8)}-${newId('c').slice(-6)}`;
       if (!CONTAINER_NAME.test(name)) throw new Invalid('name: letters, digits, _ . - (not first), at most 128', 'name');
       const containerId = newId('ctr');
       const sshPassword = generatePassword();
       const jupyterToken = generatePassword() + generatePassword();
-      const { job, row } = await withReservationRetry(db, async (trx) => {
+      const { job, row, devices } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
           id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
           workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(jupyterToken), status: 'creating',
@@ -150,12 +139,12 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
           const claimed = await trx('gpu_lab.payments').where({ id: paid.payment.id, status: 'approved' }).whereNull('container_id').update({ container_id: containerId });
           if (!claimed) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
         }
-        // GPU inventory is not built yet: hosts offer no devices, so a GPU package is refused (409) rather than faked.
-        const r = await reserve(trx, { containerId, gpuCount: spec.gpuCount, candidates: hosts.map((h) => ({ hostId: h, devices: [] })), ports: config.GPULAB_PORT_RANGE });
+        const candidates = await gpuCandidates(trx, hosts, spec.gpuCount ? spec.gpuKind : undefined);
+        const r = await reserve(trx, { containerId, gpuCount: spec.gpuCount, candidates, ports: config.GPULAB_PORT_RANGE });
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
-        return { job, row };
+        return { job, row, devices: r.devices };
       }).catch((err) => {
         throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
       });
@@ -163,7 +152,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
         db('gpu_lab.containers').where({ id: containerId }).update({ status: 'failed', error: reason }).then(() => undefined),
       );
       if (paid) await startLease(row, paid.pkg.duration_days);
-      return { container: view(row), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
+      return { container: view(row, devices), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
     },
 
     async mine(caller: LabCaller) {
@@ -188,12 +177,12 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
 
     async logs(caller: LabCaller, name: string, q: { tail: number; since?: string }) {
       const c = await visible(caller, name);
-      return { logs: (await readFromHost(c, { kind: 'logs', containerId: c.id, name: c.name, tail: q.tail, since: q.since })) as string };
+      return { logs: (await readFromHost(c.host_id, { kind: 'logs', containerId: c.id, name: c.name, tail: q.tail, since: q.since })) as string };
     },
 
     async stats(caller: LabCaller, name: string) {
       const c = await visible(caller, name);
-      return { stats: await readFromHost(c, { kind: 'stats', containerId: c.id, name: c.name }) };
+      return { stats: await readFromHost(c.host_id, { kind: 'stats', containerId: c.id, name: c.name }) };
     },
 
     /** Every running container's stats, host by host in parallel, each host within the budget. */
@@ -203,7 +192,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       for (const r of rows) byHost.set(r.host_id, [...(byHost.get(r.host_id) ?? []), r]);
       const results = await Promise.all(
         [...byHost].map(([, list]) =>
-          readFromHost(list[0], { kind: 'batchStats', names: list.map((r) => r.name), budgetMs }).catch((err: Error) => Object.fromEntries(list.map((r) => [r.name, { error: err.message }]))),
+          readFromHost(list[0].host_id, { kind: 'batchStats', names: list.map((r) => r.name), budgetMs }).catch((err: Error) => Object.fromEntries(list.map((r) => [r.name, { error: err.message }]))),
         ),
       );
       return { stats: Object.assign({}, ...results) as Record<string, unknown> };
@@ -218,7 +207,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       const onHosts = await Promise.all(
         hosts.map(async (hostId) => ({
           hostId,
-          images: (await readFromHost({ host_id: hostId }, { kind: 'images', term }).catch(() => null)) as string[] | null,
+          images: (await readFromHost(hostId, { kind: 'images', term }).catch(() => null)) as string[] | null,
         })),
       );
       return { approved: config.GPULAB_IMAGES.filter((i) => i.toLowerCase().includes(needle)), hosts: onHosts };

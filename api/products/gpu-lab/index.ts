@@ -2,6 +2,8 @@ import type { ProductFactory } from '../types';
 import { createLabAuthService } from './auth';
 import { createContainerService } from './containers';
 import { labError } from './envelope';
+import { createGpuService } from './gpus';
+import { createHostReader } from './host-read';
 import { labRoutes } from './routes';
 import { createPaymentService } from './payments';
 import { createTicketService } from './tickets';
@@ -10,7 +12,15 @@ import { createUserService } from './users';
 /** gpu-lab — the GPU container lab of gpu-lab.md: researchers, their containers, packages and payments. */
 export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) => {
   const auth = createLabAuthService({ db, config, logger });
-  const routes = labRoutes({ auth, containers: createContainerService({ db, config, temporal }), users: createUserService({ db }), tickets: createTicketService({ db }), payments: createPaymentService({ db }) });
+  const readFromHost = createHostReader(temporal);
+  const routes = labRoutes({
+    auth,
+    containers: createContainerService({ db, config, temporal, readFromHost }),
+    users: createUserService({ db }),
+    tickets: createTicketService({ db }),
+    payments: createPaymentService({ db }),
+    gpus: createGpuService({ db, config, readFromHost }),
+  });
   return {
     name: 'gpu-lab',
     title: 'GPU Lab',

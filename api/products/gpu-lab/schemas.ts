@@ -45,10 +45,11 @@ export const CreateContainerBody = z
     cpus: z.number().min(0.1).max(256).optional().openapi({ example: 8 }),
     memoryMb: z.number().int().min(64).max(4 * 1024 * 1024).optional().openapi({ example: 65536 }),
     gpuCount: z.number().int().min(0).max(16).optional(),
+    gpuKind: z.string().trim().min(1).max(64).optional().openapi({ description: 'Without a payment: which kind of device (GET /gpu); any available one when absent' }),
   })
   .superRefine((b, ctx) => {
     if (b.paymentId) {
-      for (const f of ['userId', 'cpus', 'memoryMb', 'gpuCount'] as const)
+      for (const f of ['userId', 'cpus', 'memoryMb', 'gpuCount', 'gpuKind'] as const)
         if (b[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'comes from the payment\'s package; leave it out' });
     } else {
       for (const f of ['userId', 'cpus', 'memoryMb'] as const) if (b[f] === undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'is required without a paymentId' });

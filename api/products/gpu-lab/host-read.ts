@@ -1,0 +1,53 @@
+import { ApplicationFailure } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
+import { AppError, Unavailable } from '../../../core/errors';
+import { newId } from '../../../core/ids';
+import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
+import type { HostRead } from '../../../workflows/gpu-lab/read-host';
+
+/** Failures a host reports that mean something other than "the host did not answer". */
+const STATUS: Record<string, number> = {
+  gpu_driver_unavailable: 503,
+  gpu_permission_denied: 503,
+  nvidia_smi_failed: 502,
+  nvidia_smi_unparsable: 502,
+};
+
+/**
+ * Asks one host something only it knows (its Docker engine, its nvidia-smi) through the
+ * readFromHost workflow on its queue, and waits for the answer. A host with no worker polling
+ * its queue is a 503 naming the host before anything starts; a host that does not answer in
+ * time is a 503 too; a typed failure from the host keeps its status (502 for output nvidia-smi
+ * should not have printed).
+ */
+export function createHostReader(temporal: Temporal) {
+  async function client() {
+    return temporal.client().catch(() => {
+      throw new Unavailable('the workflow engine is unavailable; try again shortly');
+    });
+  }
+
+  return async function readFromHost<T = unknown>(hostId: string, read: HostRead): Promise<T> {
+    const c = await client();
+    const { pollers } = await c.workflowService.describeTaskQueue({
+      namespace: temporal.namespace,
+      taskQueue: { name: hostQueue(hostId) },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    if (!pollers?.length) throw new Unavailable(`host ${hostId}: no worker polls ${hostQueue(hostId)}; start the worker on that host (HOST_ID=${hostId})`);
+    try {
+      return (await c.workflow.execute('readFromHost', {
+        workflowId: `gpu-lab-read-${newId('r')}`,
+        taskQueue: CONTROL_QUEUE,
+        args: [hostQueue(hostId), read],
+        workflowExecutionTimeout: '60 seconds',
+      })) as T;
+    } catch (err) {
+      let e: { message?: string; cause?: unknown } = err as Error;
+      while (e.cause) e = e.cause as typeof e;
+      if (e instanceof ApplicationFailure && e.type && STATUS[e.type]) throw new AppError(e.type, STATUS[e.type], e.message);
+      throw new Unavailable(`host ${hostId} did not answer: ${e.message ?? String(err)}`);
+    }
+  };
+}
+export type HostReader = ReturnType<typeof createHostReader>;
