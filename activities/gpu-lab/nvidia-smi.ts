@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { run, type ExecResult } from '../adapters/exec';
 import { parseGpuList, migSummary } from './nvidia-smi/list-gpus';
 import { parseComputeInstances, parseGpuInstances } from './nvidia-smi/mig-tables';
-import { DISCOVER_FIELDS, discoveredGpu, parseQueryGpu } from './nvidia-smi/query-gpu';
+import { DISCOVER_FIELDS, discoveredGpu, gpuLoad, parseQueryGpu, STATS_FIELDS, type GpuLoad } from './nvidia-smi/query-gpu';
 import { parseTopology } from './nvidia-smi/topology';
 import { NvidiaSmiParseError } from './nvidia-smi/values';
 
@@ -68,6 +68,23 @@ export function createNvidiaSmiActivities(deps: { bin: string; hostId: string })
   }
 
   return {
+    /**
+     * The load of a container's whole GPUs (nvidia-smi reports none per MIG instance, so those
+     * are listed without it). A host without a driver fails typed, like the probes.
+     */
+    async gpuStats({ uuids }: { uuids: string[] }): Promise<{ gpus: GpuLoad[]; migInstances: string[] }> {
+      const whole = uuids.filter((u) => u.startsWith('GPU-'));
+      const migInstances = uuids.filter((u) => !u.startsWith('GPU-'));
+      if (!whole.length) return { gpus: [], migInstances };
+      try {
+        const text = await smi([`--query-gpu=${STATS_FIELDS.join(',')}`, '--format=csv,noheader,nounits', '-i', whole.join(',')]);
+        return { gpus: parseQueryGpu(text, STATS_FIELDS).map(gpuLoad), migInstances };
+      } catch (err) {
+        if (err instanceof NvidiaSmiParseError) throw fail('nvidia_smi_unparsable', err.message);
+        throw err;
+      }
+    },
+
     /** Runs the probe's nvidia-smi command(s) and returns the parsed answer. */
     async readNvidiaSmi(input: { probe: GpuProbe }) {
       try {

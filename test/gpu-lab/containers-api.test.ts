@@ -132,6 +132,27 @@ describe('gpu-lab containers through the API', () => {
     expect(Math.abs(Date.parse(state.endsAt) - (Date.now() + 7 * 86_400_000))).toBeLessThan(60_000);
     expect((await post('/docker/createContainer', admin, body)).body).toMatchObject({ success: false, field: 'paymentId', message: 'paymentId: this payment already paid for a container' });
 
+    // A second payment naming the container extends its lease by the package's days once approved.
+    const again = (await get(`/paket/generate-harga/${paket.id}`, alice.token)).body.data;
+    const extension = { ...pay, paymentId: again.paymentId, amountIdr: again.amountIdr, containerName: container.name };
+    const bobsQuote = (await get(`/paket/generate-harga/${paket.id}`, bob.token)).body.data;
+    expect((await post('/payment', bob.token, { ...extension, paymentId: bobsQuote.paymentId, amountIdr: bobsQuote.amountIdr })).status).toBe(404); // not Bob's container
+    expect((await post('/payment', alice.token, extension)).body.data.payment).toMatchObject({ status: 'pending', extendsContainerId: container.id, leaseExtendedAt: null });
+    const approved = await api.request('PATCH', `/gpu-lab/api/v1/payment/${again.paymentId}`, { token: admin, body: { status: 'approved' } });
+    expect(approved.body.data.payment).toMatchObject({ status: 'approved', extendsContainerId: container.id, leaseExtendedAt: expect.any(String) });
+    const extended = await eventually(async () => {
+      const s = await lease.query<{ endsAt: string; phase: string }>('lease');
+      return Date.parse(s.endsAt) > Date.parse(state.endsAt) ? s : undefined;
+    }, 20_000, 'the lease to move');
+    expect(Date.parse(extended.endsAt) - Date.parse(state.endsAt)).toBe(7 * 86_400_000);
+    const detail = await eventually(async () => {
+      const d = (await get(`/docker/container/${container.name}`, alice.token)).body.data;
+      return d.leaseEvents[0]?.kind === 'extended' ? d : undefined;
+    }, 20_000, 'the extension to be recorded');
+    expect(detail.container.leaseEndsAt).toBe(extended.endsAt);
+    expect(detail.leaseEvents.map((e: { kind: string }) => e.kind)).toEqual(['extended', 'started']);
+    expect((await post('/docker/createContainer', admin, { paymentId: again.paymentId, image: TEST_IMAGE })).body).toMatchObject({ field: 'paymentId', message: "paymentId: this payment extended a container's lease" });
+
     const removed = await del(`/docker/container/${container.name}`, admin);
     expect(await jobDone(removed.body.data.jobId)).toMatchObject({ status: 'succeeded' });
     expect((await lease.describe()).status.name).toBe('TERMINATED');

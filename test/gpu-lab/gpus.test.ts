@@ -3,6 +3,7 @@ import { createContainers } from '../../activities/adapters/containers';
 import { loadConfig } from '../../core/config';
 import { createDocker } from '../../core/docker';
 import { newId } from '../../core/ids';
+import { CONTROL_QUEUE, hostQueue } from '../../core/temporal';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { labAccount, labCall } from '../support/gpu-lab';
 import { saveHistory } from '../support/histories';
@@ -222,6 +223,34 @@ describe('nvidia-smi on a host, through its worker', () => {
       expect(res.body.data.affinity.GPU7).toEqual({ cpu: '0-103', numa: '0', gpuNumaId: null });
       if (process.env.RECORD_HISTORIES) await saveHistory(api, await lastRead(since), 'gpu-lab/read-gpu-topology');
     });
+  });
+});
+
+describe("a container's stats with its GPUs' load", () => {
+  it('adds what nvidia-smi says of its whole GPUs on a host with a driver, and says why not on one without', async () => {
+    const name = `gpu-stats-${process.pid}`;
+    await containers.create({ name, image: TEST_IMAGE, cmd: ['/bin/httpd', '-f', '-p', '8888'], labels: {}, cpus: 0.25, memoryMb: 32 }, { label: 'dermaga.test', value: name });
+    await containers.start(name);
+    try {
+      const client = await api.temporal.client();
+      const read = (hostId: string) =>
+        client.workflow.execute('readFromHost', {
+          workflowId: `gpu-lab-read-${newId('r')}`,
+          taskQueue: CONTROL_QUEUE,
+          args: [hostQueue(hostId), { kind: 'stats', containerId: 'ctr_test', name, gpus: ['GPU-22b2c6ac-2d49-4863-197c-9c469071178a', 'MIG-da06d78f-7534-56a0-a062-62fef012be91'] }],
+        }) as Promise<{ pids: number; gpu: unknown }>;
+      const withDriver = await read(FIXTURE_HOST);
+      expect(withDriver.pids).toBeGreaterThan(0);
+      expect(withDriver.gpu).toEqual({
+        gpus: [{ uuid: 'GPU-22b2c6ac-2d49-4863-197c-9c469071178a', name: 'GeForce RTX 2080', utilizationPercent: 86, memoryUtilizationPercent: 55, memoryTotalMB: 7979, temperatureC: 45, powerDrawW: 176.98, powerLimitW: 200, smClockMHz: 1965, pstate: 'P2' }],
+        migInstances: ['MIG-da06d78f-7534-56a0-a062-62fef012be91'],
+      });
+      const without = await read(HOST);
+      expect(without.pids).toBeGreaterThan(0);
+      expect(without.gpu).toEqual({ error: `host ${HOST}: nvidia-smi is not available (no nvidia-smi on this host: no NVIDIA driver is installed)` });
+    } finally {
+      await containers.remove(name);
+    }
   });
 });
 

@@ -4,11 +4,13 @@ import type { GpuProbe, NvidiaSmiActivities } from '../../activities/gpu-lab/nvi
 
 /** Reads that only one host can answer (its Docker engine, its nvidia-smi), asked through its queue. */
 export type HostRead =
-  | { kind: 'stats'; containerId: string; name: string }
+  | { kind: 'stats'; containerId: string; name: string; gpus?: string[] }
   | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
   | { kind: 'batchStats'; names: string[]; budgetMs: number }
   | { kind: 'images'; term: string }
   | { kind: 'gpus'; probe: GpuProbe };
+
+const causeOf = (err: Error): string => (err.cause instanceof Error ? causeOf(err.cause) : err.message);
 
 /**
  * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond
@@ -22,8 +24,12 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
     retry: { maximumAttempts: 2, initialInterval: '500 milliseconds' },
   });
   switch (read.kind) {
-    case 'stats':
-      return host.containerStats(read);
+    case 'stats': {
+      if (!read.gpus?.length) return host.containerStats(read);
+      // GPU load where the host has a driver; without one the container's own stats still answer.
+      const [stats, gpu] = await Promise.all([host.containerStats(read), host.gpuStats({ uuids: read.gpus }).catch((err: Error) => ({ error: causeOf(err) }))]);
+      return { ...stats, gpu };
+    }
     case 'logs':
       return host.containerLogs(read);
     case 'batchStats':

@@ -47,3 +47,29 @@ export function discoveredGpu(row: QueryRow) {
   };
 }
 export type DiscoveredGpu = ReturnType<typeof discoveredGpu>;
+
+/**
+ * What a container's stats ask of its GPUs (`-i <uuids>`, no header, no units): load, memory,
+ * heat, power and clocks. The same fields as the recorded RTX 2080 answer in the tests.
+ */
+export const STATS_FIELDS = [
+  'power.limit', 'power.min_limit', 'power.max_limit', 'memory.total', 'vbios_version', 'driver_version', 'name', 'gpu_uuid', 'power.draw', 'temperature.gpu',
+  'temperature.memory', 'clocks.current.graphics', 'clocks.sm', 'clocks.mem', 'utilization.gpu', 'utilization.memory', 'fan.speed', 'pcie.link.width.current', 'pstate',
+];
+
+/** One GPU's load as a container's stats report it; a value nvidia-smi did not have is null. */
+export function gpuLoad(row: QueryRow) {
+  return {
+    uuid: row.uuid ?? null,
+    name: row.name ?? null,
+    utilizationPercent: num(row['utilization.gpu']),
+    memoryUtilizationPercent: num(row['utilization.memory']),
+    memoryTotalMB: num(row['memory.total']),
+    temperatureC: num(row['temperature.gpu']),
+    powerDrawW: num(row['power.draw']),
+    powerLimitW: num(row['power.limit']),
+    smClockMHz: num(row['clocks.sm']),
+    pstate: row.pstate ?? null,
+  };
+}
+export type GpuLoad = ReturnType<typeof gpuLoad>;

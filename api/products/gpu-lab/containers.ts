@@ -10,11 +10,11 @@ import { createSecretBox } from '../../../core/secret-box';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { ContainerAction } from '../../../workflows/gpu-lab/container-action';
 import type { LabContainerInput } from '../../../workflows/gpu-lab/container-input';
-import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { gpuCandidates } from './gpus';
 import type { HostReader } from './host-read';
+import { leaseEnd, payLease } from './leases';
 import { LabUser } from './models';
 import { reserve, withReservationRetry } from './reservations';
 
@@ -98,19 +98,9 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
     if (!payment) throw new NotFound(`payment ${paymentId}`);
     if (payment.status !== 'approved') throw new Conflict(`paymentId: payment ${paymentId} is ${payment.status}, not approved`, 'paymentId');
     if (payment.container_id) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
+    if (payment.lease_extended_at) throw new Conflict('paymentId: this payment extended a container\'s lease', 'paymentId');
+    if (payment.extends_container_id) throw new Conflict('paymentId: this payment is for extending a container, not a new one', 'paymentId');
     return { payment, pkg: await db('gpu_lab.packages').where({ id: payment.package_id }).first() };
-  }
-
-  /** The paid period as a lease workflow: warning, stop at the end, removal after the grace period. */
-  async function startLease(c: Row, days: number) {
-    const input: LeaseInput = {
-      containerId: c.id, name: c.name, workspace: c.workspace, hostQueue: hostQueue(c.host_id),
-      endsAt: new Date(Date.now() + days * 86_400_000).toISOString(),
-      warnBeforeMs: config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
-      graceMs: config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
-    };
-    const client = await temporal.client();
-    await client.workflow.start('containerLease', { workflowId: `gpu-lab-lease-${c.id}`, taskQueue: CONTROL_QUEUE, args: [input] });
   }
 
   return {
@@ -151,7 +141,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       await startJobWorkflow(db, temporal, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword)] }, (reason) =>
         db('gpu_lab.containers').where({ id: containerId }).update({ status: 'failed', error: reason }).then(() => undefined),
       );
-      if (paid) await startLease(row, paid.pkg.duration_days);
+      if (paid) await payLease({ temporal, config }, row, leaseEnd(null, paid.pkg.duration_days));
       return { container: view(row, devices), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
     },
 
@@ -172,7 +162,11 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
 
     async detail(caller: LabCaller, name: string) {
       const c = await visible(caller, name);
-      return { container: view(c, await devicesOf(c.id)) };
+      const events = await db('gpu_lab.container_events').where({ container_id: c.id }).orderBy('id', 'desc').limit(20);
+      return {
+        container: view(c, await devicesOf(c.id)),
+        leaseEvents: events.map((e) => ({ kind: e.kind, at: new Date(e.at).toISOString(), endsAt: e.detail?.ends_at ?? null })),
+      };
     },
 
     async logs(caller: LabCaller, name: string, q: { tail: number; since?: string }) {
@@ -182,7 +176,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
 
     async stats(caller: LabCaller, name: string) {
       const c = await visible(caller, name);
-      return { stats: await readFromHost(c.host_id, { kind: 'stats', containerId: c.id, name: c.name }) };
+      return { stats: await readFromHost(c.host_id, { kind: 'stats', containerId: c.id, name: c.name, gpus: await devicesOf(c.id) }) };
     },
 
     /** Every running container's stats, host by host in parallel, each host within the budget. */

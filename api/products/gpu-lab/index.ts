@@ -18,7 +18,7 @@ export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) =
     containers: createContainerService({ db, config, temporal, readFromHost }),
     users: createUserService({ db }),
     tickets: createTicketService({ db }),
-    payments: createPaymentService({ db }),
+    payments: createPaymentService({ db, temporal, config }),
     gpus: createGpuService({ db, config, readFromHost }),
   });
   return {

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
 import { randomInt } from 'node:crypto';
-import { Conflict, Invalid, NotFound } from '../../../core/errors';
+import type { Config } from '../../../core/config';
+import { Conflict, Invalid, NotFound, Unavailable } from '../../../core/errors';
 import { newId } from '../../../core/ids';
+import type { Temporal } from '../../../core/temporal';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
+import { leaseEnd, payLease } from './leases';
 
 const QUOTE_MINUTES = 60;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of gpu_lab.packages / payments
@@ -17,13 +20,30 @@ const paymentView = (p: Row) => ({
   id: p.id, userId: p.user_id, paketId: p.package_id, amountIdr: Number(p.amount_idr), status: p.status,
   quoteExpiresAt: new Date(p.quote_expires_at).toISOString(), bankName: p.bank_name, senderName: p.sender_name,
   transferDate: p.transfer_date ? new Date(p.transfer_date).toISOString().slice(0, 10) : null, proofUrl: p.proof_url,
-  rejectReason: p.reject_reason, decidedAt: p.decided_at ? new Date(p.decided_at).toISOString() : null, createdAt: new Date(p.created_at).toISOString(),
+  extendsContainerId: p.extends_container_id ?? null, leaseExtendedAt: p.lease_extended_at ? new Date(p.lease_extended_at).toISOString() : null, rejectReason: p.reject_reason, decidedAt: p.decided_at ? new Date(p.decided_at).toISOString() : null, createdAt: new Date(p.created_at).toISOString(),
 });
 const isOpenAmountClash = (err: unknown) => (err as { constraint?: string }).constraint === 'payments_open_amount_unique';
 
-/** Packages and their bank-transfer payments: quote, record the transfer, an admin decides. */
-export function createPaymentService(deps: { db: Knex }) {
+/**
+ * Packages and their bank-transfer payments: quote, record the transfer, an admin decides. A
+ * payment pays for a new container (created from it) or extends one of the researcher's own.
+ */
+export function createPaymentService(deps: { db: Knex; temporal: Temporal; config: Config }) {
   const { db } = deps;
+
+  /**
+   * An approved extension moves the container's lease end by the package's days, before the
+   * approval commits: if the workflow engine cannot be told, the payment stays pending (503).
+   */
+  async function extend(trx: Knex.Transaction, p: Row): Promise<Row> {
+    const c = await trx('gpu_lab.containers').where({ id: p.extends_container_id }).forUpdate().first();
+    const pkg = await trx('gpu_lab.packages').where({ id: p.package_id }).first();
+    const [row] = await trx('gpu_lab.payments').where({ id: p.id }).update({ lease_extended_at: trx.fn.now() }).returning('*');
+    await payLease(deps, c, leaseEnd(c.lease_ends_at, pkg.duration_days)).catch((err: Error) => {
+      throw new Unavailable(`the lease of ${c.name} could not be extended now (${err.message}); the payment is still pending, try again shortly`);
+    });
+    return row;
+  }
 
   return {
     async createPackage(caller: LabCaller, input: { name: string; gpuKind: string; gpuCount: number; cpus: number; memoryGb: number; diskGb: number; durationDays: number; priceIdr: number }, ip: string) {
@@ -74,15 +94,18 @@ export function createPaymentService(deps: { db: Knex }) {
     },
 
     /** The researcher records the transfer for their quote; the amount must be exactly the quoted one. */
-    async record(caller: LabCaller, input: { paymentId: string; amountIdr: number; bankName: string; senderName: string; transferDate: string; proofUrl: string }, ip: string) {
+    async record(caller: LabCaller, input: { paymentId: string; amountIdr: number; bankName: string; senderName: string; transferDate: string; proofUrl: string; containerName?: string }, ip: string) {
       return db.transaction(async (trx) => {
+        const extending = input.containerName ? await trx('gpu_lab.containers').where({ name: input.containerName, owner_id: caller.user.id }).first() : null;
+        if (input.containerName && (!extending || ['failed', 'removing'].includes(extending.status)))
+          throw new NotFound(`container ${input.containerName} of yours`);
         const p = await trx('gpu_lab.payments').where({ id: input.paymentId, user_id: caller.user.id }).forUpdate().first();
         if (!p) throw new NotFound(`payment ${input.paymentId}`);
         if (p.status !== 'quoted' || new Date(p.quote_expires_at) < new Date()) throw new Conflict(`payment ${p.id} is ${p.status === 'quoted' ? 'expired' : p.status}; ask for a new price`);
         if (Number(p.amount_idr) !== input.amountIdr) throw new Invalid(`amountIdr: does not match the generated price (${Number(p.amount_idr)})`, 'amountIdr');
         const [row] = await trx('gpu_lab.payments')
           .where({ id: p.id })
-          .update({ status: 'pending', bank_name: input.bankName, sender_name: input.senderName, transfer_date: input.transferDate, proof_url: input.proofUrl, updated_at: trx.fn.now() })
+          .update({ status: 'pending', bank_name: input.bankName, sender_name: input.senderName, transfer_date: input.transferDate, proof_url: input.proofUrl, extends_container_id: extending?.id ?? null, updated_at: trx.fn.now() })
           .returning('*');
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'payment.record', target: `payment:${p.id}`, ip, outcome: 'success' });
         return { payment: paymentView(row) };
@@ -106,11 +129,12 @@ export function createPaymentService(deps: { db: Knex }) {
         const p = await trx('gpu_lab.payments').where({ id }).forUpdate().first();
         if (!p) throw new NotFound(`payment ${id}`);
         if (p.status !== 'pending') throw new Conflict(`payment ${id} is ${p.status}; only a pending payment can be decided`);
-        const [row] = await trx('gpu_lab.payments')
+        const [decided] = await trx('gpu_lab.payments')
           .where({ id })
           .update({ status: input.status, reject_reason: input.reason ?? null, decided_by: caller.user.id, decided_at: trx.fn.now(), updated_at: trx.fn.now() })
           .returning('*');
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: `payment.${input.status === 'approved' ? 'approve' : 'reject'}`, target: `payment:${id}`, ip, outcome: 'success' });
+        const row = input.status === 'approved' && p.extends_container_id ? await extend(trx, p) : decided;
         return { payment: paymentView(row) };
       });
     },

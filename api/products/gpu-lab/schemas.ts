@@ -85,7 +85,14 @@ export const Container = z
   })
   .openapi('Container');
 export const ContainerCreated = ok(z.object({ container: Container, jobId: z.string(), ssh: z.object({ host: z.string(), port: z.number(), username: z.string(), password: z.string().openapi({ description: 'Shown once' }) }) })).openapi('ContainerCreated');
-export const ContainerAnswer = ok(z.object({ container: Container })).openapi('ContainerAnswer');
+const LeaseEvent = z
+  .object({
+    kind: z.enum(['started', 'warned', 'expired', 'extended', 'resumed']).openapi({ description: 'warned: the paid period ends soon; expired: stopped, workspace kept for the grace period' }),
+    at: z.string(),
+    endsAt: z.string().nullable().openapi({ description: 'The paid period end at that moment' }),
+  })
+  .openapi('LeaseEvent');
+export const ContainerAnswer = ok(z.object({ container: Container, leaseEvents: z.array(LeaseEvent).openapi({ description: 'What its lease did, newest first (up to 20)' }) })).openapi('ContainerAnswer');
 export const ContainerList = ok(z.object({ containers: z.array(Container), total: z.number().int().optional() })).openapi('ContainerList');
 export const JobAnswer = ok(z.object({ jobId: z.string() })).openapi('JobAnswer');
 export const ResetAnswer = ok(z.object({ jobId: z.string(), ssh: z.object({ username: z.string(), password: z.string() }) })).openapi('ResetAnswer');
@@ -152,6 +159,7 @@ export const RecordPaymentBody = z
     senderName: z.string().trim().min(1, 'is required').max(100),
     transferDate: z.string().date('must be a date (YYYY-MM-DD)'),
     proofUrl: z.string().url('must be a URL of the transfer receipt').max(2048),
+    containerName: ContainerName.optional().openapi({ description: 'A container of yours this payment extends (its paid period); without it the payment is for a new container' }),
   })
   .openapi('RecordPaymentRequest');
 export const DecidePaymentBody = z
@@ -166,7 +174,7 @@ const Paket = z.object({ id: z.string(), name: z.string(), gpuKind: z.string(), 
 const Payment = z
   .object({
     id: z.string(), userId: z.string(), paketId: z.string(), amountIdr: z.number(), status: z.string(), quoteExpiresAt: z.string(), bankName: z.string().nullable(),
-    senderName: z.string().nullable(), transferDate: z.string().nullable(), proofUrl: z.string().nullable(), rejectReason: z.string().nullable(), decidedAt: z.string().nullable(), createdAt: z.string(),
+    senderName: z.string().nullable(), transferDate: z.string().nullable(), proofUrl: z.string().nullable(), extendsContainerId: z.string().nullable(), leaseExtendedAt: z.string().nullable(), rejectReason: z.string().nullable(), decidedAt: z.string().nullable(), createdAt: z.string(),
   })
   .openapi('Payment');
 export const PaketAnswer = ok(z.object({ paket: Paket })).openapi('PaketAnswer');
