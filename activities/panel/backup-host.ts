@@ -53,6 +53,7 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
       await mkdir(path.join(partial, 'sites'), { recursive: true, mode: 0o700 });
       await mkdir(path.join(partial, 'databases'), { recursive: true, mode: 0o700 });
       const artifacts: Artifact[] = [];
+      const skipped = { sites: new Set<string>(), databases: new Set<string>() };
       const add = async (kind: Artifact['kind'], artifactName: string, rel: string) => {
         const file = path.join(partial, rel);
         artifacts.push({ kind, name: artifactName, path: path.join(name, rel), sha256: await sha256File(file), bytes: (await stat(file)).size });
@@ -60,6 +61,10 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
       try {
         for (const site of state.sites) {
           Context.current().heartbeat(`site ${site.domain}`);
+          if (!(await stat(site.root_path).catch(() => null))) {
+            skipped.sites.add(site.id); // deleted while the backup ran: there is nothing left to keep
+            continue;
+          }
           const rel = path.join('sites', `${site.domain}.tar.gz`);
           // --exclude: the ownership marker names this site id; a restore writes its own.
           const r = await run('tar', ['-czf', path.join(partial, rel), '--exclude=./.dermaga-site', '-C', site.root_path, '.'], { timeoutMs: 30 * 60_000 });
@@ -69,7 +74,13 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
         for (const db of state.databases) {
           Context.current().heartbeat(`database ${db.name}`);
           const rel = path.join('databases', `${db.name}.sql`);
-          await deps.mariadbCli.dump(db.name, path.join(partial, rel));
+          try {
+            await deps.mariadbCli.dump(db.name, path.join(partial, rel));
+          } catch (err) {
+            if ((await deps.mariadb.listDatabases()).includes(db.name)) throw err;
+            skipped.databases.add(db.id); // dropped while the backup ran
+            continue;
+          }
           await add('database', db.name, rel);
         }
       } catch (err) {
@@ -80,7 +91,14 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
       await writeFile(path.join(partial, 'SHA256SUMS'), artifacts.map((a) => `${a.sha256}  ${path.relative(name, a.path)}\n`).join(''), { mode: 0o600 });
       await rm(final, { recursive: true, force: true });
       await rename(partial, final);
-      const body: BackupFile = { format: 'nusantara-panel-backup/1', created_at: new Date().toISOString(), state, artifacts };
+      // What was deleted while the backup ran is not in it: a restore does not bring it back.
+      const kept: PanelState = {
+        ...state,
+        sites: state.sites.filter((x) => !skipped.sites.has(x.id)),
+        databases: state.databases.filter((x) => !skipped.databases.has(x.id)),
+        certificates: state.certificates.filter((c) => !skipped.sites.has(c.site_id)),
+      };
+      const body: BackupFile = { format: 'nusantara-panel-backup/1', created_at: new Date().toISOString(), state: kept, artifacts };
       const file = path.join(dir, `${name}.json`);
       await writeFile(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
