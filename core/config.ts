@@ -65,6 +65,26 @@ const schema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
   STRIPE_API_BASE: z.string().url().optional(),
 
+  /** billing: customers' JWTs (HS256; derived from DERMAGA_SECRET_KEY when unset) and how long they live. */
+  BILLING_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BILLING_TOKEN_TTL_SECONDS: seconds.default(3600),
+  BILLING_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  BILLING_LOGIN_WINDOW_SECONDS: seconds.default(300),
+  /** The first billing admin, created on a fresh database (a generated password is printed once). */
+  BILLING_ADMIN_EMAIL: z.string().email().default('admin@billing.local'),
+  BILLING_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
+  /** Password-reset mail: SMTP server (smtp://user:pass@host:port); unset writes each mail as an .eml file into BILLING_MAIL_DIR. */
+  BILLING_SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  BILLING_MAIL_DIR: z.string().default('.data/mail'),
+  BILLING_MAIL_FROM: z.string().default('Dermaga Billing <billing@localhost>'),
+  /** The page that takes the reset token (`?token=` is appended) and how long a token lives. */
+  BILLING_RESET_URL: z.string().url().default('http://localhost:3000/reset-password'),
+  BILLING_RESET_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** The most events one batch-report may carry. */
+  BILLING_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** After a rotation the old key keeps working this long (0: it ends at once). */
+  BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(7 * 86400).default(0),
+
   /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
   GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),

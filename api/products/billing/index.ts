@@ -1,17 +1,30 @@
 import type { ProductFactory } from '../types';
+import { createApiKeyService } from './api-keys';
+import { createBillingAuth } from './auth';
+import { createCustomerService } from './customers';
 import { billingError } from './envelope';
+import { createMailer } from './mailer';
+import { createPlanService } from './plans';
 import { billingRoutes } from './routes';
+import { createUsageService } from './usage';
 
-/** billing — usage-based SaaS billing of billing.md. First slice: skeleton and health. */
-export const createBilling: ProductFactory = ({ db, temporal }) => {
-  const routes = billingRoutes({ db, temporal, startedAt: Date.now() });
+/** billing — usage-based SaaS billing of billing.md: customers, plans, API keys, usage metering. */
+export const createBilling: ProductFactory = ({ config, db, temporal, logger }) => {
+  const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
+  const routes = billingRoutes({
+    db, temporal, config, startedAt: Date.now(), auth,
+    customers: createCustomerService({ db }),
+    plans: createPlanService({ db }),
+    apiKeys: createApiKeyService({ db, config }),
+    usage: createUsageService({ db }),
+  });
   return {
     name: 'billing',
     title: 'Billing',
     router: routes.router,
     errorEnvelope: billingError,
     served: routes.served,
-    openapi: (serverUrl) =>
-      routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing.' }, serverUrl),
+    openapi: (serverUrl) => routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing: customers, plans, API keys, usage metering and quotas.' }, serverUrl),
+    start: () => auth.bootstrapAdmin(),
   };
 };

@@ -1,29 +1,49 @@
+import type { Context } from 'koa';
 import type { Knex } from 'knex';
+import type { Config } from '../../../../core/config';
 import type { Temporal } from '../../../../core/temporal';
 import { createRoutes, type RouteFn } from '../../../http/route';
+import type { ApiKeyService, KeyCaller, Scope } from '../api-keys';
+import type { BillingAuth, BillingCaller } from '../auth';
+import type { CustomerService } from '../customers';
 import { BillingError } from '../envelope';
+import type { PlanService } from '../plans';
+import type { UsageService } from '../usage';
+import { adminRoutes } from './admin';
+import { apiKeyRoutes } from './api-keys';
+import { authRoutes } from './auth';
 import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics';
+import { planRoutes } from './plans';
+import { usageRoutes } from './usage';
 
-/** Caller levels; customer and admin arrive with auth in the next slice. */
-export type BillingAuthLevel = 'public';
+/** Who may call a route: anyone, a customer's JWT, an admin's JWT, or an API key with a scope. */
+export type BillingLevel = 'public' | 'customer' | 'admin' | Scope;
 
 export interface BillingServices {
   db: Knex;
   temporal: Temporal;
+  config: Config;
   startedAt: number;
+  auth: BillingAuth;
+  customers: CustomerService;
+  plans: PlanService;
+  apiKeys: ApiKeyService;
+  usage: UsageService;
 }
 
-export type BillingRoute = RouteFn<BillingAuthLevel>;
+export type BillingRoute = RouteFn<BillingLevel>;
+export const caller = (ctx: Context) => ctx.state.caller as BillingCaller;
+export const keyOf = (ctx: Context) => ctx.state.key as KeyCaller;
 
 /** Every billing.md endpoint this product serves, one file per area. */
 export function billingRoutes(services: BillingServices) {
-  const api = createRoutes<BillingAuthLevel>({
-    // Only public routes exist so far: nothing to check.
-    authenticate: async () => undefined,
+  const api = createRoutes<BillingLevel>({
+    authenticate: (ctx, level) =>
+      level === 'usage:write' || level === 'usage:read' ? services.apiKeys.requireKey(level)(ctx, async () => undefined).then(() => undefined) : services.auth.authenticate(ctx, level),
     publicLevel: 'public',
     errorSchema: BillingError,
   });
-  for (const area of [healthRoutes, metricsRoutes]) area(api.route, services);
+  for (const area of [healthRoutes, metricsRoutes, authRoutes, planRoutes, apiKeyRoutes, usageRoutes, adminRoutes]) area(api.route, services);
   return api;
 }

@@ -1,0 +1,162 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import type { Config } from '../../../core/config';
+import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { newId } from '../../../core/ids';
+import type { Logger } from '../../../core/logger';
+import { writeAudit } from '../../http/audit';
+import { createRateLimiter } from '../../http/rate-limit';
+import type { Mailer } from './mailer';
+
+export type BillingAuthLevel = 'public' | 'customer' | 'admin';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.customers row
+export type CustomerRow = any;
+export interface BillingCaller {
+  customer: CustomerRow;
+}
+
+export const customerView = (c: CustomerRow) => ({
+  id: c.id,
+  name: c.name,
+  email: c.email,
+  company: c.company ?? null,
+  role: c.role as 'customer' | 'admin',
+  created_at: new Date(c.created_at).toISOString(),
+});
+
+const ISSUER = 'dermaga/billing';
+const customers = (db: Knex) => db('billing.customers').whereNull('deleted_at');
+const isEmailClash = (err: unknown) => (err as { constraint?: string }).constraint === 'customers_email_unique';
+
+/** BILLING_JWT_SECRET, else one derived from DERMAGA_SECRET_KEY (so `npm start` and the tests need nothing more). */
+function jwtSecret(config: Config): Uint8Array {
+  if (config.BILLING_JWT_SECRET) return new TextEncoder().encode(config.BILLING_JWT_SECRET);
+  if (config.DERMAGA_SECRET_KEY) return createHmac('sha256', Buffer.from(config.DERMAGA_SECRET_KEY, 'hex')).update('billing tokens').digest();
+  throw new Error('billing needs BILLING_JWT_SECRET or DERMAGA_SECRET_KEY to sign its tokens');
+}
+
+/**
+ * Customers' and admins' accounts: JWTs with an expiry, a login limit per IP and email, and
+ * password reset by a mailed single-use token (stored as its SHA-256, expiring). A reset ends
+ * every token issued before it.
+ */
+export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logger; mail: Mailer }) {
+  const { db, config } = deps;
+  const secret = jwtSecret(config);
+  const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'billing', entry);
+  const limiter = createRateLimiter(db, { bucket: 'billing.login', limit: config.BILLING_LOGIN_MAX_FAILURES, windowSeconds: config.BILLING_LOGIN_WINDOW_SECONDS });
+  const decoyHash = hashPassword(generatePassword());
+  const byEmail = (email: string) => customers(db).whereRaw('lower(email) = ?', [email.toLowerCase()]).first();
+
+  function checkStrength(password: string, email: string, field: string) {
+    const weakness = passwordWeakness(password, email.split('@')[0]);
+    if (weakness) throw new Invalid(`${field}: ${weakness}`, field);
+  }
+
+  return {
+    async bootstrapAdmin(): Promise<void> {
+      if (await customers(db).where({ role: 'admin' }).first()) return;
+      const password = config.BILLING_BOOTSTRAP_PASSWORD ?? generatePassword();
+      const created = await db('billing.customers')
+        .insert({ id: newId('cus'), name: 'Admin', email: config.BILLING_ADMIN_EMAIL, password_hash: await hashPassword(password), role: 'admin' })
+        .onConflict(db.raw('(lower(email)) where deleted_at is null'))
+        .ignore()
+        .returning('id');
+      if (created.length && !config.BILLING_BOOTSTRAP_PASSWORD) {
+        deps.logger.warn(`billing: bootstrap admin created — ${config.BILLING_ADMIN_EMAIL}, password printed below once; change it`);
+        process.stdout.write(`\n  billing bootstrap admin password: ${password}\n\n`);
+      }
+    },
+
+    async register(input: { name: string; email: string; password: string }, ip: string) {
+      checkStrength(input.password, input.email, 'password');
+      const [row] = await db('billing.customers')
+        .insert({ id: newId('cus'), name: input.name, email: input.email, password_hash: await hashPassword(input.password) })
+        .returning('*')
+        .catch((err) => {
+          throw isEmailClash(err) ? new Conflict('email: is already registered', 'email') : err;
+        });
+      await audit({ actor: row.email, action: 'auth.register', target: `customer:${row.id}`, ip, outcome: 'success' });
+      return { id: row.id, email: row.email, created_at: new Date(row.created_at).toISOString() };
+    },
+
+    /** 5 failed attempts per window per IP and email, then 429; unknown emails cost the same hash check. */
+    async login(input: { email: string; password: string }, ip: string) {
+      const key = `${ip}|${input.email.toLowerCase()}`;
+      const wait = await limiter.retryAfter(key);
+      if (wait) throw new TooManyRequests(`too many failed attempts for ${input.email}; try again in ${wait} s`, wait);
+      const row = await byEmail(input.email);
+      const ok = await verifyPassword(row?.password_hash ?? (await decoyHash), input.password);
+      if (!row || !ok) {
+        await limiter.hit(key);
+        await audit({ actor: input.email, action: 'auth.login', ip, outcome: 'failure' });
+        throw new Unauthorized('invalid email or password');
+      }
+      await limiter.clear(key);
+      const expiresAt = new Date(Date.now() + config.BILLING_TOKEN_TTL_SECONDS * 1000);
+      // `pwv`: the password the token was issued under; a reset changes it and the token stops working.
+      const token = await new SignJWT({ role: row.role, pwv: new Date(row.password_changed_at).getTime() })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(row.id)
+        .setIssuer(ISSUER)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+        .sign(secret);
+      await audit({ actor: row.email, action: 'auth.login', target: `customer:${row.id}`, ip, outcome: 'success' });
+      return { token, expires_at: expiresAt.toISOString() };
+    },
+
+    /** Mails a reset link when the email is a customer's; the answer is the same either way. */
+    async forgotPassword(email: string, ip: string) {
+      const row = await byEmail(email);
+      if (row) {
+        const token = `rst_${randomBytes(32).toString('base64url')}`;
+        await db('billing.password_resets').insert({
+          id: newId('rst'),
+          customer_id: row.id,
+          token_hash: sha256(token),
+          expires_at: new Date(Date.now() + config.BILLING_RESET_TTL_MINUTES * 60_000),
+        });
+        const link = `${config.BILLING_RESET_URL}${config.BILLING_RESET_URL.includes('?') ? '&' : '?'}token=${token}`;
+        await deps.mail({
+          to: row.email,
+          subject: 'Reset your password',
+          text: `Someone asked to reset the password of your account.\n\nTo choose a new one, open:\n${link}\n\nor send this token to POST /api/v1/auth/reset-password:\n${token}\n\nIt works once, within ${config.BILLING_RESET_TTL_MINUTES} minutes. If it was not you, ignore this mail.\n`,
+        });
+      }
+      await audit({ actor: email, action: 'auth.forgot_password', ip, outcome: row ? 'success' : 'failure' });
+    },
+
+    /** Spends the token (once, before it expires), sets the password and ends every older session. */
+    async resetPassword(input: { token: string; newPassword: string }, ip: string) {
+      await db.transaction(async (trx) => {
+        const reset = await trx('billing.password_resets').where({ token_hash: sha256(input.token) }).forUpdate().first();
+        if (!reset || reset.used_at || new Date(reset.expires_at) < new Date()) throw new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
+        const row = await customers(trx).where({ id: reset.customer_id }).first();
+        if (!row) throw new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
+        checkStrength(input.newPassword, row.email, 'new_password');
+        await trx('billing.password_resets').where({ id: reset.id }).update({ used_at: trx.fn.now() });
+        await trx('billing.customers').where({ id: row.id }).update({ password_hash: await hashPassword(input.newPassword), password_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await writeAudit(trx, 'billing', { actor: row.email, action: 'auth.reset_password', target: `customer:${row.id}`, ip, outcome: 'success' });
+      });
+    },
+
+    async authenticate(ctx: Context, level: BillingAuthLevel): Promise<void> {
+      if (level === 'public') return;
+      const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+      if (!match) throw new Unauthorized('missing bearer token');
+      const claims = await jwtVerify(match[1], secret, { algorithms: ['HS256'], issuer: ISSUER }).then(
+        (r) => r.payload,
+        () => null,
+      );
+      const row = claims?.sub ? await customers(db).where({ id: claims.sub }).first() : undefined;
+      if (!row || claims?.pwv !== new Date(row.password_changed_at).getTime()) throw new Unauthorized('invalid or expired token');
+      if (level === 'admin' && row.role !== 'admin') throw new Forbidden('admin role required');
+      ctx.state.caller = { customer: row } satisfies BillingCaller;
+    },
+  };
+}
+export type BillingAuth = ReturnType<typeof createBillingAuth>;
