@@ -1,20 +1,22 @@
 /**
- * `npm run bench [sites|start|ssl|backup|gpu-lab]` — prints measured figures; never asserts timings.
+ * `npm run bench [sites|start|ssl|backup|gpu-lab|billing]` — prints measured figures; never asserts timings.
  *   sites (default): POST /v1/sites latency and create→active time over 50 sites.
  *   start: time from the quick-start command to ready on a warm machine, and the stack's memory.
  *   ssl: certificate issue time against pebble (the local ACME CA), and a renewal of all.
  *   backup: backup and restore time and size for 20 sites of 10 MiB each.
  *   gpu-lab: createContainer answer and time to running over 30; batch stats over 50 running containers;
  *            worker memory with 50 lease workflows waiting.
+ *   billing: usage/report against a bare Koa + pg reference, batch-report events/s, quota-check, exact counting with duplicates.
  */
 import * as backup from './backup';
+import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
 import * as panelSites from './panel-sites';
 import * as ssl from './ssl';
 import * as start from './start';
 
 const which = process.argv[2] ?? 'sites';
-const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run };
+const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run, billing: billing.run };
 
 if (!benches[which]) {
   console.error(`unknown bench "${which}"; choose one of: ${Object.keys(benches).join(', ')}`);
