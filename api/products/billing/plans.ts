@@ -21,36 +21,32 @@ export interface PlanInput {
   is_active: boolean;
 }
 
-export const planView = (p: PlanRow) => ({
-  id: p.id,
-  name: p.name,
-  description: p.description ?? null,
-  price_cents: p.price_cents,
-  currency: p.currency,
-  period_days: p.period_days,
-  quota_tokens: Number(p.quota_tokens),
-  quota_requests: Number(p.quota_requests),
-  soft_limit: p.soft_limit,
-  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens,
-  overage_cents_per_request: p.overage_cents_per_request,
-  features: p.features,
-  is_active: p.is_active,
-  created_at: new Date(p.created_at).toISOString(),
-  updated_at: new Date(p.updated_at).toISOString(),
-});
-
 /** The plan terms a subscription period bills by, fixed when the period starts. */
 export const planTerms = (p: PlanRow) => ({
-  plan_id: p.id,
-  price_cents: p.price_cents,
-  currency: p.currency,
-  period_days: p.period_days,
+  plan_id: p.id as string,
+  price_cents: p.price_cents as number,
+  currency: p.currency as string,
+  period_days: p.period_days as number,
   quota_tokens: Number(p.quota_tokens),
   quota_requests: Number(p.quota_requests),
-  soft_limit: p.soft_limit,
-  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens,
-  overage_cents_per_request: p.overage_cents_per_request,
+  soft_limit: p.soft_limit as boolean,
+  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens as number,
+  overage_cents_per_request: p.overage_cents_per_request as number,
 });
+
+export const planView = (p: PlanRow) => {
+  const { plan_id: id, ...terms } = planTerms(p);
+  return {
+    id,
+    name: p.name,
+    description: p.description ?? null,
+    ...terms,
+    features: p.features,
+    is_active: p.is_active,
+    created_at: new Date(p.created_at).toISOString(),
+    updated_at: new Date(p.updated_at).toISOString(),
+  };
+};
 export type PlanTerms = ReturnType<typeof planTerms>;
 
 const nameClash = (err: unknown) => {
