@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { sha256 } from '../../core/crypto';
+import { hashPassword, sha256 } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
 
@@ -25,7 +25,7 @@ const call = (method: string, path: string, token?: string, body?: unknown, head
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  api = await startApi({ BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, BILLING_BATCH_MAX_EVENTS: '500', BILLING_BOOTSTRAP_PASSWORD: 'Billing-Admin-Passw0rd!' });
+  api = await startApi({ BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, BILLING_BATCH_MAX_EVENTS: '500' });
 });
 afterAll(async () => {
   await api.close();
@@ -41,7 +41,14 @@ async function customer(label = 'cust') {
   const login = await call('POST', '/api/v1/auth/login', undefined, { email: address, password: PASSWORD });
   return { id: reg.body.data.id as string, email: address, token: login.body.data.token as string };
 }
-const admin = async () => (await call('POST', '/api/v1/auth/login', undefined, { email: 'admin@billing.local', password: 'Billing-Admin-Passw0rd!' })).body.data.token as string;
+let adminToken: Promise<string> | undefined;
+/** An admin of this file's own (the bootstrap admin belongs to whichever API started first). */
+const admin = () =>
+  (adminToken ??= (async () => {
+    const address = email('admin');
+    await api.db('billing.customers').insert({ id: newId('cus'), name: 'Admin', email: address, password_hash: await hashPassword(PASSWORD), role: 'admin' });
+    return (await call('POST', '/api/v1/auth/login', undefined, { email: address, password: PASSWORD })).body.data.token as string;
+  })());
 
 /** A plan and a live subscription period for the customer, as the subscription workflow keeps them. */
 async function subscribe(customerId: string, plan: Record<string, unknown>) {
