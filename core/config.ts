@@ -85,6 +85,23 @@ const schema = z.object({
   /** After a rotation the old key keeps working this long (0: it ends at once). */
   BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(7 * 86400).default(0),
 
+  /** Webhook secrets: Stripe's endpoint signing secret, Xendit's callback token, Midtrans's server key. Unset: that webhook answers 503. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  XENDIT_CALLBACK_TOKEN: z.string().min(1).optional(),
+  MIDTRANS_SERVER_KEY: z.string().min(1).optional(),
+  /** Subscription periods: the plan's days unless this many seconds are set (short periods for tests and demos). */
+  BILLING_PERIOD_SECONDS: z.coerce.number().int().positive().optional(),
+  /** Dunning: waits (s) between failed charges, then what the subscription becomes. */
+  BILLING_DUNNING_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be a comma list of seconds, e.g. 86400,259200,432000')
+    .default('86400,259200,432000')
+    .transform((s) => s.split(',').map(Number)),
+  BILLING_AFTER_DUNNING: z.enum(['canceled', 'unpaid']).default('canceled'),
+  /** How long a charge's outcome (its webhook) is awaited, and how long checkout may take. */
+  BILLING_PAYMENT_WAIT_SECONDS: seconds.default(86400),
+  BILLING_CHECKOUT_TIMEOUT_SECONDS: seconds.default(86400),
+
   /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
   GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
   GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),

@@ -27,6 +27,7 @@ const WORKFLOWS = [
   'gpu-lab/container-lease-resumed',
   'gpu-lab/read-from-host',
   'gpu-lab/read-gpu-topology',
+  'billing/subscription-canceled',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -19,6 +19,9 @@ import { createDocker } from '../core/docker';
 import { createSecretBox } from '../core/secret-box';
 import { createJobActivities } from '../activities/platform/jobs';
 import { createNvidiaSmiActivities } from '../activities/gpu-lab/nvidia-smi';
+import { createStripePaymentActivities } from '../activities/billing/stripe-payments';
+import { createSubscriptionRecordActivities } from '../activities/billing/subscription-records';
+import { createStripe } from '../activities/adapters/stripe';
 import type { Config } from '../core/config';
 
 /** Activities that touch only the database: they run on the control-plane queue. */
@@ -28,6 +31,8 @@ export const controlActivities = (db: Knex, config: Config) => ({
   ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
   ...createContainerRecordActivities({ db }),
   ...createBackupRecordActivities({ db }),
+  ...createSubscriptionRecordActivities({ db }),
+  ...createStripePaymentActivities({ db, stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) }),
 });
 
 /** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */

@@ -9,3 +9,4 @@ export { containerAction } from './gpu-lab/container-action';
 export { containerLease } from './gpu-lab/lease';
 export { runBackup, restoreBackup } from './panel/backup';
 export { readFromHost } from './gpu-lab/read-host';
+export { subscriptionLifecycle } from './billing/subscription';

@@ -93,6 +93,20 @@ export function createCustomerService(deps: { db: Knex }) {
       });
     },
 
+    /**
+     * Revenue (paid invoices), live subscriptions now, and churn over the period: subscriptions
+     * that ended in it over those that were live at any time in it.
+     */
+    async overview(q: { period: string }) {
+      const days = { last_7_days: 7, last_30_days: 30, last_90_days: 90 }[q.period];
+      const since = days ? db.raw('now() - make_interval(days => ?)', [days]) : db.raw("'-infinity'::timestamptz");
+      const [{ revenue }] = await db('billing.invoices').where({ status: 'paid' }).where('paid_at', '>=', since).select(db.raw('coalesce(sum(total_cents), 0)::bigint revenue'));
+      const [{ live }] = await db('billing.subscriptions').whereIn('status', LIVE).select(db.raw('count(*)::int live'));
+      const [{ ended }] = await db('billing.subscriptions').whereIn('status', ['canceled', 'unpaid']).where('canceled_at', '>=', since).select(db.raw('count(*)::int ended'));
+      const base = Number(live) + Number(ended);
+      return { period: q.period, total_revenue: Number(revenue), active_subscriptions: Number(live), canceled_subscriptions: Number(ended), churn_rate: base ? Number((Number(ended) / base).toFixed(4)) : 0 };
+    },
+
     async usageAnalytics(q: { period: string }) {
       const days = { last_7_days: 7, last_30_days: 30, last_90_days: 90 }[q.period];
       const [r] = await db('billing.usage_events')

@@ -1,4 +1,8 @@
+import { createStripe } from '../../../activities/adapters/stripe';
 import type { ProductFactory } from '../types';
+import { createInvoiceService } from './invoices';
+import { createSubscriptionService } from './subscriptions';
+import { createWebhookService } from './webhooks';
 import { createApiKeyService } from './api-keys';
 import { createBillingAuth } from './auth';
 import { createCustomerService } from './customers';
@@ -10,6 +14,7 @@ import { createUsageService } from './usage';
 
 /** billing — usage-based SaaS billing of billing.md: customers, plans, API keys, usage metering. */
 export const createBilling: ProductFactory = ({ config, db, temporal, logger }) => {
+  const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
   const routes = billingRoutes({
     db, temporal, config, startedAt: Date.now(), auth,
@@ -17,6 +22,9 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     plans: createPlanService({ db }),
     apiKeys: createApiKeyService({ db, config }),
     usage: createUsageService({ db }),
+    subscriptions: createSubscriptionService({ db, config, temporal, stripe }),
+    invoices: createInvoiceService({ db, config, stripe }),
+    webhooks: createWebhookService({ db, config, temporal, stripe }),
   });
   return {
     name: 'billing',
@@ -24,7 +32,7 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     router: routes.router,
     errorEnvelope: billingError,
     served: routes.served,
-    openapi: (serverUrl) => routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing: customers, plans, API keys, usage metering and quotas.' }, serverUrl),
+    openapi: (serverUrl) => routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing: customers, plans, checkout and subscriptions, API keys, usage metering and quotas, invoices, webhooks.' }, serverUrl),
     start: () => auth.bootstrapAdmin(),
   };
 };

@@ -129,3 +129,55 @@ export const CustomerList = okSchema('CustomerList', z.object({ customers: z.arr
 export const CustomerDetail = okSchema('CustomerDetail', z.object({ customer: Customer, subscription: z.unknown().nullable(), usage_stats: z.unknown(), credit_balance_cents: z.number() }));
 export const UsageAnalytics = okSchema('UsageAnalytics', z.object({ total_requests: z.number(), total_tokens: z.number(), customers_with_usage: z.number(), avg_requests_per_customer: z.number() }));
 export const AnalyticsQuery = z.strictObject({ period: z.enum(['last_7_days', 'last_30_days', 'last_90_days', 'all_time']).default('last_30_days') });
+
+export const CheckoutBody = z
+  .strictObject({
+    plan_id: z.string().min(1, 'is required').max(64),
+    customer_email: Email,
+    success_url: z.string().url('must be a URL'),
+    cancel_url: z.string().url('must be a URL'),
+  })
+  .openapi('CheckoutRequest');
+export const CheckoutCreated = okSchema('CheckoutCreated', z.object({ checkout_url: z.string().nullable(), session_id: z.string(), subscription_id: z.string() }));
+export const CheckoutSuccessQuery = z.strictObject({ session_id: z.string().min(1, 'is required').max(255) });
+export const CheckoutResult = okSchema('CheckoutResult', z.object({ session_id: z.string(), subscription_id: z.string(), status: z.string() }));
+const Subscription = z
+  .object({
+    id: z.string(), plan: Plan, status: z.string(), current_period_start: z.string(), current_period_end: z.string(), cancel_at_period_end: z.boolean(),
+    canceled_at: z.string().nullable(), trial_end: z.string().nullable(), payment_method_id: z.string().nullable(),
+  })
+  .openapi('Subscription');
+export const SubscriptionAnswer = okSchema('SubscriptionAnswer', Subscription);
+export const CancelBody = z.strictObject({ reason: z.string().trim().max(500).optional(), cancel_immediately: z.boolean().default(false) }).openapi('CancelRequest');
+export const Canceled = okSchema('Canceled', z.object({ canceled_at: z.string().nullable(), cancel_at_period_end: z.boolean() }));
+export const Reactivated = okSchema('Reactivated', z.object({ status: z.string(), cancel_at_period_end: z.boolean() }));
+export const UpgradeBody = z.strictObject({ new_plan_id: z.string().min(1, 'is required').max(64), prorate: z.boolean().default(true) }).openapi('UpgradeRequest');
+export const Upgraded = okSchema('Upgraded', z.object({ subscription: Subscription, invoice: z.unknown().nullable(), credit_cents: z.number() }));
+export const PaymentMethodBody = z.strictObject({ payment_method_id: z.string().regex(/^pm_[A-Za-z0-9_]{3,}$/, 'must be a Stripe payment method id (pm_…)') }).openapi('PaymentMethodRequest');
+export const OverrideBody = z
+  .strictObject({ plan_id: z.string().min(1).max(64).optional(), status: z.enum(['active', 'trialing', 'past_due']).optional(), extend_trial: z.number().int().min(1).max(365).optional() })
+  .refine((b) => Object.keys(b).length > 0, 'give plan_id, status or extend_trial')
+  .openapi('SubscriptionOverrideRequest');
+export const Overridden = okSchema('Overridden', z.object({ subscription: Subscription }));
+
+export const InvoiceIdParams = z.strictObject({ id: Id('inv') });
+export const InvoicesQuery = z.strictObject({
+  status: z.enum(['draft', 'open', 'paid', 'failed', 'void']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const InvoiceSummary = z.object({ id: z.string(), invoice_number: z.string(), total_cents: z.number(), currency: z.string(), status: z.string(), kind: z.string(), created_at: z.string() }).openapi('InvoiceSummary');
+export const InvoiceList = okSchema('InvoiceList', z.array(InvoiceSummary));
+export const InvoiceDetail = okSchema(
+  'InvoiceDetail',
+  InvoiceSummary.extend({
+    line_items: z.array(z.object({ kind: z.string(), description: z.string(), quantity: z.number().optional(), amount_cents: z.number() })),
+    subtotal_cents: z.number(), credits_applied_cents: z.number(), period_start: z.string().nullable(), period_end: z.string().nullable(),
+    paid_at: z.string().nullable(), failure_reason: z.string().nullable(), pdf_url: z.string(),
+  }),
+);
+export const PayAnswer = okSchema('PayInvoice', z.object({ payment_intent_url: z.string().nullable() }));
+export const FailedInvoices = okSchema('FailedInvoices', z.array(z.object({ invoice_id: z.string(), customer: z.object({ id: z.string(), name: z.string(), email: z.string() }), amount: z.number(), failure_reason: z.string().nullable() }).passthrough()));
+export const Received = z.object({ received: z.literal(true) }).openapi('WebhookReceived');
+export const AnyPayload = z.looseObject({}).openapi('ProviderNotification');
+export const Overview = okSchema('AnalyticsOverview', z.object({ total_revenue: z.number(), active_subscriptions: z.number(), churn_rate: z.number() }).passthrough());

@@ -8,14 +8,20 @@ import type { BillingAuth, BillingCaller } from '../auth';
 import type { CustomerService } from '../customers';
 import { BillingError } from '../envelope';
 import type { PlanService } from '../plans';
+import type { InvoiceService } from '../invoices';
+import type { SubscriptionService } from '../subscriptions';
 import type { UsageService } from '../usage';
+import type { WebhookService } from '../webhooks';
 import { adminRoutes } from './admin';
 import { apiKeyRoutes } from './api-keys';
 import { authRoutes } from './auth';
 import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics';
 import { planRoutes } from './plans';
+import { invoiceRoutes } from './invoices';
+import { subscriptionRoutes } from './subscriptions';
 import { usageRoutes } from './usage';
+import { webhookRoutes } from './webhooks';
 
 /** Who may call a route: anyone, a customer's JWT, an admin's JWT, or an API key with a scope. */
 export type BillingLevel = 'public' | 'customer' | 'admin' | Scope;
@@ -30,6 +36,9 @@ export interface BillingServices {
   plans: PlanService;
   apiKeys: ApiKeyService;
   usage: UsageService;
+  subscriptions: SubscriptionService;
+  invoices: InvoiceService;
+  webhooks: WebhookService;
 }
 
 export type BillingRoute = RouteFn<BillingLevel>;
@@ -44,6 +53,6 @@ export function billingRoutes(services: BillingServices) {
     publicLevel: 'public',
     errorSchema: BillingError,
   });
-  for (const area of [healthRoutes, metricsRoutes, authRoutes, planRoutes, apiKeyRoutes, usageRoutes, adminRoutes]) area(api.route, services);
+  for (const area of [healthRoutes, metricsRoutes, authRoutes, planRoutes, apiKeyRoutes, usageRoutes, adminRoutes, subscriptionRoutes, invoiceRoutes, webhookRoutes]) area(api.route, services);
   return api;
 }

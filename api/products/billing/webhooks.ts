@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import Stripe from 'stripe';
+import type { Config } from '../../../core/config';
+import { safeEqual } from '../../../core/crypto';
+import { AppError, Invalid, Unavailable } from '../../../core/errors';
+import type { Temporal } from '../../../core/temporal';
+import { workflowIdOf } from './subscriptions';
+
+type Outcome = { signal: 'checkoutCompleted'; subscriptionId: string; paymentMethodId: string | null } | { signal: 'invoicePaid' | 'invoiceFailed'; invoiceId: string; reason?: string } | null;
+const unauthorized = (why: string) => new AppError('invalid_signature', 400, why);
+
+/**
+ * Payment providers' webhooks. Each is verified before anything is read, stored once by its
+ * provider event id (a replay changes nothing), and acted on by signalling the subscription's
+ * workflow, so the answer is fast. Unknown event types are stored and answered 200.
+ */
+export function createWebhookService(deps: { db: Knex; config: Config; temporal: Temporal; stripe: Stripe }) {
+  const { db, config, temporal, stripe } = deps;
+
+  /** Stores the event; false when its id was seen before. */
+  async function once(provider: string, eventId: string, type: string, payload: unknown): Promise<boolean> {
+    const inserted = await db('billing.webhook_events').insert({ provider, event_id: eventId, type, payload: JSON.stringify(payload) }).onConflict(['provider', 'event_id']).ignore().returning('id');
+    return inserted.length > 0;
+  }
+
+  async function act(provider: string, eventId: string, outcome: Outcome) {
+    let note = 'recorded';
+    if (outcome?.signal === 'checkoutCompleted') {
+      await signal(workflowIdOf(outcome.subscriptionId), 'checkoutCompleted', { paymentMethodId: outcome.paymentMethodId });
+      note = `checkout completed for ${outcome.subscriptionId}`;
+    } else if (outcome) {
+      const inv = await db('billing.invoices').where({ id: outcome.invoiceId }).first('id', 'subscription_id', 'status');
+      if (!inv) note = `unknown invoice ${outcome.invoiceId}`;
+      else {
+        const sent = inv.subscription_id && (await signal(workflowIdOf(inv.subscription_id), outcome.signal, { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' }));
+        // No workflow waits for it (a proration invoice, or a subscription already ended): the row takes the outcome.
+        if (!sent && outcome.signal === 'invoicePaid') await db('billing.invoices').where({ id: inv.id }).whereNot({ status: 'paid' }).update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
+        note = `${outcome.signal} ${inv.id}`;
+      }
+    }
+    await db('billing.webhook_events').where({ provider, event_id: eventId }).update({ outcome: note });
+  }
+
+  async function signal(workflowId: string, name: string, arg: unknown): Promise<boolean> {
+    const client = await temporal.client().catch(() => {
+      throw new Unavailable('the workflow engine is unavailable; the provider will retry');
+    });
+    try {
+      await client.workflow.getHandle(workflowId).signal(name, arg);
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') return false;
+      throw err;
+    }
+  }
+
+  async function receive(provider: string, eventId: string, type: string, payload: unknown, outcome: Outcome) {
+    if (await once(provider, eventId, type, payload)) await act(provider, eventId, outcome);
+    return { received: true };
+  }
+
+  return {
+    /** Stripe-Signature over the raw body, 300 s tolerance (constructEvent). */
+    async stripe(raw: string, signature: string | undefined) {
+      if (!config.STRIPE_WEBHOOK_SECRET) throw new Unavailable('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+      if (!signature) throw unauthorized('Stripe-Signature header is missing');
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(raw, signature, config.STRIPE_WEBHOOK_SECRET, 300);
+      } catch (err) {
+        throw unauthorized(`Stripe-Signature: ${err instanceof Stripe.errors.StripeSignatureVerificationError ? err.message : 'invalid'}`);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the event's object varies by type
+      const o = event.data.object as any;
+      let outcome: Outcome = null;
+      if (event.type === 'checkout.session.completed' && o.mode === 'setup' && o.metadata?.subscription_id)
+        outcome = { signal: 'checkoutCompleted', subscriptionId: o.metadata.subscription_id, paymentMethodId: typeof o.setup_intent === 'object' ? (o.setup_intent?.payment_method ?? null) : null };
+      else if (event.type === 'checkout.session.completed' && o.metadata?.invoice_id) outcome = { signal: 'invoicePaid', invoiceId: o.metadata.invoice_id };
+      else if (event.type === 'payment_intent.succeeded' && o.metadata?.invoice_id) outcome = { signal: 'invoicePaid', invoiceId: o.metadata.invoice_id };
+      else if (event.type === 'payment_intent.payment_failed' && o.metadata?.invoice_id)
+        outcome = { signal: 'invoiceFailed', invoiceId: o.metadata.invoice_id, reason: o.last_payment_error?.message ?? 'card declined' };
+      return receive('stripe', event.id, event.type, event, outcome);
+    },
+
+    /** x-callback-token compared in constant time; an invoice payment's `external_id` is our invoice id. */
+    async xendit(body: Record<string, unknown>, token: string | undefined) {
+      if (!config.XENDIT_CALLBACK_TOKEN) throw new Unavailable('Xendit webhooks are not configured (XENDIT_CALLBACK_TOKEN)');
+      if (!token || !safeEqual(token, config.XENDIT_CALLBACK_TOKEN)) throw unauthorized('x-callback-token does not match');
+      const id = String(body.id ?? '');
+      if (!id) throw new Invalid('id: is required', 'id');
+      const status = String(body.status ?? '');
+      const invoiceId = String(body.external_id ?? '');
+      const outcome: Outcome = !invoiceId ? null : status === 'PAID' || status === 'SETTLED' ? { signal: 'invoicePaid', invoiceId } : status === 'EXPIRED' || status === 'FAILED' ? { signal: 'invoiceFailed', invoiceId, reason: `Xendit: ${status}` } : null;
+      return receive('xendit', id, `invoice.${status.toLowerCase() || 'unknown'}`, body, outcome);
+    },
+
+    /**
+     * Midtrans: `Authorization: Basic base64(server_key:)` and the notification's signature_key,
+     * SHA-512 of order_id + status_code + gross_amount + server key. order_id is our invoice id.
+     */
+    async midtrans(body: Record<string, unknown>, authorization: string | undefined) {
+      const key = config.MIDTRANS_SERVER_KEY;
+      if (!key) throw new Unavailable('Midtrans webhooks are not configured (MIDTRANS_SERVER_KEY)');
+      if (!authorization || !safeEqual(authorization, `Basic ${Buffer.from(`${key}:`).toString('base64')}`)) throw unauthorized('Authorization does not match the server key');
+      const [orderId, statusCode, gross] = [body.order_id, body.status_code, body.gross_amount].map((v) => String(v ?? ''));
+      const expected = createHash('sha512').update(`${orderId}${statusCode}${gross}${key}`).digest('hex');
+      if (!safeEqual(String(body.signature_key ?? ''), expected)) throw unauthorized('signature_key does not match');
+      const status = String(body.transaction_status ?? '');
+      const outcome: Outcome = ['settlement', 'capture'].includes(status)
+        ? { signal: 'invoicePaid', invoiceId: orderId }
+        : ['deny', 'cancel', 'expire', 'failure'].includes(status)
+          ? { signal: 'invoiceFailed', invoiceId: orderId, reason: `Midtrans: ${status}` }
+          : null;
+      return receive('midtrans', String(body.transaction_id ?? `${orderId}:${status}:${statusCode}`), `transaction.${status || 'unknown'}`, body, outcome);
+    },
+  };
+}
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import pdf from 'pdf-parse';
+import Stripe from 'stripe';
+import { hashPassword } from '../../core/crypto';
+import { newId } from '../../core/ids';
+import { eventually, startApi, type TestApi } from '../support/api';
+import { saveHistory } from '../support/histories';
+
+// The whole life of a subscription on the suite's real worker, Temporal and stripe-mock, with
+// periods of a few seconds passed in through configuration; payment outcomes arrive as webhooks
+// signed the way Stripe signs them (the stripe package's own test-header helper).
+const WEBHOOK_SECRET = 'whsec_dermaga_test';
+const XENDIT_TOKEN = 'xnd-callback-token-test';
+const MIDTRANS_KEY = 'SB-Mid-server-test';
+const stripe = new Stripe('sk_test_unused');
+let api: TestApi;
+const PASSWORD = 'Billing-Passw0rd!';
+const call = (method: string, path: string, token?: string, body?: unknown) => api.request(method, `/billing${path}`, { token, body });
+
+beforeAll(async () => {
+  api = await startApi({
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, XENDIT_CALLBACK_TOKEN: XENDIT_TOKEN, MIDTRANS_SERVER_KEY: MIDTRANS_KEY,
+    BILLING_PERIOD_SECONDS: '3', BILLING_DUNNING_SCHEDULE: '1,1', BILLING_PAYMENT_WAIT_SECONDS: '60', BILLING_CHECKOUT_TIMEOUT_SECONDS: '120',
+  });
+});
+afterAll(() => api.close());
+
+let n = 0;
+async function account(role: 'customer' | 'admin' = 'customer') {
+  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${n++}@example.com`;
+  const id = newId('cus');
+  await api.db('billing.customers').insert({ id, name: `${role} ${n}`, email, password_hash: await hashPassword(PASSWORD), role });
+  const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).body.data.token as string;
+  return { id, email, token };
+}
+let adminToken: string;
+const plan = async (over: Record<string, unknown> = {}) =>
+  (await call('POST', '/admin/plans', adminToken, { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1000, quota_requests: 100, soft_limit: true, overage_cents_per_1k_tokens: 2, ...over })).body.data;
+
+/** A Stripe event, signed as Stripe signs it, posted to the webhook. */
+async function stripeEvent(type: string, object: Record<string, unknown>, opts: { id?: string; timestamp?: number; secret?: string } = {}) {
+  const payload = JSON.stringify({ id: opts.id ?? `evt_${newId('e')}`, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), type, data: { object } });
+  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp });
+  return api.request('POST', '/billing/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
+}
+const subscription = (id: string) => api.db('billing.subscriptions').where({ id }).first();
+const until = <T>(what: string, check: () => Promise<T | undefined | null | false>) => eventually(async () => (await check()) || undefined, 60_000, what) as Promise<T>;
+
+async function subscribe(customer: { email: string }, planId: string) {
+  const res = await call('POST', '/api/v1/checkout/create', undefined, { plan_id: planId, customer_email: customer.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' });
+  expect(res.status).toBe(201);
+  const { session_id, subscription_id } = res.body.data;
+  expect((await stripeEvent('checkout.session.completed', { id: session_id, object: 'checkout.session', mode: 'setup', metadata: { subscription_id }, setup_intent: { id: 'seti_1', payment_method: 'pm_card_visa' } })).body).toEqual({ received: true });
+  await until('the subscription to start', async () => (await subscription(subscription_id)).status === 'active');
+  return subscription_id as string;
+}
+/** The period invoice the workflow made after `periodStart`, once it has asked Stripe for the money. */
+const periodInvoice = (subscriptionId: string, periodStart: Date) =>
+  until<Record<string, any>>('the period invoice to be charged', () => api.db('billing.invoices').where({ subscription_id: subscriptionId, kind: 'period', period_start: periodStart }).whereNotNull('payment_intent_id').first()); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+beforeAll(async () => {
+  adminToken = (await account('admin')).token;
+});
+
+describe('a subscription, checkout to cancel, as one workflow', () => {
+  it('bills three periods (plan + overage − credits), dunns a failed charge, cancels at period end, and keeps the history', async () => {
+    const started = Date.now();
+    const c = await account();
+    const p = await plan();
+    const id = await subscribe(c, p.id);
+    expect((await call('GET', '/api/v1/subscriptions', c.token)).body.data).toMatchObject({ id, status: 'active', plan: { id: p.id }, cancel_at_period_end: false, payment_method_id: 'pm_card_visa' });
+    expect((await call('GET', `/api/v1/checkout/success?session_id=${(await subscription(id)).checkout_session_id}`)).body.data).toMatchObject({ subscription_id: id, status: 'active' });
+
+    // Period 1: 5,000 tokens on a 1,000 quota (4 started thousands over at 2 ¢), and 500 ¢ of credit.
+    const key = (await call('POST', '/api/v1/api-keys', c.token, { name: 'k', scopes: ['usage:write'] })).body.data.key;
+    expect((await call('POST', '/api/v1/usage/report', key, { event_type: 'tokens_used', quantity: 5000 })).status).toBe(200);
+    await call('POST', `/admin/customers/${c.id}/credit`, adminToken, { amount_cents: 500, reason: 'welcome' });
+    const first = await subscription(id);
+    const inv1 = await periodInvoice(id, first.current_period_start);
+    expect(inv1).toMatchObject({ status: 'open', subtotal_cents: 2999 + 8, credits_applied_cents: 500, total_cents: 2507, number: expect.stringMatching(/^INV-\d{4}-\d{6}$/) });
+    expect(inv1.line_items.map((l: { kind: string; amount_cents: number }) => [l.kind, l.amount_cents])).toEqual([['plan', 2999], ['overage', 8], ['credit', -500]]);
+    expect(inv1.payment_intent_id).toMatch(/^pi_/);
+    const paid = await stripeEvent('payment_intent.succeeded', { id: inv1.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv1.id } }, { id: `evt_paid_${inv1.id}` });
+    expect(paid.body).toEqual({ received: true });
+    const second = await until<Record<string, any>>('period 2', async () => { const s = await subscription(id); return s.current_period_start > first.current_period_start && s; }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect((await api.db('billing.invoices').where({ id: inv1.id }).first()).status).toBe('paid');
+    // The same event again changes nothing.
+    const stored = await api.db('billing.webhook_events').count('* as n').first();
+    expect((await stripeEvent('payment_intent.succeeded', { id: inv1.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv1.id } }, { id: `evt_paid_${inv1.id}` })).body).toEqual({ received: true });
+    expect(await api.db('billing.webhook_events').count('* as n').first()).toEqual(stored);
+
+    // Period 2: the charge fails → past_due, the admins see it; the retry (1 s later) succeeds → active.
+    const inv2 = await periodInvoice(id, second.current_period_start);
+    expect(inv2.total_cents).toBe(2999);
+    await stripeEvent('payment_intent.payment_failed', { id: inv2.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv2.id }, last_payment_error: { message: 'Your card was declined.' } });
+    await until('past_due', async () => (await subscription(id)).status === 'past_due');
+    expect((await call('GET', '/admin/invoices/failed', adminToken)).body.data).toContainEqual(expect.objectContaining({ invoice_id: inv2.id, amount: 2999, failure_reason: 'Your card was declined.' }));
+    const retried = await until<Record<string, any>>('the retry', async () => { const i = await api.db('billing.invoices').where({ id: inv2.id }).first(); return i.attempts === 2 && i; }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    await stripeEvent('payment_intent.succeeded', { id: retried.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv2.id } });
+    const third = await until<Record<string, any>>('period 3', async () => { const s = await subscription(id); return s.current_period_start > second.current_period_start && s; }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(third.status).toBe('active');
+
+    // Period 3: canceled at its end; reactivating after that is refused.
+    expect((await call('POST', '/api/v1/subscriptions/cancel', c.token, { reason: 'Too expensive', cancel_immediately: false })).body.data).toEqual({ canceled_at: expect.any(String), cancel_at_period_end: true });
+    expect((await call('POST', '/api/v1/subscriptions/reactivate', c.token)).body.data).toEqual({ status: 'active', cancel_at_period_end: false });
+    await call('POST', '/api/v1/subscriptions/cancel', c.token, { reason: 'Too expensive' });
+    const inv3 = await periodInvoice(id, third.current_period_start);
+    await stripeEvent('payment_intent.succeeded', { id: inv3.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv3.id } });
+    await until('canceled', async () => (await subscription(id)).status === 'canceled');
+    console.log(`subscription life (checkout → 3 periods of 3 s → cancel): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect((await call('POST', '/api/v1/subscriptions/reactivate', c.token)).body).toMatchObject({ success: false, data: 'the subscription has ended; start a new one with checkout' });
+    expect((await call('GET', '/api/v1/subscriptions', c.token)).status).toBe(404);
+
+    // Invoices: list, detail, PDF with its lines; another customer sees none of them.
+    const list = await call('GET', '/api/v1/invoices?status=paid&limit=10', c.token);
+    expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([inv3.id, inv2.id, inv1.id]);
+    const detail = (await call('GET', `/api/v1/invoices/${inv1.id}`, c.token)).body.data;
+    expect(detail).toMatchObject({ invoice_number: inv1.number, total_cents: 2507, status: 'paid', pdf_url: expect.stringContaining(`/invoices/${inv1.id}/pdf`) });
+    const res = await fetch(`${api.url}/billing/api/v1/invoices/${inv1.id}/pdf`, { headers: { authorization: `Bearer ${c.token}` } });
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const text = (await pdf(Buffer.from(await res.arrayBuffer()))).text;
+    for (const s of [`Invoice ${inv1.number}`, 'Tokens over quota (4000)', 'Account credit applied', 'Total: 25.07 USD']) expect(text).toContain(s);
+    const other = await account();
+    for (const path of [`/api/v1/invoices/${inv1.id}`, `/api/v1/invoices/${inv1.id}/pdf`]) expect((await call('GET', path, other.token)).status).toBe(404);
+    expect((await call('POST', `/api/v1/invoices/${inv1.id}/pay`, c.token)).status).toBe(409); // already paid
+    await saveHistory(api, `billing-subscription-${id}`, 'billing/subscription-canceled');
+
+    const overview = (await call('GET', '/admin/analytics/overview?period=last_7_days', adminToken)).body.data;
+    expect(overview.total_revenue).toBeGreaterThanOrEqual(2507 + 2999 * 2);
+    expect(overview.churn_rate).toBeGreaterThan(0);
+  });
+
+  it('upgrades with proration (an invoice for the difference), changes the payment method, and lets an admin extend a trial', async () => {
+    const c = await account();
+    const basic = await plan({ price_cents: 1000 });
+    const pro = await plan({ price_cents: 5000 });
+    const id = await subscribe(c, basic.id);
+    expect((await call('PUT', '/api/v1/subscriptions/upgrade', c.token, { new_plan_id: 'plan_0000000000nothing' })).body).toMatchObject({ success: false, data: 'new_plan_id: no active plan plan_0000000000nothing' });
+    const up = await call('PUT', '/api/v1/subscriptions/upgrade', c.token, { new_plan_id: pro.id, prorate: true });
+    expect(up.body.data.subscription).toMatchObject({ id, plan: { id: pro.id } });
+    // A period of 3 s is mostly gone by now, so the difference is a part of 4,000 ¢, invoiced by itself.
+    expect(up.body.data.invoice).toMatchObject({ status: 'open', line_items: [expect.objectContaining({ kind: 'proration' })] });
+    expect(up.body.data.invoice.total_cents).toBeGreaterThan(0);
+    expect(up.body.data.invoice.total_cents).toBeLessThanOrEqual(4000);
+    expect((await call('PUT', '/api/v1/subscriptions/payment-method', c.token, { payment_method_id: 'pm_card_mastercard' })).body).toEqual({ success: true, data: 'Payment method updated successfully' });
+    expect((await call('PUT', '/api/v1/subscriptions/payment-method', c.token, { payment_method_id: 'card' })).body).toMatchObject({ success: false, data: 'payment_method_id: must be a Stripe payment method id (pm_…)' });
+    expect((await subscription(id)).payment_method_id).toBe('pm_card_mastercard');
+
+    const before = Date.parse((await subscription(id)).current_period_end);
+    const trial = await call('PUT', `/admin/customers/${c.id}/subscription`, adminToken, { extend_trial: 7 });
+    expect(trial.body.data.subscription).toMatchObject({ status: 'trialing', trial_end: expect.any(String) });
+    expect(Date.parse(trial.body.data.subscription.current_period_end)).toBeGreaterThan(before + 6 * 86_400_000);
+    expect((await call('PUT', `/admin/customers/${c.id}/subscription`, c.token, { extend_trial: 7 })).status).toBe(403);
+    expect((await call('POST', '/api/v1/subscriptions/cancel', c.token, { cancel_immediately: true })).body.data).toEqual({ canceled_at: expect.any(String), cancel_at_period_end: false });
+    await until('canceled now', async () => (await subscription(id)).status === 'canceled');
+  });
+
+  it('refuses a bad checkout: an unknown plan (400), an unknown customer (404), a second subscription (409)', async () => {
+    const c = await account();
+    const body = { customer_email: c.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };
+    expect((await call('POST', '/api/v1/checkout/create', undefined, { ...body, plan_id: 'plan_nope' })).body).toEqual({ success: false, data: 'plan_id: no active plan plan_nope', code: 'invalid_request' });
+    expect((await call('POST', '/api/v1/checkout/create', undefined, { ...body, plan_id: (await plan()).id, customer_email: 'nobody@example.com' })).status).toBe(404);
+    const p = await plan();
+    expect((await call('POST', '/api/v1/checkout/create', undefined, { ...body, plan_id: p.id })).status).toBe(201);
+    expect((await call('POST', '/api/v1/checkout/create', undefined, { ...body, plan_id: p.id })).status).toBe(409);
+  });
+});
+
+describe('payment webhooks', () => {
+  it('refuse a bad, stale or foreign Stripe signature with 400 and store nothing; unknown types are stored and answered 200', async () => {
+    const count = async () => Number((await api.db('billing.webhook_events').count('* as n').first())?.n);
+    const before = await count();
+    expect((await stripeEvent('payment_intent.succeeded', { metadata: {} }, { secret: 'whsec_someone_else' })).status).toBe(400);
+    expect((await stripeEvent('payment_intent.succeeded', { metadata: {} }, { timestamp: Math.floor(Date.now() / 1000) - 301 })).body).toMatchObject({ success: false, data: expect.stringContaining('Timestamp outside the tolerance zone') });
+    expect((await api.request('POST', '/billing/webhooks/stripe', { raw: '{"id":"evt_x"}' })).status).toBe(400);
+    expect(await count()).toBe(before);
+    expect((await stripeEvent('customer.created', { id: 'cus_x' }, { id: 'evt_unknown_type' })).body).toEqual({ received: true });
+    expect(await api.db('billing.webhook_events').where({ provider: 'stripe', event_id: 'evt_unknown_type' }).first()).toMatchObject({ type: 'customer.created', outcome: 'recorded' });
+  });
+
+  it('verify Xendit by callback token and Midtrans by Basic key and signature_key, and a paid notice pays the invoice', async () => {
+    const c = await account();
+    const invoiceId = newId('inv');
+    await api.db('billing.invoices').insert({ id: invoiceId, number: `INV-T-${invoiceId.slice(-6)}`, customer_id: c.id, kind: 'proration', status: 'open', currency: 'idr', line_items: '[]', subtotal_cents: 150000, total_cents: 150000 });
+    const xendit = (token: string, body: unknown) => api.request('POST', '/billing/webhooks/xendit', { body, headers: { 'x-callback-token': token } });
+    expect((await xendit('wrong', { id: 'x1', external_id: invoiceId, status: 'PAID' })).status).toBe(400);
+    expect((await api.db('billing.invoices').where({ id: invoiceId }).first()).status).toBe('open');
+    expect((await xendit(XENDIT_TOKEN, { id: `xnd_${invoiceId}`, external_id: invoiceId, status: 'PAID', amount: 150000 })).body).toEqual({ received: true });
+    expect((await api.db('billing.invoices').where({ id: invoiceId }).first()).status).toBe('paid');
+
+    const order = newId('inv');
+    await api.db('billing.invoices').insert({ id: order, number: `INV-T-${order.slice(-6)}`, customer_id: c.id, kind: 'proration', status: 'open', currency: 'idr', line_items: '[]', subtotal_cents: 50000, total_cents: 50000 });
+    const note = { order_id: order, status_code: '200', gross_amount: '50000.00', transaction_status: 'settlement', transaction_id: `mt-${order}` };
+    const signed = { ...note, signature_key: createHash('sha512').update(`${order}20050000.00${MIDTRANS_KEY}`).digest('hex') };
+    const basic = `Basic ${Buffer.from(`${MIDTRANS_KEY}:`).toString('base64')}`;
+    const midtrans = (auth: string, body: unknown) => api.request('POST', '/billing/webhooks/midtrans', { body, headers: { authorization: auth } });
+    expect((await midtrans(basic, { ...signed, signature_key: 'f'.repeat(128) })).status).toBe(400);
+    expect((await midtrans('Basic d3Jvbmc6', signed)).status).toBe(400);
+    expect((await api.db('billing.invoices').where({ id: order }).first()).status).toBe('open');
+    expect((await midtrans(basic, signed)).body).toEqual({ received: true });
+    expect((await api.db('billing.invoices').where({ id: order }).first()).status).toBe('paid');
+  });
+});
