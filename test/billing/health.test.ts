@@ -18,8 +18,19 @@ describe('billing health', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       success: true,
-      data: { database: 'OK', temporal: 'OK', uptime: expect.stringMatching(/^\d+h$/) },
+      data: { database: 'OK', temporal: 'OK', stripe: 'OK', uptime: expect.stringMatching(/^\d+h$/) },
     });
+  });
+
+  it('says which dependency is down, with 503', async () => {
+    const broken = await startApi({ STRIPE_API_BASE: 'http://127.0.0.1:1' });
+    try {
+      const res = await broken.request('GET', '/billing/health/detailed');
+      expect(res.status).toBe(503);
+      expect(res.body.data).toMatchObject({ database: 'OK', temporal: 'OK', stripe: 'DOWN' });
+    } finally {
+      await broken.close();
+    }
   });
 
   it('serves Prometheus metrics from the platform registry', async () => {

@@ -17,7 +17,7 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
   const routes = billingRoutes({
-    db, temporal, config, startedAt: Date.now(), auth,
+    db, temporal, config, stripe, startedAt: Date.now(), auth,
     customers: createCustomerService({ db }),
     plans: createPlanService({ db }),
     apiKeys: createApiKeyService({ db, config }),

@@ -7,7 +7,7 @@ const Health = z.object({ success: z.boolean(), data: z.string() }).openapi('Hea
 const HealthDetailed = z
   .object({
     success: z.boolean(),
-    data: z.object({ database: z.string(), temporal: z.string(), uptime: z.string() }),
+    data: z.object({ database: z.string(), temporal: z.string(), stripe: z.string(), uptime: z.string() }),
   })
   .openapi('HealthDetailed');
 
@@ -17,8 +17,8 @@ const check = (p: Promise<unknown>) =>
     () => 'DOWN',
   );
 
-/** Basic and detailed health (public). Detailed lists the dependencies billing really has (contracts README): no Stripe or Redis yet. */
-export function healthRoutes(route: BillingRoute, { db, temporal, startedAt }: BillingServices): void {
+/** Basic and detailed health (public). Detailed lists the dependencies billing really has (contracts README): database, Temporal, Stripe. */
+export function healthRoutes(route: BillingRoute, { db, temporal, stripe, startedAt }: BillingServices): void {
   route({
     method: 'get',
     path: '/health',
@@ -34,19 +34,20 @@ export function healthRoutes(route: BillingRoute, { db, temporal, startedAt }: B
     path: '/health/detailed',
     tag: 'health',
     auth: 'public',
-    summary: 'Health of the database and Temporal',
+    summary: 'Health of the database, Temporal and Stripe',
     responses: {
       200: { description: 'All dependencies answer', schema: HealthDetailed },
       503: { description: 'A dependency is down', schema: HealthDetailed },
     },
     handler: async () => {
-      const [database, temporalState] = await Promise.all([
+      const [database, temporalState, stripeState] = await Promise.all([
         check(db.raw('select 1')),
         check(temporal.client().then((c) => c.workflowService.getSystemInfo({}))),
+        check(stripe.balance.retrieve(undefined, { timeout: 5000, maxNetworkRetries: 0 })),
       ]);
       const hours = Math.floor((Date.now() - startedAt) / 3_600_000);
-      const body = ok({ database, temporal: temporalState, uptime: `${hours}h` });
-      return reply(database === 'OK' && temporalState === 'OK' ? 200 : 503, body);
+      const body = ok({ database, temporal: temporalState, stripe: stripeState, uptime: `${hours}h` });
+      return reply([database, temporalState, stripeState].every((s) => s === 'OK') ? 200 : 503, body);
     },
   });
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
+import type Stripe from 'stripe';
 import type { Config } from '../../../../core/config';
 import type { Temporal } from '../../../../core/temporal';
 import { createRoutes, type RouteFn } from '../../../http/route';
@@ -30,6 +31,7 @@ export interface BillingServices {
   db: Knex;
   temporal: Temporal;
   config: Config;
+  stripe: Stripe;
   startedAt: number;
   auth: BillingAuth;
   customers: CustomerService;
