@@ -1,5 +1,5 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import pdf from 'pdf-parse';
 import Stripe from 'stripe';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
@@ -118,7 +118,8 @@ describe('a subscription, checkout to cancel, as one workflow', () => {
     expect(detail).toMatchObject({ invoice_number: inv1.number, total_cents: 2507, status: 'paid', pdf_url: expect.stringContaining(`/invoices/${inv1.id}/pdf`) });
     const res = await fetch(`${api.url}/billing/api/v1/invoices/${inv1.id}/pdf`, { headers: { authorization: `Bearer ${c.token}` } });
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    const text = (await pdf(Buffer.from(await res.arrayBuffer()))).text;
+    // poppler's pdftotext reads the PDF the way a viewer would.
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: Buffer.from(await res.arrayBuffer()) }).toString('utf8');
     for (const s of [`Invoice ${inv1.number}`, 'Tokens over quota (4000)', 'Account credit applied', 'Total: 25.07 USD']) expect(text).toContain(s);
     const other = await account();
     for (const path of [`/api/v1/invoices/${inv1.id}`, `/api/v1/invoices/${inv1.id}/pdf`]) expect((await call('GET', path, other.token)).status).toBe(404);

@@ -59,59 +59,48 @@ export function createUsageService(deps: { db: Knex }) {
 
   return {
     /**
-     * One event, in one statement inside a transaction: store it (unless its event_id was seen),
-     * then add it to the counter only within quota; over a hard quota the transaction is undone.
+     * One event in one statement: stored with its period unless its event_id was seen, counted by
+     * the database's trigger in the same statement (which refuses, undoing the insert, what would
+     * pass a hard quota). `remaining_quota` is computed from the counter as this statement saw it.
      */
     async report(key: { keyId: string; customerId: string }, e: UsageEvent) {
       const q = split(e);
-      const result = await db
-        .transaction(async (trx) => {
-          const { rows } = await trx.raw(
-            `with sub as (
-               select current_period_start ps, period_terms t from billing.subscriptions
-                where customer_id = :customer and status in ('trialing', 'active', 'past_due')),
-             ev as (
-               insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at)
-               select :customer, :key, :eventId, :type, :quantity, :endpoint, :metadata, coalesce(:at::timestamptz, now()) from sub
-               on conflict (customer_id, event_id) do nothing returning recorded_at),
-             cnt as (
-               insert into billing.usage_counters as c (customer_id, period_start, tokens, requests)
-               select :customer, sub.ps, :tokens, :requests from sub, ev
-                where (sub.t->>'soft_limit')::boolean or (:tokens <= (sub.t->>'quota_tokens')::bigint and :requests <= (sub.t->>'quota_requests')::bigint)
-               on conflict (customer_id, period_start) do update set tokens = c.tokens + excluded.tokens, requests = c.requests + excluded.requests
-                where (select (t->>'soft_limit')::boolean from sub)
-                   or (c.tokens + excluded.tokens <= (select (t->>'quota_tokens')::bigint from sub)
-                       and c.requests + excluded.requests <= (select (t->>'quota_requests')::bigint from sub))
-               returning tokens, requests)
-             select sub.ps, sub.t, (select recorded_at from ev) recorded_at, cnt.tokens, cnt.requests from sub left join cnt on true`,
-            {
-              customer: key.customerId, key: key.keyId, eventId: e.event_id ?? null, type: e.event_type, quantity: e.quantity, endpoint: e.endpoint ?? null,
-              metadata: e.metadata ? JSON.stringify(e.metadata) : null, at: e.timestamp ?? null, tokens: q.tokens, requests: q.requests,
-            },
-          );
-          const r = rows[0];
-          if (!r) throw noSubscription();
-          if (r.recorded_at && r.tokens === null) throw new QuotaExceeded({}); // stored but not counted: undo it all
-          return r;
-        })
-        .catch(async (err) => {
-          if (!(err instanceof QuotaExceeded)) throw err;
-          const p = await period(key.customerId);
-          throw new QuotaExceeded({ ...standing(p.terms, await used(key.customerId, p.start)), requested: q, period_end: p.end.toISOString() });
-        });
-      const terms = result.t as PlanTerms;
-      const now = result.tokens === null ? await used(key.customerId, result.ps) : { tokens: Number(result.tokens), requests: Number(result.requests) };
+      let r;
+      try {
+        ({ rows: [r] } = await db.raw(
+          `with sub as (
+             select current_period_start ps, period_terms t from billing.subscriptions
+              where customer_id = :customer and status in ('trialing', 'active', 'past_due')),
+           ins as (
+             insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
+             select :customer, :key, :eventId, :type, :quantity, :endpoint, :metadata, coalesce(:at::timestamptz, now()), sub.ps from sub
+             on conflict (customer_id, event_id) do nothing returning recorded_at)
+           select sub.t, (select recorded_at from ins) recorded_at, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
+             from sub left join billing.usage_counters c on c.customer_id = :customer and c.period_start = sub.ps`,
+          {
+            customer: key.customerId, key: key.keyId, eventId: e.event_id ?? null, type: e.event_type, quantity: e.quantity, endpoint: e.endpoint ?? null,
+            metadata: e.metadata ? JSON.stringify(e.metadata) : null, at: e.timestamp ?? null,
+          },
+        ));
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
+        const p = await period(key.customerId);
+        throw new QuotaExceeded({ ...standing(p.terms, await used(key.customerId, p.start)), requested: q, period_end: p.end.toISOString() });
+      }
+      if (!r) throw noSubscription();
+      const stored = Boolean(r.recorded_at);
+      const now = { tokens: Number(r.tokens) + (stored ? q.tokens : 0), requests: Number(r.requests) + (stored ? q.requests : 0) };
       return {
-        recorded_at: new Date(result.recorded_at ?? Date.now()).toISOString(),
-        duplicate: !result.recorded_at,
-        remaining_quota: standing(terms, now).remaining,
+        recorded_at: new Date(r.recorded_at ?? Date.now()).toISOString(),
+        duplicate: !stored,
+        remaining_quota: standing(r.t as PlanTerms, now).remaining,
       };
     },
 
     /**
-     * Many events in one transaction. The period's counter row is locked first, so duplicates are
-     * judged against everything committed before; each event is accepted or refused whole (bad
-     * input, or over a hard quota), in order; only events actually stored are counted.
+     * Many events in one transaction. The period's counter row is locked first, so duplicates and
+     * quota are judged against everything committed before; each event is accepted or refused
+     * whole (bad input, or over a hard quota), in order; the insert's trigger counts what is stored.
      */
     async batchReport(key: { keyId: string; customerId: string }, events: { ok: UsageEvent; index: number }[], refused: { index: number; reason: string }[]) {
       const failed = [...refused];
@@ -142,26 +131,22 @@ export function createUsageService(deps: { db: Knex }) {
           if (e.ok.event_id) seen.add(e.ok.event_id);
           accepted.push(e);
         }
-        let stored = { tokens: 0, requests: 0 };
         if (accepted.length) {
           const cols = (f: (e: UsageEvent) => string | number | null) => accepted.map((a) => f(a.ok)) as unknown as Knex.Value;
           const { rows: inserted } = await trx.raw(
             `with ins as (
-               insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at)
-               select ?, ?, e.event_id, e.event_type, e.quantity, e.endpoint, e.metadata::jsonb, coalesce(e.at, now())
+               insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
+               select ?, ?, e.event_id, e.event_type, e.quantity, e.endpoint, e.metadata::jsonb, coalesce(e.at, now()), ?::timestamptz
                  from unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::timestamptz[]) as e(event_id, event_type, quantity, endpoint, metadata, at)
                on conflict (customer_id, event_id) do nothing returning event_type, quantity)
              select coalesce(sum(quantity) filter (where event_type = 'tokens_used'), 0) tokens, coalesce(sum(quantity) filter (where event_type <> 'tokens_used'), 0) requests, count(*) n from ins`,
             [
-              key.customerId, key.keyId, cols((e) => e.event_id ?? null), cols((e) => e.event_type), cols((e) => e.quantity), cols((e) => e.endpoint ?? null),
+              key.customerId, key.keyId, p.start, cols((e) => e.event_id ?? null), cols((e) => e.event_type), cols((e) => e.quantity), cols((e) => e.endpoint ?? null),
               cols((e) => (e.metadata ? JSON.stringify(e.metadata) : null)), cols((e) => e.timestamp ?? null),
             ],
           );
-          stored = { tokens: Number(inserted[0].tokens), requests: Number(inserted[0].requests) };
+          // The insert's trigger advanced the counter by exactly what was stored.
           duplicates += accepted.length - Number(inserted[0].n); // lost a race to a concurrent report of the same event_id
-          await trx('billing.usage_counters')
-            .where({ customer_id: key.customerId, period_start: p.start })
-            .update({ tokens: trx.raw('tokens + ?', [stored.tokens]), requests: trx.raw('requests + ?', [stored.requests]) });
         }
         return { p, duplicates, acceptedCount: accepted.length };
       });
@@ -175,12 +160,19 @@ export function createUsageService(deps: { db: Knex }) {
       };
     },
 
-    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). */
+    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). One query. */
     async quotaCheck(customerId: string, needed: { tokens: number; requests: number }) {
-      const p = await period(customerId);
-      const s = standing(p.terms, await used(customerId, p.start));
+      const { rows } = await db.raw(
+        `select s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
+           from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
+          where s.customer_id = ? and s.status in ('trialing', 'active', 'past_due')`,
+        [customerId],
+      );
+      if (!rows[0]) throw noSubscription();
+      const terms = rows[0].t as PlanTerms;
+      const s = standing(terms, { tokens: Number(rows[0].tokens), requests: Number(rows[0].requests) });
       const fits = needed.tokens <= s.remaining.tokens && needed.requests <= s.remaining.requests;
-      if (!fits && !p.terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: p.end.toISOString() });
+      if (!fits && !terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: new Date(rows[0].pe).toISOString() });
       return { allowed: true, remaining: s.remaining, ...(fits ? {} : { overage: true }) };
     },
 
