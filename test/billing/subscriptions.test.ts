@@ -156,6 +156,15 @@ describe('a subscription, checkout to cancel, as one workflow', () => {
     await until('canceled now', async () => (await subscription(id)).status === 'canceled');
   });
 
+  it('ends the subscription through its workflow when the account is deleted', async () => {
+    const c = await account();
+    const id = await subscribe(c, (await plan()).id);
+    expect((await call('DELETE', '/api/v1/profile', c.token)).body).toEqual({ success: true, data: 'Account deleted successfully' });
+    expect(await subscription(id)).toMatchObject({ status: 'canceled', cancel_reason: 'account deleted' });
+    const handle = (await api.temporal.client()).workflow.getHandle(`billing-subscription-${id}`);
+    expect(await handle.result()).toBe('canceled');
+  });
+
   it('refuses a bad checkout: an unknown plan (400), an unknown customer (404), a second subscription (409)', async () => {
     const c = await account();
     const body = { customer_email: c.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };

@@ -10,9 +10,9 @@ const balanceOf = async (db: Knex, customerId: string) => Number((await db('bill
 /**
  * Customers seen by themselves (profile) and by admins (list, detail, credits, usage across
  * everyone). Deleting an account is a soft delete: the row stays for invoices and audit, its
- * keys stop working, its live subscription is canceled.
+ * keys stop working, its live subscription is canceled (by its workflow, which invoices nothing more).
  */
-export function createCustomerService(deps: { db: Knex }) {
+export function createCustomerService(deps: { db: Knex; cancelSubscription: (customerId: string) => Promise<void> }) {
   const { db } = deps;
   const audit = (trx: Knex, caller: BillingCaller, action: string, target: string, ip: string, detail?: Record<string, unknown>) =>
     writeAudit(trx, 'billing', { actor: caller.customer.email, action, target, ip, outcome: 'success', detail });
@@ -27,6 +27,7 @@ export function createCustomerService(deps: { db: Knex }) {
     },
 
     async deleteAccount(caller: BillingCaller, ip: string) {
+      await deps.cancelSubscription(caller.customer.id);
       await db.transaction(async (trx) => {
         const id = caller.customer.id;
         await trx('billing.subscriptions').where({ customer_id: id }).whereIn('status', LIVE).update({ status: 'canceled', canceled_at: trx.fn.now(), cancel_reason: 'account deleted', updated_at: trx.fn.now() });

@@ -16,13 +16,14 @@ import { createUsageService } from './usage';
 export const createBilling: ProductFactory = ({ config, db, temporal, logger }) => {
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
+  const subscriptions = createSubscriptionService({ db, config, temporal, stripe });
   const routes = billingRoutes({
     db, temporal, config, stripe, startedAt: Date.now(), auth,
-    customers: createCustomerService({ db }),
+    customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id) }),
     plans: createPlanService({ db }),
     apiKeys: createApiKeyService({ db, config }),
     usage: createUsageService({ db }),
-    subscriptions: createSubscriptionService({ db, config, temporal, stripe }),
+    subscriptions,
     invoices: createInvoiceService({ db, config, stripe }),
     webhooks: createWebhookService({ db, config, temporal, stripe }),
   });

@@ -109,6 +109,15 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
       return { session_id: sessionId, subscription_id: s.id, status: s.status };
     },
 
+    /** A deleted account's live subscription ends now, through its workflow when one runs. */
+    async cancelForDeletion(customerId: string) {
+      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first();
+      if (!s) return;
+      await update(s, 'cancel', [{ immediately: true, reason: 'account deleted' }]).catch((err) => {
+        if (!(err instanceof Conflict)) throw err; // no workflow runs it: the account's own cancel below sets the row
+      });
+    },
+
     async current(caller: BillingCaller) {
       return view(await live(caller.customer.id));
     },
