@@ -6,7 +6,7 @@ import { withBenchStack } from './stack';
 import { percentile } from './stats';
 
 const SECONDS = 5;
-const POOL = 5; // the bench API's database pool (test/support/api.ts); the reference gets the same
+const POOL = 10; // billing's hot-path pool (core/db.ts createHotPool); the reference gets the same
 
 /** A customer on an effectively unlimited plan with a usage:write+read key. */
 async function customerWithKey(api: TestApi) {
@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
       const batch = await load({ url: `${api.url}/billing/api/v1/usage/batch-report`, method: 'POST', token: key, connections: 8, durationMs: SECONDS * 1000, bodies: [batchOf(500)] });
       const quota = await load({ url: `${api.url}/billing/api/v1/usage/quota-check?tokens_needed=10`, method: 'GET', token: key, connections: 50, durationMs: SECONDS * 1000 });
 
-      console.log(`\nbilling usage metering, ${SECONDS} s each, database pool ${POOL} for both servers`);
+      console.log(`\nbilling usage metering, ${SECONDS} s each, a pg pool of ${POOL} for both servers`);
       console.log(line('reference (Koa + pg: lookup+insert)', ref));
       console.log(line('POST /usage/report, 50 conns', report));
       console.log(`  report / reference throughput: ${(((report.requests / report.seconds) / (ref.requests / ref.seconds)) * 100).toFixed(0)} %`);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import knex, { Knex } from 'knex';
 import path from 'node:path';
 
@@ -33,3 +34,13 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     await admin.destroy();
   }
 }
+
+/**
+ * A plain node-postgres pool for request paths that run one prepared-shape statement per call
+ * (billing's usage metering, its API-key check): no query builder or pool wrapper between the
+ * request and the socket. Idle connections close on their own and never hold the process open.
+ */
+export function createHotPool(databaseUrl: string, max = 10) {
+  return new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
+}
+export type HotPool = pg.Pool;

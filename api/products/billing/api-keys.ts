@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
+import type { HotPool } from '../../../core/db';
 import { sha256 } from '../../../core/crypto';
 import { Forbidden, NotFound, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -36,7 +37,7 @@ function mint() {
  * nothing), the prefix stays visible, the key is shown once on create and rotate. Revoking ends
  * a key at once; rotating ends the old one at once or after the configured overlap.
  */
-export function createApiKeyService(deps: { db: Knex; config: Config }) {
+export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Config }) {
   const { db, config } = deps;
   const live = (customerId: string) => db('billing.api_keys').where({ customer_id: customerId }).whereNull('revoked_at').whereNull('rotated_at');
   const own = async (caller: BillingCaller, id: string) => {
@@ -94,15 +95,15 @@ export function createApiKeyService(deps: { db: Knex; config: Config }) {
 
     /**
      * Middleware: the request's `Authorization: Bearer sk_live_…` must be a live key with `scope`
-     * (401 otherwise; 403 without the scope). One indexed lookup by hash.
+     * (401 otherwise; 403 without the scope). One indexed lookup by hash, on the hot-path pool.
      */
     requireKey(scope: Scope) {
       return async (ctx: Context, next: () => Promise<unknown>) => {
         const match = /^Bearer\s+(sk_live_\S+)$/.exec(ctx.get('authorization'));
         if (!match) throw new Unauthorized('an API key is required: Authorization: Bearer sk_live_…');
-        const { rows } = await db.raw(
-          `select k.id, k.customer_id, k.scopes from billing.api_keys k join billing.customers c on c.id = k.customer_id
-            where k.key_hash = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now()) and c.deleted_at is null`,
+        // A deleted account's keys are revoked in its deletion, so the key row alone decides.
+        const { rows } = await deps.pool.query(
+          `select id, customer_id, scopes from billing.api_keys where key_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
           [sha256(match[1])],
         );
         const key = rows[0];

@@ -1,4 +1,5 @@
 import { createStripe } from '../../../activities/adapters/stripe';
+import { createHotPool } from '../../../core/db';
 import type { ProductFactory } from '../types';
 import { createInvoiceService } from './invoices';
 import { createSubscriptionService } from './subscriptions';
@@ -16,13 +17,14 @@ import { createUsageService } from './usage';
 export const createBilling: ProductFactory = ({ config, db, temporal, logger }) => {
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
+  const pool = createHotPool(config.DATABASE_URL);
   const subscriptions = createSubscriptionService({ db, config, temporal, stripe });
   const routes = billingRoutes({
     db, temporal, config, stripe, startedAt: Date.now(), auth,
     customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id) }),
     plans: createPlanService({ db }),
-    apiKeys: createApiKeyService({ db, config }),
-    usage: createUsageService({ db }),
+    apiKeys: createApiKeyService({ db, pool, config }),
+    usage: createUsageService({ db, pool }),
     subscriptions,
     invoices: createInvoiceService({ db, config, stripe }),
     webhooks: createWebhookService({ db, config, temporal, stripe }),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HotPool } from '../../../core/db';
 import { AppError, Forbidden } from '../../../core/errors';
 import type { PlanTerms } from './plans';
 
@@ -43,8 +44,8 @@ const split = (e: Pick<UsageEvent, 'event_type' | 'quantity'>) => (e.event_type 
  * with an `event_id` is stored once, so a retried one is counted once; a hard-limit plan refuses
  * what would pass its quota and records nothing of it.
  */
-export function createUsageService(deps: { db: Knex }) {
-  const { db } = deps;
+export function createUsageService(deps: { db: Knex; pool: HotPool }) {
+  const { db, pool } = deps;
 
   async function period(customerId: string, trx: Knex = db) {
     const sub = await trx('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first('id', 'current_period_start', 'current_period_end', 'period_terms');
@@ -67,20 +68,17 @@ export function createUsageService(deps: { db: Knex }) {
       const q = split(e);
       let r;
       try {
-        ({ rows: [r] } = await db.raw(
+        ({ rows: [r] } = await pool.query(
           `with sub as (
              select current_period_start ps, period_terms t from billing.subscriptions
-              where customer_id = :customer and status in ('trialing', 'active', 'past_due')),
+              where customer_id = $1 and status in ('trialing', 'active', 'past_due')),
            ins as (
              insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
-             select :customer, :key, :eventId, :type, :quantity, :endpoint, :metadata, coalesce(:at::timestamptz, now()), sub.ps from sub
+             select $1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()), sub.ps from sub
              on conflict (customer_id, event_id) do nothing returning recorded_at)
            select sub.t, (select recorded_at from ins) recorded_at, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
-             from sub left join billing.usage_counters c on c.customer_id = :customer and c.period_start = sub.ps`,
-          {
-            customer: key.customerId, key: key.keyId, eventId: e.event_id ?? null, type: e.event_type, quantity: e.quantity, endpoint: e.endpoint ?? null,
-            metadata: e.metadata ? JSON.stringify(e.metadata) : null, at: e.timestamp ?? null,
-          },
+             from sub left join billing.usage_counters c on c.customer_id = $1 and c.period_start = sub.ps`,
+          [key.customerId, key.keyId, e.event_id ?? null, e.event_type, e.quantity, e.endpoint ?? null, e.metadata ? JSON.stringify(e.metadata) : null, e.timestamp ?? null],
         ));
       } catch (err) {
         if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
@@ -162,10 +160,10 @@ export function createUsageService(deps: { db: Knex }) {
 
     /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). One query. */
     async quotaCheck(customerId: string, needed: { tokens: number; requests: number }) {
-      const { rows } = await db.raw(
+      const { rows } = await pool.query(
         `select s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
            from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
-          where s.customer_id = ? and s.status in ('trialing', 'active', 'past_due')`,
+          where s.customer_id = $1 and s.status in ('trialing', 'active', 'past_due')`,
         [customerId],
       );
       if (!rows[0]) throw noSubscription();
