@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Secrets that must travel through Temporal (a container's SSH password, its Jupyter token) go
@@ -37,3 +37,14 @@ export function createSecretBox(keyHex: string | undefined): SecretBox {
 
 /** A new key, for `npm start` to keep in .data/ and tests to make per run. */
 export const newSecretKey = () => randomBytes(32).toString('hex');
+
+/**
+ * A product's token-signing key: the one configured for it, else one derived from
+ * DERMAGA_SECRET_KEY under `label` (so `npm start` and the tests need nothing more, and no two
+ * products share a key). Without either the product cannot sign and says so at start.
+ */
+export function signingKey(configured: string | undefined, secretKeyHex: string | undefined, label: string, what: string): Uint8Array {
+  if (configured) return new TextEncoder().encode(configured);
+  if (secretKeyHex) return createHmac('sha256', Buffer.from(secretKeyHex, 'hex')).update(label).digest();
+  throw new Error(`${what} or DERMAGA_SECRET_KEY is needed to sign tokens`);
+}

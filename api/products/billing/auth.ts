@@ -1,8 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
+import { signingKey } from '../../../core/secret-box';
 import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
 import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -31,12 +32,6 @@ const ISSUER = 'dermaga/billing';
 const customers = (db: Knex) => db('billing.customers').whereNull('deleted_at');
 const isEmailClash = (err: unknown) => (err as { constraint?: string }).constraint === 'customers_email_unique';
 
-/** BILLING_JWT_SECRET, else one derived from DERMAGA_SECRET_KEY (so `npm start` and the tests need nothing more). */
-function jwtSecret(config: Config): Uint8Array {
-  if (config.BILLING_JWT_SECRET) return new TextEncoder().encode(config.BILLING_JWT_SECRET);
-  if (config.DERMAGA_SECRET_KEY) return createHmac('sha256', Buffer.from(config.DERMAGA_SECRET_KEY, 'hex')).update('billing tokens').digest();
-  throw new Error('billing needs BILLING_JWT_SECRET or DERMAGA_SECRET_KEY to sign its tokens');
-}
 
 /**
  * Customers' and admins' accounts: JWTs with an expiry, a login limit per IP and email, and
@@ -45,7 +40,7 @@ function jwtSecret(config: Config): Uint8Array {
  */
 export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logger; mail: Mailer }) {
   const { db, config } = deps;
-  const secret = jwtSecret(config);
+  const secret = signingKey(config.BILLING_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'billing tokens', 'BILLING_JWT_SECRET');
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'billing', entry);
   const limiter = createRateLimiter(db, { bucket: 'billing.login', limit: config.BILLING_LOGIN_MAX_FAILURES, windowSeconds: config.BILLING_LOGIN_WINDOW_SECONDS });
   const decoyHash = hashPassword(generatePassword());

@@ -2,8 +2,9 @@ import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../../../core/config';
+import { signingKey } from '../../../core/secret-box';
 import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
 import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
@@ -19,16 +20,6 @@ export interface LabCaller {
 
 export const userView = (u: LabUser) => ({ id: u.id, name: u.name, email: u.email, role: u.role, createdAt: u.created_at.toISOString() });
 
-/**
- * The secret access tokens are signed with: GPULAB_JWT_SECRET, else one derived from
- * DERMAGA_SECRET_KEY (so `npm start` and the tests need nothing more). Without either, gpu-lab
- * cannot issue tokens and says so at start.
- */
-export function jwtSecret(config: Config): Uint8Array {
-  if (config.GPULAB_JWT_SECRET) return new TextEncoder().encode(config.GPULAB_JWT_SECRET);
-  if (config.DERMAGA_SECRET_KEY) return createHmac('sha256', Buffer.from(config.DERMAGA_SECRET_KEY, 'hex')).update('gpu-lab access tokens').digest();
-  throw new Error('gpu-lab needs GPULAB_JWT_SECRET or DERMAGA_SECRET_KEY to sign its tokens');
-}
 
 /**
  * Researchers' and admins' accounts: short-lived JWT access tokens, single-use refresh tokens in
@@ -36,7 +27,7 @@ export function jwtSecret(config: Config): Uint8Array {
  */
 export function createLabAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
   const { db, config } = deps;
-  const secret = jwtSecret(config);
+  const secret = signingKey(config.GPULAB_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'gpu-lab access tokens', 'GPULAB_JWT_SECRET');
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'gpu-lab', entry);
   const limiter = createRateLimiter(db, { bucket: 'gpu-lab.login', limit: config.GPULAB_LOGIN_MAX_FAILURES, windowSeconds: config.GPULAB_LOGIN_WINDOW_SECONDS });
   const decoyHash = hashPassword(generatePassword());
