@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { newId } from '../../core/ids';
-import { planTerms, type PlanTerms } from '../../api/products/billing/plans';
+import { creditBalance, planTerms, type PlanTerms } from './terms';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of billing tables
 type Row = any;
@@ -18,7 +18,6 @@ export interface LineItem {
 
 const subs = (db: Knex) => db('billing.subscriptions');
 const iso = (d: Date | string) => new Date(d).toISOString();
-const balanceOf = async (trx: Knex, customerId: string) => Number((await trx('billing.credits').where({ customer_id: customerId }).sum('amount_cents as n').first())?.n ?? 0);
 
 /** The next gapless number of the year, in the caller's transaction. */
 async function nextNumber(trx: Knex.Transaction): Promise<string> {
@@ -39,7 +38,7 @@ export async function createInvoice(
   inv: { customerId: string; subscriptionId: string | null; kind: 'period' | 'proration'; currency: string; lines: LineItem[]; period?: Period },
 ): Promise<Row> {
   const subtotal = inv.lines.reduce((n, l) => n + l.amount_cents, 0);
-  const balance = await balanceOf(trx, inv.customerId);
+  const balance = await creditBalance(trx, inv.customerId);
   const credits = Math.max(0, Math.min(balance, subtotal));
   const id = newId('inv');
   const lines = credits ? [...inv.lines, { kind: 'credit' as const, description: 'Account credit applied', amount_cents: -credits }] : inv.lines;

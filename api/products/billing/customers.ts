@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import { NotFound } from '../../../core/errors';
+import { creditBalance, METERED_STATUSES } from '../../../activities/billing/terms';
 import { writeAudit } from '../../http/audit';
 import { customerView, type BillingCaller, type CustomerRow } from './auth';
 
-const LIVE = ['trialing', 'active', 'past_due'];
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-const balanceOf = async (db: Knex, customerId: string) => Number((await db('billing.credits').where({ customer_id: customerId }).sum('amount_cents as n').first())?.n ?? 0);
 
 /**
  * Customers seen by themselves (profile) and by admins (list, detail, credits, usage across
@@ -30,7 +29,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
       await deps.cancelSubscription(caller.customer.id);
       await db.transaction(async (trx) => {
         const id = caller.customer.id;
-        await trx('billing.subscriptions').where({ customer_id: id }).whereIn('status', LIVE).update({ status: 'canceled', canceled_at: trx.fn.now(), cancel_reason: 'account deleted', updated_at: trx.fn.now() });
+        await trx('billing.subscriptions').where({ customer_id: id }).whereIn('status', METERED_STATUSES).update({ status: 'canceled', canceled_at: trx.fn.now(), cancel_reason: 'account deleted', updated_at: trx.fn.now() });
         await trx('billing.api_keys').where({ customer_id: id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
         await trx('billing.customers').where({ id }).update({ deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
         await audit(trx, caller, 'profile.delete', `customer:${id}`, ip);
@@ -41,7 +40,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
     async list(q: { search?: string; status?: string; limit: number; offset: number }) {
       const base = db('billing.customers as c')
         .leftJoin('billing.subscriptions as s', function live() {
-          this.on('s.customer_id', 'c.id').andOnIn('s.status', LIVE);
+          this.on('s.customer_id', 'c.id').andOnIn('s.status', METERED_STATUSES);
         })
         .where('c.role', 'customer')
         .modify((b) => {
@@ -79,7 +78,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
           current_period: counter ? { tokens: Number(counter.tokens), requests: Number(counter.requests) } : null,
           all_time: { events, tokens: Number(tokens), requests: Number(requests) },
         },
-        credit_balance_cents: await balanceOf(db, id),
+        credit_balance_cents: await creditBalance(db, id),
       };
     },
 
@@ -90,7 +89,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
         if (!row) throw new NotFound(`customer ${id}`);
         await trx('billing.credits').insert({ customer_id: id, amount_cents: input.amount_cents, reason: input.reason, actor: caller.customer.email });
         await audit(trx, caller, 'customer.credit', `customer:${id}`, ip, { amount_cents: input.amount_cents, reason: input.reason });
-        return { credit_applied: input.amount_cents, new_balance: await balanceOf(trx, id) };
+        return { credit_applied: input.amount_cents, new_balance: await creditBalance(trx, id) };
       });
     },
 
@@ -102,7 +101,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
       const days = { last_7_days: 7, last_30_days: 30, last_90_days: 90 }[q.period];
       const since = days ? db.raw('now() - make_interval(days => ?)', [days]) : db.raw("'-infinity'::timestamptz");
       const [{ revenue }] = await db('billing.invoices').where({ status: 'paid' }).where('paid_at', '>=', since).select(db.raw('coalesce(sum(total_cents), 0)::bigint revenue'));
-      const [{ live }] = await db('billing.subscriptions').whereIn('status', LIVE).select(db.raw('count(*)::int live'));
+      const [{ live }] = await db('billing.subscriptions').whereIn('status', METERED_STATUSES).select(db.raw('count(*)::int live'));
       const [{ ended }] = await db('billing.subscriptions').whereIn('status', ['canceled', 'unpaid']).where('canceled_at', '>=', since).select(db.raw('count(*)::int ended'));
       const base = Number(live) + Number(ended);
       return { period: q.period, total_revenue: Number(revenue), active_subscriptions: Number(live), canceled_subscriptions: Number(ended), churn_rate: base ? Number((Number(ended) / base).toFixed(4)) : 0 };

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Conflict, NotFound } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
+import { METERED_STATUSES, planTerms } from '../../../activities/billing/terms';
 import type { BillingCaller } from './auth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.plans row
@@ -21,18 +22,6 @@ export interface PlanInput {
   is_active: boolean;
 }
 
-/** The plan terms a subscription period bills by, fixed when the period starts. */
-export const planTerms = (p: PlanRow) => ({
-  plan_id: p.id as string,
-  price_cents: p.price_cents as number,
-  currency: p.currency as string,
-  period_days: p.period_days as number,
-  quota_tokens: Number(p.quota_tokens),
-  quota_requests: Number(p.quota_requests),
-  soft_limit: p.soft_limit as boolean,
-  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens as number,
-  overage_cents_per_request: p.overage_cents_per_request as number,
-});
 
 export const planView = (p: PlanRow) => {
   const { plan_id: id, ...terms } = planTerms(p);
@@ -47,7 +36,6 @@ export const planView = (p: PlanRow) => {
     updated_at: new Date(p.updated_at).toISOString(),
   };
 };
-export type PlanTerms = ReturnType<typeof planTerms>;
 
 const nameClash = (err: unknown) => {
   throw (err as { constraint?: string }).constraint === 'plans_name_unique' ? new Conflict('name: a plan with this name exists', 'name') : err;
@@ -94,7 +82,7 @@ export function createPlanService(deps: { db: Knex }) {
           .update({ ...input, ...(input.features && { features: JSON.stringify(input.features) }), updated_at: trx.fn.now() })
           .returning('*')
           .catch(nameClash);
-        const [{ n }] = await trx('billing.subscriptions').where({ plan_id: id }).whereIn('status', ['trialing', 'active', 'past_due']).count('* as n');
+        const [{ n }] = await trx('billing.subscriptions').where({ plan_id: id }).whereIn('status', METERED_STATUSES).count('* as n');
         await writeAudit(trx, 'billing', { actor: caller.customer.email, action: 'plan.update', target: `plan:${id}`, ip, outcome: 'success', detail: { fields: Object.keys(input) } });
         return { plan: planView(row), affected_subscriptions: Number(n) };
       });

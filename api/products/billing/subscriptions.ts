@@ -8,11 +8,11 @@ import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
 import { writeAudit } from '../../http/audit';
 import type { BillingCaller } from './auth';
-import { planTerms, planView } from './plans';
+import { LIVE_STATUSES, planTerms } from '../../../activities/billing/terms';
+import { planView } from './plans';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.subscriptions row
 type Row = any;
-const LIVE = ['incomplete', 'trialing', 'active', 'past_due'];
 export const workflowIdOf = (subscriptionId: string) => `billing-subscription-${subscriptionId}`;
 
 /**
@@ -44,7 +44,7 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
   });
 
   async function live(customerId: string) {
-    const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first();
+    const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
     if (!s) throw new NotFound('active subscription');
     return s;
   }
@@ -73,7 +73,7 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
       if (!plan) throw new Invalid(`plan_id: no active plan ${input.plan_id}`, 'plan_id');
       const customer = await db('billing.customers').whereNull('deleted_at').whereRaw('lower(email) = ?', [input.customer_email]).first();
       if (!customer) throw new NotFound(`customer ${input.customer_email} (register first)`);
-      if (await db('billing.subscriptions').where({ customer_id: customer.id }).whereIn('status', LIVE).first())
+      if (await db('billing.subscriptions').where({ customer_id: customer.id }).whereIn('status', LIVE_STATUSES).first())
         throw new Conflict('customer_email: this customer already has a subscription; upgrade it instead', 'customer_email');
       let stripeCustomer = customer.stripe_customer_id as string | null;
       if (!stripeCustomer) {
@@ -111,7 +111,7 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
 
     /** A deleted account's live subscription ends now, through its workflow when one runs. */
     async cancelForDeletion(customerId: string) {
-      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first();
+      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
       if (!s) return;
       await update(s, 'cancel', [{ immediately: true, reason: 'account deleted' }]).catch((err) => {
         if (!(err instanceof Conflict)) throw err; // no workflow runs it: the account's own cancel below sets the row
@@ -132,7 +132,7 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
     /** Only before the period ends: after that the subscription is over and a new checkout starts another. */
     async reactivate(caller: BillingCaller, ip: string) {
       const s = await db('billing.subscriptions').where({ customer_id: caller.customer.id }).orderBy('created_at', 'desc').first();
-      if (!s || !LIVE.includes(s.status)) throw new Conflict('the subscription has ended; start a new one with checkout');
+      if (!s || !LIVE_STATUSES.includes(s.status)) throw new Conflict('the subscription has ended; start a new one with checkout');
       if (!s.cancel_at_period_end) throw new Conflict('the subscription is not set to cancel');
       const result = await update<{ cancel_at_period_end: boolean }>(s, 'reactivate', []);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.reactivate', target: `subscription:${s.id}`, ip, outcome: 'success' });
@@ -161,7 +161,7 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
     },
 
     async adminOverride(caller: BillingCaller, customerId: string, body: { plan_id?: string; status?: 'active' | 'trialing' | 'past_due'; extend_trial?: number }, ip: string) {
-      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first();
+      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
       if (!s) throw new NotFound(`a live subscription of customer ${customerId}`);
       if (body.plan_id && !(await db('billing.plans').where({ id: body.plan_id }).first())) throw new Invalid(`plan_id: no plan ${body.plan_id}`, 'plan_id');
       await update(s, 'adminOverride', [{ planId: body.plan_id, status: body.status, extendTrialDays: body.extend_trial }]);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { HotPool } from '../../../core/db';
 import { AppError, Forbidden } from '../../../core/errors';
-import type { PlanTerms } from './plans';
+import { METERED_STATUSES, type PlanTerms } from '../../../activities/billing/terms';
 
 /** What a report counts: `tokens_used` adds tokens, `api_call` adds requests. */
 export const EVENT_TYPES = ['api_call', 'tokens_used'] as const;
@@ -22,7 +22,6 @@ export class QuotaExceeded extends AppError {
   }
 }
 
-const LIVE = ['trialing', 'active', 'past_due'];
 const noSubscription = () => new Forbidden('no active subscription: subscribe to a plan first');
 
 /** Used and quota for one period, and what is left (0 at the least; a soft plan's excess is overage). */
@@ -48,7 +47,7 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
   const { db, pool } = deps;
 
   async function period(customerId: string, trx: Knex = db) {
-    const sub = await trx('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE).first('id', 'current_period_start', 'current_period_end', 'period_terms');
+    const sub = await trx('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', METERED_STATUSES).first('id', 'current_period_start', 'current_period_end', 'period_terms');
     if (!sub) throw noSubscription();
     return { start: new Date(sub.current_period_start), end: new Date(sub.current_period_end), terms: sub.period_terms as PlanTerms };
   }
@@ -71,14 +70,14 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
         ({ rows: [r] } = await pool.query(
           `with sub as (
              select current_period_start ps, period_terms t from billing.subscriptions
-              where customer_id = $1 and status in ('trialing', 'active', 'past_due')),
+              where customer_id = $1 and status = any($9::text[])),
            ins as (
              insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
              select $1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()), sub.ps from sub
              on conflict (customer_id, event_id) do nothing returning recorded_at)
            select sub.t, (select recorded_at from ins) recorded_at, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
              from sub left join billing.usage_counters c on c.customer_id = $1 and c.period_start = sub.ps`,
-          [key.customerId, key.keyId, e.event_id ?? null, e.event_type, e.quantity, e.endpoint ?? null, e.metadata ? JSON.stringify(e.metadata) : null, e.timestamp ?? null],
+          [key.customerId, key.keyId, e.event_id ?? null, e.event_type, e.quantity, e.endpoint ?? null, e.metadata ? JSON.stringify(e.metadata) : null, e.timestamp ?? null, METERED_STATUSES],
         ));
       } catch (err) {
         if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
@@ -163,8 +162,8 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       const { rows } = await pool.query(
         `select s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
            from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
-          where s.customer_id = $1 and s.status in ('trialing', 'active', 'past_due')`,
-        [customerId],
+          where s.customer_id = $1 and s.status = any($2::text[])`,
+        [customerId, METERED_STATUSES],
       );
       if (!rows[0]) throw noSubscription();
       const terms = rows[0].t as PlanTerms;
