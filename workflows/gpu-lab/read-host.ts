@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
 import type { GpuProbe, NvidiaSmiActivities } from '../../activities/gpu-lab/nvidia-smi';
+import { causeMessage } from '../platform/job-saga';
 
 /** Reads that only one host can answer (its Docker engine, its nvidia-smi), asked through its queue. */
 export type HostRead =
@@ -9,8 +10,6 @@ export type HostRead =
   | { kind: 'batchStats'; names: string[]; budgetMs: number }
   | { kind: 'images'; term: string }
   | { kind: 'gpus'; probe: GpuProbe };
-
-const causeOf = (err: Error): string => (err.cause instanceof Error ? causeOf(err.cause) : err.message);
 
 /**
  * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond
@@ -27,7 +26,7 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
     case 'stats': {
       if (!read.gpus?.length) return host.containerStats(read);
       // GPU load where the host has a driver; without one the container's own stats still answer.
-      const [stats, gpu] = await Promise.all([host.containerStats(read), host.gpuStats({ uuids: read.gpus }).catch((err: Error) => ({ error: causeOf(err) }))]);
+      const [stats, gpu] = await Promise.all([host.containerStats(read), host.gpuStats({ uuids: read.gpus }).catch((err: Error) => ({ error: causeMessage(err) }))]);
       return { ...stats, gpu };
     }
     case 'logs':

@@ -94,24 +94,21 @@ export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Con
     },
 
     /**
-     * Middleware: the request's `Authorization: Bearer sk_live_…` must be a live key with `scope`
-     * (401 otherwise; 403 without the scope). One indexed lookup by hash, on the hot-path pool.
+     * The request's `Authorization: Bearer sk_live_…` must be a live key with `scope` (401
+     * otherwise; 403 without the scope). One indexed lookup by hash, on the hot-path pool.
      */
-    requireKey(scope: Scope) {
-      return async (ctx: Context, next: () => Promise<unknown>) => {
-        const match = /^Bearer\s+(sk_live_\S+)$/.exec(ctx.get('authorization'));
-        if (!match) throw new Unauthorized('an API key is required: Authorization: Bearer sk_live_…');
-        // A deleted account's keys are revoked in its deletion, so the key row alone decides.
-        const { rows } = await deps.pool.query(
-          `select id, customer_id, scopes from billing.api_keys where key_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
-          [sha256(match[1])],
-        );
-        const key = rows[0];
-        if (!key) throw new Unauthorized('invalid, revoked or rotated API key');
-        if (!key.scopes.includes(scope)) throw new Forbidden(`this API key lacks the ${scope} scope`);
-        ctx.state.key = { keyId: key.id, customerId: key.customer_id } satisfies KeyCaller;
-        return next();
-      };
+    async authenticate(ctx: Context, scope: Scope): Promise<void> {
+      const match = /^Bearer\s+(sk_live_\S+)$/.exec(ctx.get('authorization'));
+      if (!match) throw new Unauthorized('an API key is required: Authorization: Bearer sk_live_…');
+      // A deleted account's keys are revoked in its deletion, so the key row alone decides.
+      const { rows } = await deps.pool.query(
+        `select id, customer_id, scopes from billing.api_keys where key_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
+        [sha256(match[1])],
+      );
+      const key = rows[0];
+      if (!key) throw new Unauthorized('invalid, revoked or rotated API key');
+      if (!key.scopes.includes(scope)) throw new Forbidden(`this API key lacks the ${scope} scope`);
+      ctx.state.key = { keyId: key.id, customerId: key.customer_id } satisfies KeyCaller;
     },
   };
 }

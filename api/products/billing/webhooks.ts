@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import Stripe from 'stripe';
 import type { Config } from '../../../core/config';
@@ -50,7 +51,7 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       await client.workflow.getHandle(workflowId).signal(name, arg);
       return true;
     } catch (err) {
-      if ((err as Error).name === 'WorkflowNotFoundError') return false;
+      if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
   }

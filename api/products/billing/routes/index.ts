@@ -50,8 +50,7 @@ export const keyOf = (ctx: Context) => ctx.state.key as KeyCaller;
 /** Every billing.md endpoint this product serves, one file per area. */
 export function billingRoutes(services: BillingServices) {
   const api = createRoutes<BillingLevel>({
-    authenticate: (ctx, level) =>
-      level === 'usage:write' || level === 'usage:read' ? services.apiKeys.requireKey(level)(ctx, async () => undefined).then(() => undefined) : services.auth.authenticate(ctx, level),
+    authenticate: (ctx, level) => (level === 'usage:write' || level === 'usage:read' ? services.apiKeys.authenticate(ctx, level) : services.auth.authenticate(ctx, level)),
     publicLevel: 'public',
     errorSchema: BillingError,
   });
