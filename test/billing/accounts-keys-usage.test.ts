@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { hashPassword, sha256 } from '../../core/crypto';
+import { sha256 } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
+import { billingAccount } from '../support/billing';
 
 // A real SMTP server on this machine receives the reset mail; the API sends it through nodemailer.
 const mails: { to: string; text: string }[] = [];
@@ -43,12 +44,7 @@ async function customer(label = 'cust') {
 }
 let adminToken: Promise<string> | undefined;
 /** An admin of this file's own (the bootstrap admin belongs to whichever API started first). */
-const admin = () =>
-  (adminToken ??= (async () => {
-    const address = email('admin');
-    await api.db('billing.customers').insert({ id: newId('cus'), name: 'Admin', email: address, password_hash: await hashPassword(PASSWORD), role: 'admin' });
-    return (await call('POST', '/api/v1/auth/login', undefined, { email: address, password: PASSWORD })).body.data.token as string;
-  })());
+const admin = () => (adminToken ??= billingAccount(api, 'admin').then((a) => a.token));
 
 /** A plan and a live subscription period for the customer, as the subscription workflow keeps them. */
 async function subscribe(customerId: string, plan: Record<string, unknown>) {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
-import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
+import { billingAccount } from '../support/billing';
 import { saveHistory } from '../support/histories';
 
 // The whole life of a subscription on the suite's real worker, Temporal and stripe-mock, with
@@ -14,7 +14,6 @@ const XENDIT_TOKEN = 'xnd-callback-token-test';
 const MIDTRANS_KEY = 'SB-Mid-server-test';
 const stripe = new Stripe('sk_test_unused');
 let api: TestApi;
-const PASSWORD = 'Billing-Passw0rd!';
 const call = (method: string, path: string, token?: string, body?: unknown) => api.request(method, `/billing${path}`, { token, body });
 
 beforeAll(async () => {
@@ -25,14 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-let n = 0;
-async function account(role: 'customer' | 'admin' = 'customer') {
-  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${n++}@example.com`;
-  const id = newId('cus');
-  await api.db('billing.customers').insert({ id, name: `${role} ${n}`, email, password_hash: await hashPassword(PASSWORD), role });
-  const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).body.data.token as string;
-  return { id, email, token };
-}
+const account = (role: 'customer' | 'admin' = 'customer') => billingAccount(api, role);
 let adminToken: string;
 const plan = async (over: Record<string, unknown> = {}) =>
   (await call('POST', '/admin/plans', adminToken, { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1000, quota_requests: 100, soft_limit: true, overage_cents_per_1k_tokens: 2, ...over })).body.data;

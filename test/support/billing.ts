@@ -1,0 +1,18 @@
+import { hashPassword } from '../../core/crypto';
+import { newId } from '../../core/ids';
+import type { TestApi } from './api';
+
+const PASSWORD = 'Billing-Passw0rd!';
+let hashed: Promise<string> | undefined;
+let n = 0;
+
+/** A billing customer or admin of the calling test's own, logged in: id, email and JWT. */
+export async function billingAccount(api: TestApi, role: 'customer' | 'admin' = 'customer') {
+  const email = `${role}-${process.pid}-${Date.now().toString(36)}-${n++}@example.com`;
+  const id = newId('cus');
+  hashed ??= hashPassword(PASSWORD);
+  await api.db('billing.customers').insert({ id, name: `${role} ${n}`, email, password_hash: await hashed, role });
+  const res = await api.request('POST', '/billing/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  if (res.status !== 200) throw new Error(`billing login as ${email} failed: ${res.status} ${res.text}`);
+  return { id, email, token: res.body.data.token as string };
+}
