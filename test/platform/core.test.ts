@@ -1,5 +1,6 @@
 import { loadConfig } from '../../core/config';
 import { passwordWeakness } from '../../core/crypto';
+import { groupCommit } from '../../core/group-commit';
 import { newId } from '../../core/ids';
 
 describe('configuration', () => {
@@ -47,5 +48,56 @@ describe('ids', () => {
     const b = newId('site');
     expect(a).toMatch(/^site_[a-z0-9]{21}$/);
     expect(a < b).toBe(true);
+  });
+});
+
+describe('group commit', () => {
+  /** A runner whose statements finish only when the test says so, recording what each one held. */
+  function manual() {
+    const statements: { items: string[]; finish: (results?: (string | Error)[]) => void }[] = [];
+    const run = groupCommit<string, string>({
+      slots: 1,
+      max: 3,
+      key: (item) => (item.startsWith('id:') ? item : undefined),
+      run: (items) => new Promise((resolve) => statements.push({ items, finish: (results) => resolve(results ?? items.map((i) => `done ${i}`)) })),
+    });
+    return { statements, run };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('runs a lone item at once and groups what arrives while a statement is in flight, up to max', async () => {
+    const { statements, run } = manual();
+    const first = run('a');
+    expect(statements.map((s) => s.items)).toEqual([['a']]);
+    const rest = ['b', 'c', 'd', 'e'].map(run);
+    statements[0].finish();
+    await tick();
+    await expect(first).resolves.toBe('done a');
+    expect(statements.map((s) => s.items)).toEqual([['a'], ['b', 'c', 'd']]);
+    statements[1].finish();
+    await tick();
+    expect(statements[2].items).toEqual(['e']);
+    statements[2].finish();
+    await expect(Promise.all(rest)).resolves.toEqual(['done b', 'done c', 'done d', 'done e']);
+  });
+
+  it('never puts two items of one key in one statement, and rejects only the item its run failed', async () => {
+    const { statements, run } = manual();
+    const busy = run('x');
+    const answers = ['id:1', 'y', 'id:1', 'z'].map((i) => run(i).catch((e: Error) => `failed: ${e.message}`));
+    statements[0].finish();
+    await tick();
+    await expect(busy).resolves.toBe('done x');
+    expect(statements[1].items).toEqual(['id:1', 'y', 'z']);
+    statements[1].finish(['done id:1', new Error('y was refused'), 'done z']);
+    await tick();
+    expect(statements[2].items).toEqual(['id:1']);
+    statements[2].finish();
+    await expect(Promise.all(answers)).resolves.toEqual(['done id:1', 'failed: y was refused', 'done id:1', 'done z']);
+  });
+
+  it('rejects every item of a statement that threw', async () => {
+    const run = groupCommit<number, number>({ slots: 1, max: 10, run: async () => Promise.reject(new Error('database down')) });
+    await expect(Promise.all([run(1), run(2)])).rejects.toThrow('database down');
   });
 });

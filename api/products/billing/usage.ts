@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { HotPool } from '../../../core/db';
 import { AppError, Forbidden } from '../../../core/errors';
+import { groupCommit } from '../../../core/group-commit';
 import { METERED_STATUSES, type PlanTerms } from '../../../activities/billing/terms';
 
 /** What a report counts: `tokens_used` adds tokens, `api_call` adds requests. */
@@ -35,6 +36,12 @@ function standing(terms: PlanTerms, used: { tokens: number; requests: number }) 
   };
 }
 
+type KeyRef = { keyId: string; customerId: string };
+type Used = { tokens: number; requests: number };
+type Report = { key: KeyRef; event: UsageEvent };
+/** A report as written: stored (or a duplicate), when, and the period's terms and counter right after it. */
+type Written = { stored: boolean; at: string; terms: PlanTerms; used: Used };
+
 const split = (e: Pick<UsageEvent, 'event_type' | 'quantity'>) => (e.event_type === 'tokens_used' ? { tokens: e.quantity, requests: 0 } : { tokens: 0, requests: e.quantity });
 
 /**
@@ -57,41 +64,120 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
     return { tokens: Number(row?.tokens ?? 0), requests: Number(row?.requests ?? 0) };
   }
 
+  /**
+   * Single reports from every connection are written together (core/group-commit.ts): one
+   * statement stores many events and its trigger advances each counter once, where one statement
+   * per report would queue every report of a customer on its counter row.
+   */
+  const writeReport = groupCommit<Report, Written>({
+    slots: 2,
+    max: 500,
+    key: ({ key, event }) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined),
+    run: (reports) => writeApart(reports),
+  });
+
+  /**
+   * One event can undo its whole statement (it would pass a hard quota). Then the events are
+   * written again apart, each customer's on their own and, within the customer at fault, one by
+   * one, so only that event is refused and no other customer waits on it.
+   */
+  async function writeApart(reports: Report[]): Promise<(Written | Error)[]> {
+    try {
+      return await insertReports(reports);
+    } catch (err) {
+      if (reports.length === 1) return [err as Error];
+      const byCustomer = new Map<string, { r: Report; i: number }[]>();
+      reports.forEach((r, i) => byCustomer.set(r.key.customerId, [...(byCustomer.get(r.key.customerId) ?? []), { r, i }]));
+      const parts = byCustomer.size > 1 ? [...byCustomer.values()] : reports.map((r, i) => [{ r, i }]);
+      const results: (Written | Error)[] = [];
+      await Promise.all(parts.map(async (part) => (await writeApart(part.map(({ r }) => r))).forEach((w, j) => (results[part[j].i] = w))));
+      return results;
+    }
+  }
+
+  /** Stores the events in one statement; for each, whether it was stored and the counter after it. */
+  async function insertReports(reports: Report[]): Promise<(Written | Error)[]> {
+    const col = (f: (r: Report) => string | number | null) => reports.map(f);
+    const {
+      rows: [r],
+    } = await pool.query(
+      `with e as (
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[])
+           as e(customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, at)),
+       sub as (
+         select customer_id, current_period_start ps, period_terms t from billing.subscriptions
+          where customer_id in (select customer_id from e) and status = any($9::text[])),
+       ins as (
+         insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
+         select e.customer_id, e.api_key_id, e.event_id, e.event_type, e.quantity, e.endpoint, e.metadata::jsonb, coalesce(e.at, now()), sub.ps
+           from e join sub using (customer_id)
+         on conflict (customer_id, event_id) do nothing returning customer_id, event_id)
+       select now() at,
+              (select coalesce(json_agg(json_build_array(customer_id, event_id)), '[]') from ins where event_id is not null) stored,
+              (select coalesce(json_agg(json_build_object('customer_id', sub.customer_id, 't', sub.t, 'tokens', coalesce(c.tokens, 0)::text, 'requests', coalesce(c.requests, 0)::text)), '[]')
+                 from sub left join billing.usage_counters c on c.customer_id = sub.customer_id and c.period_start = sub.ps) subs`,
+      [
+        col((r) => r.key.customerId), col((r) => r.key.keyId), col((r) => r.event.event_id ?? null), col((r) => r.event.event_type), col((r) => r.event.quantity),
+        col((r) => r.event.endpoint ?? null), col((r) => (r.event.metadata ? JSON.stringify(r.event.metadata) : null)), col((r) => r.event.timestamp ?? null), METERED_STATUSES,
+      ],
+    );
+    const stored = new Set((r.stored as [string, string][]).map(([c, id]) => `${c}\n${id}`));
+    // The counters as the statement saw them (before its own events); each event adds its own, in order.
+    const counters = new Map<string, { terms: PlanTerms; used: Used }>(
+      (r.subs as { customer_id: string; t: PlanTerms; tokens: string; requests: string }[]).map((x) => [x.customer_id, { terms: x.t, used: { tokens: Number(x.tokens), requests: Number(x.requests) } }]),
+    );
+    const at = new Date(r.at).toISOString();
+    return reports.map(({ key, event }) => {
+      const c = counters.get(key.customerId);
+      if (!c) return noSubscription();
+      const isStored = !event.event_id || stored.has(`${key.customerId}\n${event.event_id}`);
+      if (isStored) {
+        const q = split(event);
+        c.used = { tokens: c.used.tokens + q.tokens, requests: c.used.requests + q.requests };
+      }
+      return { stored: isStored, at, terms: c.terms, used: c.used };
+    });
+  }
+
+  /**
+   * Concurrent quota checks share one query that starts after they all arrived (so each sees
+   * every report answered before it was asked).
+   */
+  const readStanding = groupCommit<string, { terms: PlanTerms; used: Used; periodEnd: string }>({
+    slots: 2,
+    max: 500,
+    run: async (customerIds) => {
+      const { rows } = await pool.query(
+        `select s.customer_id, s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
+           from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
+          where s.customer_id = any($1::text[]) and s.status = any($2::text[])`,
+        [[...new Set(customerIds)], METERED_STATUSES],
+      );
+      const byCustomer = new Map(rows.map((x) => [x.customer_id as string, x]));
+      return customerIds.map((id) => {
+        const x = byCustomer.get(id);
+        return x ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString() } : noSubscription();
+      });
+    },
+  });
+
   return {
     /**
-     * One event in one statement: stored with its period unless its event_id was seen, counted by
-     * the database's trigger in the same statement (which refuses, undoing the insert, what would
-     * pass a hard quota). `remaining_quota` is computed from the counter as this statement saw it.
+     * One event: written with the reports arriving meanwhile from every connection (see
+     * `writeReport`), stored unless its event_id was seen, counted by the database's trigger,
+     * refused (and not stored) if it would pass a hard quota. `remaining_quota` is what was left
+     * right after this event, as its statement saw the counter.
      */
-    async report(key: { keyId: string; customerId: string }, e: UsageEvent) {
-      const q = split(e);
-      let r;
+    async report(key: KeyRef, e: UsageEvent) {
+      let r: Written;
       try {
-        ({ rows: [r] } = await pool.query(
-          `with sub as (
-             select current_period_start ps, period_terms t from billing.subscriptions
-              where customer_id = $1 and status = any($9::text[])),
-           ins as (
-             insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
-             select $1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()), sub.ps from sub
-             on conflict (customer_id, event_id) do nothing returning recorded_at)
-           select sub.t, (select recorded_at from ins) recorded_at, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
-             from sub left join billing.usage_counters c on c.customer_id = $1 and c.period_start = sub.ps`,
-          [key.customerId, key.keyId, e.event_id ?? null, e.event_type, e.quantity, e.endpoint ?? null, e.metadata ? JSON.stringify(e.metadata) : null, e.timestamp ?? null, METERED_STATUSES],
-        ));
+        r = await writeReport({ key, event: e });
       } catch (err) {
         if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
         const p = await period(key.customerId);
-        throw new QuotaExceeded({ ...standing(p.terms, await used(key.customerId, p.start)), requested: q, period_end: p.end.toISOString() });
+        throw new QuotaExceeded({ ...standing(p.terms, await used(key.customerId, p.start)), requested: split(e), period_end: p.end.toISOString() });
       }
-      if (!r) throw noSubscription();
-      const stored = Boolean(r.recorded_at);
-      const now = { tokens: Number(r.tokens) + (stored ? q.tokens : 0), requests: Number(r.requests) + (stored ? q.requests : 0) };
-      return {
-        recorded_at: new Date(r.recorded_at ?? Date.now()).toISOString(),
-        duplicate: !stored,
-        remaining_quota: standing(r.t as PlanTerms, now).remaining,
-      };
+      return { recorded_at: r.at, duplicate: !r.stored, remaining_quota: standing(r.terms, r.used).remaining };
     },
 
     /**
@@ -99,7 +185,7 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
      * quota are judged against everything committed before; each event is accepted or refused
      * whole (bad input, or over a hard quota), in order; the insert's trigger counts what is stored.
      */
-    async batchReport(key: { keyId: string; customerId: string }, events: { ok: UsageEvent; index: number }[], refused: { index: number; reason: string }[]) {
+    async batchReport(key: KeyRef, events: { ok: UsageEvent; index: number }[], refused: { index: number; reason: string }[]) {
       const failed = [...refused];
       const result = await db.transaction(async (trx) => {
         const p = await period(key.customerId, trx);
@@ -157,19 +243,12 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       };
     },
 
-    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). One query. */
+    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). */
     async quotaCheck(customerId: string, needed: { tokens: number; requests: number }) {
-      const { rows } = await pool.query(
-        `select s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
-           from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
-          where s.customer_id = $1 and s.status = any($2::text[])`,
-        [customerId, METERED_STATUSES],
-      );
-      if (!rows[0]) throw noSubscription();
-      const terms = rows[0].t as PlanTerms;
-      const s = standing(terms, { tokens: Number(rows[0].tokens), requests: Number(rows[0].requests) });
+      const row = await readStanding(customerId);
+      const s = standing(row.terms, row.used);
       const fits = needed.tokens <= s.remaining.tokens && needed.requests <= s.remaining.requests;
-      if (!fits && !terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: new Date(rows[0].pe).toISOString() });
+      if (!fits && !row.terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: row.periodEnd });
       return { allowed: true, remaining: s.remaining, ...(fits ? {} : { overage: true }) };
     },
 
