@@ -39,5 +39,10 @@ export function createApp(deps: PlatformDeps) {
   app.use(platform.routes());
   app.use(platform.allowedMethods());
 
-  return { app, mounted, start: () => Promise.all(mounted.map((m) => m.product.start?.())) };
+  return {
+    app,
+    mounted,
+    start: () => Promise.all(mounted.map((m) => m.product.start?.())),
+    stop: () => Promise.all(mounted.map((m) => m.product.stop?.())),
+  };
 }

@@ -13,7 +13,7 @@ async function main() {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const { app, mounted, start } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  const { app, mounted, start, stop: stopProducts } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
   await start();
   const server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
@@ -21,7 +21,7 @@ async function main() {
   const stop = () => {
     logger.info('api stopping');
     server.close();
-    void Promise.all([db.destroy(), temporal.close()]).then(() => process.exit(0));
+    void Promise.all([stopProducts(), db.destroy(), temporal.close()]).then(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', stop);

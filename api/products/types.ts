@@ -27,6 +27,8 @@ export interface Product {
   openapi(serverUrl: string): object;
   /** Runs once when the API starts (e.g. the panel's bootstrap admin). */
   start?(): Promise<void>;
+  /** Closes what the product opened itself (e.g. billing's hot-path pool), when the API stops. */
+  stop?(): Promise<void>;
 }
 
 export type ProductFactory = (deps: PlatformDeps) => Product;

@@ -181,6 +181,32 @@ describe('billing API keys', () => {
   });
 });
 
+describe('billing API keys across API processes', () => {
+  it('ends a revoked key in every API process at once, though each holds live keys in memory', async () => {
+    const second = await startApi();
+    try {
+      const c = await customer();
+      await subscribe(c.id, { quota_tokens: 100_000, quota_requests: 1000 });
+      const key = await apiKey(c.token);
+      const viaSecond = async () => (await second.request('POST', `${B}/api/v1/usage/report`, { token: key.key, body: { event_type: 'api_call', quantity: 1 } })).status;
+      expect(await viaSecond()).toBe(200);
+      expect(await viaSecond()).toBe(200);
+      expect((await call('DELETE', `/api/v1/api-keys/${key.id}`, c.token)).status).toBe(200);
+      await eventually(async () => ((await viaSecond()) === 401 ? true : undefined), 10_000, 'the second process to refuse the revoked key');
+
+      // Deleting the account revokes its keys everywhere too.
+      const other = await apiKey(c.token);
+      const otherViaSecond = async () => (await second.request('GET', `${B}/api/v1/usage/quota-check`, { token: other.key })).status;
+      expect(await otherViaSecond()).toBe(200);
+      expect((await call('DELETE', '/api/v1/profile', c.token)).status).toBe(200);
+      expect((await call('GET', '/api/v1/usage/quota-check', other.key)).status).toBe(401);
+      await eventually(async () => ((await otherViaSecond()) === 401 ? true : undefined), 10_000, 'the second process to refuse the deleted account\'s key');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('billing usage metering', () => {
   it('counts reports exactly, once per event_id, refuses what passes a hard quota with nothing recorded', async () => {
     const c = await customer();
@@ -232,6 +258,34 @@ describe('billing usage metering', () => {
 
     const stranger = await customer();
     expect((await call('GET', '/api/v1/usage', stranger.token)).body).toEqual({ success: false, data: 'no active subscription: subscribe to a plan first', code: 'forbidden' });
+  });
+
+  it('writes concurrent reports together yet judges each alone: a hard quota admits exactly what fits, an event_id counts once, each customer its own', async () => {
+    const [a, b] = [await customer(), await customer()];
+    await subscribe(a.id, { quota_tokens: 1000, quota_requests: 50 });
+    await subscribe(b.id, { quota_tokens: 100_000, quota_requests: 1000 });
+    const [ka, kb] = [(await apiKey(a.token)).key, (await apiKey(b.token)).key];
+    const sends: [string, unknown][] = [
+      ...Array.from({ length: 80 }, (): [string, unknown] => [ka, { event_type: 'api_call', quantity: 1 }]),
+      ...Array.from({ length: 40 }, (_, i): [string, unknown] => [kb, { event_type: 'api_call', quantity: 1, event_id: `same-${i % 10}` }]),
+      ...Array.from({ length: 30 }, (): [string, unknown] => [kb, { event_type: 'tokens_used', quantity: 7 }]),
+    ];
+    const answers = await Promise.all(sends.map(([key, body]) => call('POST', '/api/v1/usage/report', key, body)));
+    const ofA = answers.slice(0, 80);
+    const ofB = answers.slice(80);
+    expect(ofA.filter((r) => r.status === 200)).toHaveLength(50);
+    expect(ofA.filter((r) => r.status === 429).every((r) => r.body.data === 'Quota exceeded')).toBe(true);
+    expect(ofA.filter((r) => r.status === 429)).toHaveLength(30);
+    expect(ofB.every((r) => r.status === 200)).toBe(true);
+    expect(ofB.filter((r) => r.body.data.duplicate)).toHaveLength(30);
+
+    const counter = async (id: string) => api.db('billing.usage_counters').where({ customer_id: id }).first('tokens', 'requests');
+    expect(await counter(a.id)).toEqual({ tokens: '0', requests: '50' });
+    expect(await counter(b.id)).toEqual({ tokens: '210', requests: '10' });
+    expect(Number((await api.db('billing.usage_events').where({ customer_id: a.id }).count('* as n').first())?.n)).toBe(50);
+    // Written together: the 40 events of b were stored by fewer statements than events (one now() each).
+    const statements = await api.db('billing.usage_events').where({ customer_id: b.id }).countDistinct('recorded_at as n').first();
+    expect(Number(statements?.n)).toBeLessThan(40);
   });
 
   it('batch-reports: each event accepted or refused whole, duplicates once, over-size batches refused with nothing recorded', async () => {

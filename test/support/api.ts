@@ -37,7 +37,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL, { min: 0, max: 5 });
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const { app, start } = createApp({
+  const { app, start, stop } = createApp({
     config,
     db,
     temporal,
@@ -74,7 +74,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     },
     async close() {
       await new Promise((r) => server.close(r));
-      await Promise.all([db.destroy(), temporal.close()]);
+      await Promise.all([stop(), db.destroy(), temporal.close()]);
     },
   };
 }

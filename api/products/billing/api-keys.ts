@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
-import type { HotPool } from '../../../core/db';
 import { sha256 } from '../../../core/crypto';
 import { Forbidden, NotFound, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import type { BillingCaller } from './auth';
+import type { KeyCache } from './key-cache';
 
 export const SCOPES = ['usage:write', 'usage:read'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -37,8 +37,8 @@ function mint() {
  * nothing), the prefix stays visible, the key is shown once on create and rotate. Revoking ends
  * a key at once; rotating ends the old one at once or after the configured overlap.
  */
-export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Config }) {
-  const { db, config } = deps;
+export function createApiKeyService(deps: { db: Knex; keys: KeyCache; config: Config }) {
+  const { db, keys, config } = deps;
   const live = (customerId: string) => db('billing.api_keys').where({ customer_id: customerId }).whereNull('revoked_at').whereNull('rotated_at');
   const own = async (caller: BillingCaller, id: string) => {
     const row = await live(caller.customer.id).where({ id }).first();
@@ -63,6 +63,7 @@ export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Con
     async update(caller: BillingCaller, id: string, input: { name?: string; scopes?: Scope[] }, ip: string) {
       await own(caller, id);
       const [row] = await db('billing.api_keys').where({ id }).update(input).returning('*');
+      keys.forget();
       await audit(db, caller, 'api_key.update', id, ip);
       return view(row);
     },
@@ -70,12 +71,13 @@ export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Con
     async revoke(caller: BillingCaller, id: string, ip: string) {
       await own(caller, id);
       await db('billing.api_keys').where({ id }).update({ revoked_at: db.fn.now() });
+      keys.forget();
       await audit(db, caller, 'api_key.revoke', id, ip);
     },
 
     /** A new key with the same name and scopes under the same id; the old secret ends (after the overlap, if any). */
     async rotate(caller: BillingCaller, id: string, ip: string) {
-      return db.transaction(async (trx) => {
+      const rotated = await db.transaction(async (trx) => {
         const old = await live(caller.customer.id).transacting(trx).where({ id }).forUpdate().first();
         if (!old) throw new NotFound(`api key ${id}`);
         const { key, ...stored } = mint();
@@ -91,24 +93,22 @@ export function createApiKeyService(deps: { db: Knex; pool: HotPool; config: Con
         await audit(trx, caller, 'api_key.rotate', id, ip);
         return { id, key, prefix: row.prefix, rotated_at: new Date(row.created_at).toISOString() };
       });
+      keys.forget();
+      return rotated;
     },
 
     /**
      * The request's `Authorization: Bearer sk_live_…` must be a live key with `scope` (401
-     * otherwise; 403 without the scope). One indexed lookup by hash, on the hot-path pool.
+     * otherwise; 403 without the scope). Read from memory when held, else one indexed lookup by hash.
      */
     async authenticate(ctx: Context, scope: Scope): Promise<void> {
       const match = /^Bearer\s+(sk_live_\S+)$/.exec(ctx.get('authorization'));
       if (!match) throw new Unauthorized('an API key is required: Authorization: Bearer sk_live_…');
       // A deleted account's keys are revoked in its deletion, so the key row alone decides.
-      const { rows } = await deps.pool.query(
-        `select id, customer_id, scopes from billing.api_keys where key_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
-        [sha256(match[1])],
-      );
-      const key = rows[0];
+      const key = await keys.lookup(sha256(match[1]));
       if (!key) throw new Unauthorized('invalid, revoked or rotated API key');
       if (!key.scopes.includes(scope)) throw new Forbidden(`this API key lacks the ${scope} scope`);
-      ctx.state.key = { keyId: key.id, customerId: key.customer_id } satisfies KeyCaller;
+      ctx.state.key = { keyId: key.id, customerId: key.customerId } satisfies KeyCaller;
     },
   };
 }

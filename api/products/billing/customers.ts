@@ -11,7 +11,7 @@ const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
  * everyone). Deleting an account is a soft delete: the row stays for invoices and audit, its
  * keys stop working, its live subscription is canceled (by its workflow, which invoices nothing more).
  */
-export function createCustomerService(deps: { db: Knex; cancelSubscription: (customerId: string) => Promise<void> }) {
+export function createCustomerService(deps: { db: Knex; cancelSubscription: (customerId: string) => Promise<void>; forgetKeys: () => void }) {
   const { db } = deps;
   const audit = (trx: Knex, caller: BillingCaller, action: string, target: string, ip: string, detail?: Record<string, unknown>) =>
     writeAudit(trx, 'billing', { actor: caller.customer.email, action, target, ip, outcome: 'success', detail });
@@ -34,6 +34,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
         await trx('billing.customers').where({ id }).update({ deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
         await audit(trx, caller, 'profile.delete', `customer:${id}`, ip);
       });
+      deps.forgetKeys();
     },
 
     /** Customers (not admins), newest first; `status` is the account's or its subscription's. */

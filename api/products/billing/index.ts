@@ -7,6 +7,7 @@ import { createWebhookService } from './webhooks';
 import { createApiKeyService } from './api-keys';
 import { createBillingAuth } from './auth';
 import { createCustomerService } from './customers';
+import { createKeyCache } from './key-cache';
 import { billingError } from './envelope';
 import { createMailer } from './mailer';
 import { createPlanService } from './plans';
@@ -18,12 +19,13 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
   const pool = createHotPool(config.DATABASE_URL);
+  const keys = createKeyCache({ databaseUrl: config.DATABASE_URL, pool, logger });
   const subscriptions = createSubscriptionService({ db, config, temporal, stripe });
   const routes = billingRoutes({
     db, temporal, config, stripe, startedAt: Date.now(), auth,
-    customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id) }),
+    customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id), forgetKeys: keys.forget }),
     plans: createPlanService({ db }),
-    apiKeys: createApiKeyService({ db, pool, config }),
+    apiKeys: createApiKeyService({ db, keys, config }),
     usage: createUsageService({ db, pool }),
     subscriptions,
     invoices: createInvoiceService({ db, config, stripe }),
@@ -37,5 +39,9 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     served: routes.served,
     openapi: (serverUrl) => routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing: customers, plans, checkout and subscriptions, API keys, usage metering and quotas, invoices, webhooks.' }, serverUrl),
     start: () => auth.bootstrapAdmin(),
+    stop: async () => {
+      await keys.stop();
+      await pool.end();
+    },
   };
 };
