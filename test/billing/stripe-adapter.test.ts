@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Stripe from 'stripe';
 import { createStripe } from '../../activities/adapters/stripe';
 import { loadConfig } from '../../core/config';
+import { freePort } from '../../scripts/stack/processes';
+import { startStripeMock } from '../../scripts/stack/stripe-mock';
 
 // The real `stripe` package against stripe-mock (Stripe's official mock), started by the suite.
 const config = loadConfig();
@@ -37,5 +42,21 @@ describe('the Stripe adapter against stripe-mock', () => {
     expect(() => stripe.webhooks.constructEvent(payload.replace('cs_1', 'cs_2'), header, secret, 300)).toThrow(Stripe.errors.StripeSignatureVerificationError);
     const old = stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(Date.now() / 1000) - 301 });
     expect(() => stripe.webhooks.constructEvent(payload, old, secret, 300)).toThrow(/Timestamp outside the tolerance zone/);
+  });
+});
+
+describe('the stack\'s stripe-mock', () => {
+  it('starts again in a directory where an earlier run left its socket (npm start twice)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stripe-mock-'));
+    try {
+      for (let run = 0; run < 2; run++) {
+        const mock = await startStripeMock({ dir, port: await freePort() });
+        const again = createStripe({ secretKey: 'sk_test_123', apiBase: mock.apiBase });
+        expect((await again.customers.create({ email: `run-${run}@example.com` })).id).toMatch(/^cus_/);
+        await mock.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
