@@ -82,8 +82,11 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   const dataDir = path.join(opts.dir, 'data');
   const socketPath = path.join(opts.dir, 'mysqld.sock');
   const pidFile = path.join(opts.dir, 'mysqld.pid');
-  mkdirSync(opts.dir, { recursive: true });
-  chownSync(opts.dir, user.uid, user.gid); // mariadbd writes its socket, pid file and log here
+  // Its own temp dir: a starting mariadbd deletes every `#sql*` file in its tmpdir, which in a
+  // shared /tmp are another server's temporary tables (seen breaking a concurrent install).
+  const tmpDir = path.join(opts.dir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  for (const dir of [opts.dir, tmpDir]) chownSync(dir, user.uid, user.gid); // mariadbd writes its socket, pid file, log and temp files here
   await stopStale(pidFile);
   if (!existsSync(path.join(dataDir, 'mysql'))) {
     await exec(
@@ -91,6 +94,7 @@ export async function startMariadb(opts: { dir: string; port: number }) {
       [
         '--no-defaults',
         `--datadir=${dataDir}`,
+        `--tmpdir=${tmpDir}`,
         `--user=${user.name}`,
         '--auth-root-authentication-method=socket',
         '--skip-name-resolve',
@@ -106,6 +110,7 @@ export async function startMariadb(opts: { dir: string; port: number }) {
     [
       '--no-defaults', // not Debian's /etc/mysql: this server is ours alone
       `--datadir=${dataDir}`,
+      `--tmpdir=${tmpDir}`,
       `--port=${opts.port}`,
       '--bind-address=127.0.0.1',
       '--skip-networking=0',
