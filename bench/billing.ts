@@ -31,46 +31,53 @@ function line(label: string, r: LoadResult, perRequest = 1) {
 }
 
 /**
- * `npm run bench billing`: usage/report (50 connections) against the bare Koa + pg reference doing
+ * `npm run bench billing [report,batch,quota,exact]`: usage/report (50 connections) against the bare Koa + pg reference doing
  * the same key lookup and insert, batch-report events per second, quota-check, and the counted
  * total when 5 % of events are sent twice at the same time.
  */
-export async function run(): Promise<void> {
+export async function run(only = process.argv[3]): Promise<void> {
+  const want = (part: string) => !only || only.split(',').includes(part);
   await withBenchStack(async (api) => {
     const { customerId, key } = await customerWithKey(api);
-    const reference = await startReference(api.config.DATABASE_URL, POOL);
-    try {
-      const event = { event_type: 'api_call', quantity: 1, endpoint: '/v1/generate' };
-      await load({ url: reference.url, method: 'POST', token: key, connections: 50, durationMs: 1000, bodies: [event] }); // warm-up
-      const ref = await load({ url: reference.url, method: 'POST', token: key, connections: 50, durationMs: SECONDS * 1000, bodies: [event] });
-      const reportUrl = `${api.url}/billing/api/v1/usage/report`;
-      await load({ url: reportUrl, method: 'POST', token: key, connections: 50, durationMs: 1000, bodies: [event] });
-      const report = await load({ url: reportUrl, method: 'POST', token: key, connections: 50, durationMs: SECONDS * 1000, bodies: [event] });
+    console.log(`\nbilling usage metering, ${SECONDS} s each, a pg pool of ${POOL} for both servers`);
+    const event = { event_type: 'api_call', quantity: 1, endpoint: '/v1/generate' };
+    if (want('report')) {
+      const reference = await startReference(api.config.DATABASE_URL, POOL);
+      try {
+        await load({ url: reference.url, method: 'POST', token: key, connections: 50, durationMs: 1000, bodies: [event] }); // warm-up
+        const ref = await load({ url: reference.url, method: 'POST', token: key, connections: 50, durationMs: SECONDS * 1000, bodies: [event] });
+        const reportUrl = `${api.url}/billing/api/v1/usage/report`;
+        await load({ url: reportUrl, method: 'POST', token: key, connections: 50, durationMs: 1000, bodies: [event] });
+        const report = await load({ url: reportUrl, method: 'POST', token: key, connections: 50, durationMs: SECONDS * 1000, bodies: [event] });
+        console.log(line('reference (Koa + pg: lookup+insert)', ref));
+        console.log(line('POST /usage/report, 50 conns', report));
+        console.log(`  report / reference throughput: ${(((report.requests / report.seconds) / (ref.requests / ref.seconds)) * 100).toFixed(0)} %`);
+      } finally {
+        await reference.close();
+      }
+    }
+    if (want('batch')) {
       const batchOf = (n: number) => ({ events: Array.from({ length: n }, () => ({ event_type: 'tokens_used', quantity: 10 })) });
       const batch = await load({ url: `${api.url}/billing/api/v1/usage/batch-report`, method: 'POST', token: key, connections: 8, durationMs: SECONDS * 1000, bodies: [batchOf(500)] });
-      const quota = await load({ url: `${api.url}/billing/api/v1/usage/quota-check?tokens_needed=10`, method: 'GET', token: key, connections: 50, durationMs: SECONDS * 1000 });
-
-      console.log(`\nbilling usage metering, ${SECONDS} s each, a pg pool of ${POOL} for both servers`);
-      console.log(line('reference (Koa + pg: lookup+insert)', ref));
-      console.log(line('POST /usage/report, 50 conns', report));
-      console.log(`  report / reference throughput: ${(((report.requests / report.seconds) / (ref.requests / ref.seconds)) * 100).toFixed(0)} %`);
       console.log(line('POST /usage/batch-report ×500, 8 conns', batch, 500));
-      console.log(line('GET /usage/quota-check, 50 conns', quota));
-
+    }
+    if (want('quota')) {
+      const quotaUrl = `${api.url}/billing/api/v1/usage/quota-check?tokens_needed=10`;
+      await load({ url: quotaUrl, method: 'GET', token: key, connections: 50, durationMs: 1000 });
+      console.log(line('GET /usage/quota-check, 50 conns', await load({ url: quotaUrl, method: 'GET', token: key, connections: 50, durationMs: SECONDS * 1000 })));
+    }
+    if (want('exact')) {
       // Exactness: 2,000 events with ids, 5 % of them sent twice at the same moment.
       const before = await api.db('billing.usage_counters').where({ customer_id: customerId }).first('requests');
       const ids = Array.from({ length: 2000 }, (_, i) => `exact-${i}`);
       const sends = [...ids, ...ids.filter((_, i) => i % 20 === 0)].map((id) => ({ event_type: 'api_call', quantity: 1, event_id: id }));
-      const results = await Promise.all(
+      await Promise.all(
         Array.from({ length: 50 }, async (_, w) => {
           for (let i = w; i < sends.length; i += 50) await api.request('POST', '/billing/api/v1/usage/report', { token: key, body: sends[i] });
         }),
       );
-      void results;
       const after = await api.db('billing.usage_counters').where({ customer_id: customerId }).first('requests');
-      console.log(`exactness: sent ${sends.length} reports (${sends.length - ids.length} duplicates), counted ${Number(after.requests) - Number(before.requests)} (expected ${ids.length})`);
-    } finally {
-      await reference.close();
+      console.log(`exactness: sent ${sends.length} reports (${sends.length - ids.length} duplicates), counted ${Number(after?.requests ?? 0) - Number(before?.requests ?? 0)} (expected ${ids.length})`);
     }
   });
 }

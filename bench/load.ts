@@ -8,35 +8,24 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-// The generator runs in a worker thread (plain JS, no loader), so it does not share a core's
-// event loop with the server it measures. `connections` loops, each on its own keep-alive socket.
+// The generator is autocannon (raw keep-alive sockets, a prebuilt request, no http.Agent), run in a
+// worker thread so it does not share an event loop with the server it measures. Each of its
+// `connections` has one request in flight at a time; every response's latency is kept.
 const GENERATOR = `
-const http = require('node:http');
+const autocannon = require('autocannon');
 const { parentPort, workerData: w } = require('node:worker_threads');
-const agent = new http.Agent({ keepAlive: true, maxSockets: w.connections });
-const url = new URL(w.url);
-const latencies = []; const statuses = {}; let errors = 0; let i = 0;
-const deadline = Date.now() + w.durationMs;
-function once() {
-  return new Promise((resolve) => {
-    const body = w.bodies ? JSON.stringify(w.bodies[i++ % w.bodies.length]) : undefined;
-    const started = performance.now();
-    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: w.method,
-      headers: { authorization: 'Bearer ' + w.token, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      res.resume();
-      res.on('end', () => { latencies.push(performance.now() - started); statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1; resolve(); });
-    });
-    req.on('error', () => { errors++; resolve(); });
-    if (body) req.write(body);
-    req.end();
-  });
-}
-async function loop() { while (Date.now() < deadline) await once(); }
-const t0 = performance.now();
-Promise.all(Array.from({ length: w.connections }, loop)).then(() => {
-  parentPort.postMessage({ requests: latencies.length, errors, seconds: (performance.now() - t0) / 1000, latenciesMs: latencies, statuses });
-  agent.destroy();
+const latencies = [];
+const instance = autocannon({
+  url: w.url, connections: w.connections, duration: w.durationMs / 1000, method: w.method,
+  headers: { authorization: 'Bearer ' + w.token, ...(w.bodies ? { 'content-type': 'application/json' } : {}) },
+  requests: w.bodies ? w.bodies.map((b) => ({ body: JSON.stringify(b) })) : undefined,
+}, (err, r) => {
+  if (err) throw err;
+  const statuses = {};
+  for (const [code, { count }] of Object.entries(r.statusCodeStats)) statuses[code] = count;
+  parentPort.postMessage({ requests: latencies.length, errors: r.errors + r.timeouts, seconds: (r.finish - r.start) / 1000, latenciesMs: latencies, statuses });
 });
+instance.on('response', (client, status, bytes, ms) => latencies.push(ms));
 `;
 
 /** Drives `url` with `connections` concurrent keep-alive loops for `durationMs`; bodies are sent round-robin. */
