@@ -79,13 +79,16 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
   /**
    * One event can undo its whole statement (it would pass a hard quota). Then the events are
    * written again apart, each customer's on their own and, within the customer at fault, one by
-   * one, so only that event is refused and no other customer waits on it.
+   * one, so only that event is refused and no other customer waits on it. An error of the
+   * connection or the server (no SQLSTATE, or class 08, 53, 57) is every event's: not retried.
    */
   async function writeApart(reports: Report[]): Promise<(Written | Error)[]> {
     try {
       return await insertReports(reports);
     } catch (err) {
-      if (reports.length === 1) return [err as Error];
+      const code = (err as { code?: unknown }).code;
+      const eventsFault = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57)/.test(code);
+      if (reports.length === 1 || !eventsFault) return reports.map(() => err as Error);
       const byCustomer = new Map<string, { r: Report; i: number }[]>();
       reports.forEach((r, i) => byCustomer.set(r.key.customerId, [...(byCustomer.get(r.key.customerId) ?? []), { r, i }]));
       const parts = byCustomer.size > 1 ? [...byCustomer.values()] : reports.map((r, i) => [{ r, i }]);
