@@ -1,5 +1,7 @@
 import { loadConfig } from '../../core/config';
-import { passwordWeakness } from '../../core/crypto';
+import { passwordWeakness, verifyPassword } from '../../core/crypto';
+import { createLogger } from '../../core/logger';
+import { bootstrapAdmin } from '../../api/products/bootstrap-admin';
 import { groupCommit } from '../../core/group-commit';
 import { newId } from '../../core/ids';
 
@@ -99,5 +101,47 @@ describe('group commit', () => {
   it('rejects every item of a statement that threw', async () => {
     const run = groupCommit<number, number>({ slots: 1, max: 10, run: async () => Promise.reject(new Error('database down')) });
     await expect(Promise.all([run(1), run(2)])).rejects.toThrow('database down');
+  });
+});
+
+describe('bootstrap admin', () => {
+  const logger = createLogger('silent');
+  const printed = () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    /** Stops capturing and answers what was written. */
+    return () => {
+      const lines = write.mock.calls.map(([chunk]) => String(chunk));
+      write.mockRestore();
+      return lines;
+    };
+  };
+
+  it('creates the admin with a generated password printed once, which its stored hash accepts', async () => {
+    const stop = printed();
+    let hash = '';
+    let lines: string[];
+    try {
+      await bootstrapAdmin({ product: 'demo', who: 'admin@demo', logger, exists: async () => undefined, insert: async (h) => ((hash = h), true) });
+    } finally {
+      lines = stop();
+    }
+    expect(lines).toHaveLength(1);
+    const password = /demo bootstrap admin password: (\S+)/.exec(lines[0])?.[1] as string;
+    expect(await verifyPassword(hash, password)).toBe(true);
+  });
+
+  it('prints nothing with a configured password, when another process created the admin, or when one exists', async () => {
+    const stop = printed();
+    const insert = jest.fn(async () => false);
+    let lines: string[];
+    try {
+      await bootstrapAdmin({ product: 'demo', who: 'a', logger, configuredPassword: 'Configured-Passw0rd!', exists: async () => undefined, insert: async () => true });
+      await bootstrapAdmin({ product: 'demo', who: 'a', logger, exists: async () => undefined, insert });
+      await bootstrapAdmin({ product: 'demo', who: 'a', logger, exists: async () => ({ id: 'usr_1' }), insert });
+    } finally {
+      lines = stop();
+    }
+    expect(lines).toEqual([]);
+    expect(insert).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,3 +1,4 @@
+import { bootstrapAdmin } from '../bootstrap-admin';
 import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
@@ -52,19 +53,22 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
   }
 
   return {
-    async bootstrapAdmin(): Promise<void> {
-      if (await customers(db).where({ role: 'admin' }).first()) return;
-      const password = config.BILLING_BOOTSTRAP_PASSWORD ?? generatePassword();
-      const created = await db('billing.customers')
-        .insert({ id: newId('cus'), name: 'Admin', email: config.BILLING_ADMIN_EMAIL, password_hash: await hashPassword(password), role: 'admin' })
-        .onConflict(db.raw('(lower(email)) where deleted_at is null'))
-        .ignore()
-        .returning('id');
-      if (created.length && !config.BILLING_BOOTSTRAP_PASSWORD) {
-        deps.logger.warn(`billing: bootstrap admin created — ${config.BILLING_ADMIN_EMAIL}, password printed below once; change it`);
-        process.stdout.write(`\n  billing bootstrap admin password: ${password}\n\n`);
-      }
-    },
+    bootstrapAdmin: () =>
+      bootstrapAdmin({
+        product: 'billing',
+        who: config.BILLING_ADMIN_EMAIL,
+        configuredPassword: config.BILLING_BOOTSTRAP_PASSWORD,
+        logger: deps.logger,
+        exists: () => customers(db).where({ role: 'admin' }).first(),
+        insert: async (password_hash) =>
+          (
+            await db('billing.customers')
+              .insert({ id: newId('cus'), name: 'Admin', email: config.BILLING_ADMIN_EMAIL, password_hash, role: 'admin' })
+              .onConflict(db.raw('(lower(email)) where deleted_at is null'))
+              .ignore()
+              .returning('id')
+          ).length > 0,
+      }),
 
     async register(input: { name: string; email: string; password: string }, ip: string) {
       checkStrength(input.password, input.email, 'password');

@@ -1,3 +1,4 @@
+import { bootstrapAdmin } from '../bootstrap-admin';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
@@ -72,19 +73,16 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
 
   return {
     /** The first admin on a fresh database (a generated password is printed once). */
-    async bootstrapAdmin(): Promise<void> {
-      if (await LabUser.query(db).findOne({ role: 'admin' })) return;
-      const password = config.GPULAB_BOOTSTRAP_PASSWORD ?? generatePassword();
-      const created = await db('gpu_lab.users')
-        .insert({ id: newId('usr'), email: config.GPULAB_ADMIN_EMAIL, name: 'Admin', password_hash: await hashPassword(password), role: 'admin' })
-        .onConflict(db.raw('(lower(email))'))
-        .ignore()
-        .returning('id');
-      if (created.length && !config.GPULAB_BOOTSTRAP_PASSWORD) {
-        deps.logger.warn(`gpu-lab: bootstrap admin created — ${config.GPULAB_ADMIN_EMAIL}, password printed below once; change it`);
-        process.stdout.write(`\n  gpu-lab bootstrap admin password: ${password}\n\n`);
-      }
-    },
+    bootstrapAdmin: () =>
+      bootstrapAdmin({
+        product: 'gpu-lab',
+        who: config.GPULAB_ADMIN_EMAIL,
+        configuredPassword: config.GPULAB_BOOTSTRAP_PASSWORD,
+        logger: deps.logger,
+        exists: () => LabUser.query(db).findOne({ role: 'admin' }),
+        insert: async (password_hash) =>
+          (await db('gpu_lab.users').insert({ id: newId('usr'), email: config.GPULAB_ADMIN_EMAIL, name: 'Admin', password_hash, role: 'admin' }).onConflict(db.raw('(lower(email))')).ignore().returning('id')).length > 0,
+      }),
 
     async register(input: { name: string; email: string; password: string }, ip: string) {
       const weakness = passwordWeakness(input.password, input.email.split('@')[0]);

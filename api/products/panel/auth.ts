@@ -1,3 +1,4 @@
+import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
@@ -47,20 +48,16 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
 
   return {
     /** Creates the `admin` user on a fresh database, printing a generated password once. */
-    async bootstrapAdmin(): Promise<void> {
-      if (await User.query(db).findOne({ username: 'admin' })) return;
-      const password = config.PANEL_BOOTSTRAP_PASSWORD ?? generatePassword();
-      // Several API processes may start at once: the unique username decides which one creates it.
-      const created = await db('panel.users')
-        .insert({ id: newId('usr'), username: 'admin', password_hash: await hashPassword(password), role: 'admin' })
-        .onConflict('username')
-        .ignore()
-        .returning('id');
-      if (created.length > 0 && !config.PANEL_BOOTSTRAP_PASSWORD) {
-        deps.logger.warn('panel: bootstrap admin created — username "admin", password printed below once; change it');
-        process.stdout.write(`\n  panel bootstrap admin password: ${password}\n\n`);
-      }
-    },
+    bootstrapAdmin: () =>
+      bootstrapAdmin({
+        product: 'panel',
+        who: 'username "admin"',
+        configuredPassword: config.PANEL_BOOTSTRAP_PASSWORD,
+        logger: deps.logger,
+        exists: () => User.query(db).findOne({ username: 'admin' }),
+        insert: async (password_hash) =>
+          (await db('panel.users').insert({ id: newId('usr'), username: 'admin', password_hash, role: 'admin' }).onConflict('username').ignore().returning('id')).length > 0,
+      }),
 
     async login(input: { username: string; password: string }, ip: string) {
       await refuseIfThrottled(ip, input.username, 'auth.login');
