@@ -9,8 +9,9 @@ const SECONDS = 5;
 const POOL = 10; // billing's hot-path pool (core/db.ts createHotPool); the reference gets the same
 
 /** A customer on an effectively unlimited plan with a usage:write+read key. */
+let n = 0;
 async function customerWithKey(api: TestApi) {
-  const email = `bench-${Date.now()}@example.com`;
+  const email = `bench-${Date.now()}-${n++}@example.com`;
   const password = 'Bench-Billing-Passw0rd!';
   const reg = await api.request('POST', '/billing/api/v1/auth/register', { body: { name: 'Bench', email, password } });
   const token = (await api.request('POST', '/billing/api/v1/auth/login', { body: { email, password } })).body.data.token;
@@ -24,6 +25,9 @@ async function customerWithKey(api: TestApi) {
   return { customerId: reg.body.data.id as string, key };
 }
 
+/** Requests counted for these customers, all periods. */
+const counted = async (api: TestApi, customerIds: string[]) => Number((await api.db('billing.usage_counters').whereIn('customer_id', customerIds).sum('requests as n').first())?.n ?? 0);
+
 function line(label: string, r: LoadResult, perRequest = 1) {
   const ok = r.statuses[200] ?? 0;
   const rps = r.requests / r.seconds;
@@ -31,7 +35,7 @@ function line(label: string, r: LoadResult, perRequest = 1) {
 }
 
 /**
- * `npm run bench billing [report,batch,quota,exact]`: usage/report (50 connections) against the bare Koa + pg reference doing
+ * `npm run bench billing [report,batch,quota,tenants,exact]`: usage/report (50 connections) against the bare Koa + pg reference doing
  * the same key lookup and insert, batch-report events per second, quota-check, and the counted
  * total when 5 % of events are sent twice at the same time.
  */
@@ -65,6 +69,16 @@ export async function run(only = process.argv[3]): Promise<void> {
       const quotaUrl = `${api.url}/billing/api/v1/usage/quota-check?tokens_needed=10`;
       await load({ url: quotaUrl, method: 'GET', token: key, connections: 50, durationMs: 1000 });
       console.log(line('GET /usage/quota-check, 50 conns', await load({ url: quotaUrl, method: 'GET', token: key, connections: 50, durationMs: SECONDS * 1000 })));
+    }
+    if (want('tenants')) {
+      // Reports of 20 customers at once: statements hold several customers' events.
+      const tenants = await Promise.all(Array.from({ length: 20 }, () => customerWithKey(api)));
+      const deadlocks = async () => Number((await api.db.raw('select deadlocks from pg_stat_database where datname = current_database()')).rows[0].deadlocks);
+      const [before, deadlocksBefore] = [await counted(api, tenants.map((t) => t.customerId)), await deadlocks()];
+      const r = await load({ url: `${api.url}/billing/api/v1/usage/report`, method: 'POST', token: tenants.map((t) => t.key), connections: 50, durationMs: SECONDS * 1000, bodies: [event] });
+      console.log(line('POST /usage/report, 20 customers', r));
+      const stored = (await counted(api, tenants.map((t) => t.customerId))) - before;
+      console.log(`  counted ${stored}: ${r.statuses[200] ?? 0} answered 200, ${stored - (r.statuses[200] ?? 0)} in flight when the load stopped (at most 50); deadlocks ${(await deadlocks()) - deadlocksBefore}`);
     }
     if (want('exact')) {
       // Exactness: 2,000 events with ids, 5 % of them sent twice at the same moment.

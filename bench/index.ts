@@ -6,8 +6,8 @@
  *   backup: backup and restore time and size for 20 sites of 10 MiB each.
  *   gpu-lab: createContainer answer and time to running over 30; batch stats over 50 running containers;
  *            worker memory with 50 lease workflows waiting.
- *   billing [report,batch,quota,exact]: usage/report against a bare Koa + pg reference, batch-report events/s, quota-check,
- *            exact counting with duplicates (all four unless some are named).
+ *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
+ *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
  */
 import * as backup from './backup';
 import * as billing from './billing';

@@ -17,8 +17,9 @@ const { parentPort, workerData: w } = require('node:worker_threads');
 const latencies = [];
 const instance = autocannon({
   url: w.url, connections: w.connections, duration: w.durationMs / 1000, method: w.method,
-  headers: { authorization: 'Bearer ' + w.token, ...(w.bodies ? { 'content-type': 'application/json' } : {}) },
-  requests: w.bodies ? w.bodies.map((b) => ({ body: JSON.stringify(b) })) : undefined,
+  headers: { authorization: 'Bearer ' + w.tokens[0], ...(w.bodies ? { 'content-type': 'application/json' } : {}) },
+  // Each connection goes round the list: every token with every body.
+  requests: w.tokens.flatMap((t) => (w.bodies ?? [undefined]).map((b) => ({ headers: { authorization: 'Bearer ' + t }, ...(b ? { body: JSON.stringify(b) } : {}) }))),
 }, (err, r) => {
   if (err) throw err;
   const statuses = {};
@@ -28,10 +29,10 @@ const instance = autocannon({
 instance.on('response', (client, status, bytes, ms) => latencies.push(ms));
 `;
 
-/** Drives `url` with `connections` concurrent keep-alive loops for `durationMs`; bodies are sent round-robin. */
-export function load(opts: { url: string; method: 'GET' | 'POST'; token: string; connections: number; durationMs: number; bodies?: unknown[] }): Promise<LoadResult> {
+/** Drives `url` with `connections` concurrent keep-alive loops for `durationMs`; tokens (one or several) and bodies are sent round-robin. */
+export function load(opts: { url: string; method: 'GET' | 'POST'; token: string | string[]; connections: number; durationMs: number; bodies?: unknown[] }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(GENERATOR, { eval: true, workerData: opts });
+    const worker = new Worker(GENERATOR, { eval: true, workerData: { ...opts, tokens: [opts.token].flat() } });
     worker.once('message', resolve);
     worker.once('error', reject);
   });
