@@ -28,16 +28,17 @@ async function keyRow(customerId: string, extra: Record<string, unknown> = {}) {
   return { id, hash: sha256(secret) };
 }
 
-/** Resolves once a lookup of `hash` is answered without a database query. */
-const heldInMemory = (hash: string) => {
+/** Resolves once a lookup of `hash` is answered from memory (`held`) or from the database (`!held`). */
+const answeredFrom = (memory: boolean, hash: string, keys: KeyCache = cache) => {
   const queries = jest.spyOn(pool, 'query');
   return eventually(async () => {
-    await cache.lookup(hash);
+    await keys.lookup(hash);
     const before = queries.mock.calls.length;
-    const key = await cache.lookup(hash);
-    return queries.mock.calls.length === before ? key : undefined;
-  }, 10_000, 'a lookup answered from memory').finally(() => queries.mockRestore());
+    const key = await keys.lookup(hash);
+    return (queries.mock.calls.length === before) === memory ? key : undefined;
+  }, 10_000, `a lookup answered from ${memory ? 'memory' : 'the database'}`).finally(() => queries.mockRestore());
 };
+const heldInMemory = (hash: string, keys?: KeyCache) => answeredFrom(true, hash, keys);
 
 describe('billing API-key cache', () => {
   it('answers a live key from memory, and forgets it when any change to a key commits, from any connection', async () => {
@@ -57,6 +58,23 @@ describe('billing API-key cache', () => {
     await cache.lookup(other.hash);
     expect(queries).toHaveBeenCalledTimes(1);
     queries.mockRestore();
+  });
+
+  it('reads keys from the database while its listener is lost, and holds them again once it is back', async () => {
+    const name = `key-cache-test-${process.pid}`;
+    const url = new URL(api.config.DATABASE_URL);
+    url.searchParams.set('application_name', name);
+    const own = createKeyCache({ databaseUrl: url.toString(), pool, logger: createLogger('silent') });
+    try {
+      const { id: customerId } = await billingAccount(api);
+      const key = await keyRow(customerId);
+      await heldInMemory(key.hash, own);
+      await api.db.raw('select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?', [name]);
+      await answeredFrom(false, key.hash, own);
+      await heldInMemory(key.hash, own);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('never holds a key past its own end, nor an unknown key', async () => {

@@ -46,7 +46,10 @@ export function createKeyCache(deps: { databaseUrl: string; pool: HotPool; logge
       client.end().catch(() => undefined);
       if (stopped) return;
       deps.logger.warn({ err: err?.message }, 'billing: API-key change listener lost; keys are read from the database until it is back');
-      relisten = setTimeout(() => void listen(), RELISTEN_MS);
+      relisten = setTimeout(() => {
+        relisten = undefined;
+        void listen();
+      }, RELISTEN_MS);
       relisten.unref();
     };
     client.on('error', lost);
@@ -71,7 +74,7 @@ export function createKeyCache(deps: { databaseUrl: string; pool: HotPool; logge
       const now = Date.now();
       const hit = held.get(hash);
       if (hit && hit.until > now) return hit.key;
-      if (!listener && !stopped) void listen();
+      if (!listener && !relisten && !stopped) void listen(); // the first lookup starts it; after a loss, the timer does
       const seen = generation;
       const { rows } = await deps.pool.query(
         `select id, customer_id, scopes, expires_at from billing.api_keys where key_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
