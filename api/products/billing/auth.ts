@@ -1,4 +1,3 @@
-import { bootstrapAdmin } from '../bootstrap-admin';
 import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
@@ -11,6 +10,7 @@ import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
 import { createRateLimiter } from '../../http/rate-limit';
+import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Mailer } from './mailer';
 
 export type BillingAuthLevel = 'public' | 'customer' | 'admin';

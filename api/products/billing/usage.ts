@@ -42,6 +42,9 @@ type Report = { key: KeyRef; event: UsageEvent };
 /** A report as written: stored (or a duplicate), when, and the period's terms and counter right after it. */
 type Written = { stored: boolean; at: string; terms: PlanTerms; used: Used };
 
+/** Which stored event a report names: its customer and event_id (undefined without one). */
+const eventKey = ({ key, event }: Report) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined);
+
 const split = (e: Pick<UsageEvent, 'event_type' | 'quantity'>) => (e.event_type === 'tokens_used' ? { tokens: e.quantity, requests: 0 } : { tokens: 0, requests: e.quantity });
 
 /**
@@ -72,7 +75,7 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
   const writeReport = groupCommit<Report, Written>({
     slots: 2,
     max: 500,
-    key: ({ key, event }) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined),
+    key: eventKey,
     run: (reports) => writeApart(reports),
   });
 
@@ -90,7 +93,11 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       const eventsFault = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57)/.test(code);
       if (reports.length === 1 || !eventsFault) return reports.map(() => err as Error);
       const byCustomer = new Map<string, { r: Report; i: number }[]>();
-      reports.forEach((r, i) => byCustomer.set(r.key.customerId, [...(byCustomer.get(r.key.customerId) ?? []), { r, i }]));
+      reports.forEach((r, i) => {
+        const own = byCustomer.get(r.key.customerId) ?? [];
+        if (!own.length) byCustomer.set(r.key.customerId, own);
+        own.push({ r, i });
+      });
       const parts = byCustomer.size > 1 ? [...byCustomer.values()] : reports.map((r, i) => [{ r, i }]);
       const results: (Written | Error)[] = [];
       await Promise.all(parts.map(async (part) => (await writeApart(part.map(({ r }) => r))).forEach((w, j) => (results[part[j].i] = w))));
@@ -130,12 +137,13 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       (r.subs as { customer_id: string; t: PlanTerms; tokens: string; requests: string }[]).map((x) => [x.customer_id, { terms: x.t, used: { tokens: Number(x.tokens), requests: Number(x.requests) } }]),
     );
     const at = new Date(r.at).toISOString();
-    return reports.map(({ key, event }) => {
-      const c = counters.get(key.customerId);
+    return reports.map((report) => {
+      const c = counters.get(report.key.customerId);
       if (!c) return noSubscription();
-      const isStored = !event.event_id || stored.has(`${key.customerId}\n${event.event_id}`);
+      const id = eventKey(report);
+      const isStored = id === undefined || stored.has(id);
       if (isStored) {
-        const q = split(event);
+        const q = split(report.event);
         c.used = { tokens: c.used.tokens + q.tokens, requests: c.used.requests + q.requests };
       }
       return { stored: isStored, at, terms: c.terms, used: c.used };

@@ -1,4 +1,3 @@
-import { bootstrapAdmin } from '../bootstrap-admin';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
@@ -12,6 +11,7 @@ import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
 import { createRateLimiter } from '../../http/rate-limit';
+import { bootstrapAdmin } from '../bootstrap-admin';
 import { LabUser, RefreshToken } from './models';
 
 export type LabAuthLevel = 'public' | 'user' | 'admin';

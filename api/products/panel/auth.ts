@@ -1,4 +1,3 @@
-import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
@@ -8,6 +7,7 @@ import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
 import { createRateLimiter } from '../../http/rate-limit';
+import { bootstrapAdmin } from '../bootstrap-admin';
 import { Session, User } from './models';
 
 export type AuthLevel = 'public' | 'user' | 'admin';
