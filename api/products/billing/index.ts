@@ -29,7 +29,7 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     usage: createUsageService({ db, pool }),
     subscriptions,
     invoices: createInvoiceService({ db, config, stripe }),
-    webhooks: createWebhookService({ db, config, temporal, stripe }),
+    webhooks: createWebhookService({ db, config, temporal, stripe, logger }),
   });
   return {
     name: 'billing',
