@@ -225,6 +225,22 @@ describe('payments are reconciled with their invoice', () => {
       ['midtrans', 'denied'],
       ['xendit', 'denied'],
     ]);
+    // Admins see them, newest first; customers do not.
+    const refused = await call('GET', '/admin/payments/refused', adminToken);
+    const listed = refused.body.data.filter((r: { invoice_id: string }) => r.invoice_id === id);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        provider: 'xendit',
+        customer_id: c.id,
+        reason: "payment of 0.01 USD does not match the invoice's 11.92 USD",
+      }),
+      expect.objectContaining({
+        provider: 'midtrans',
+        customer_id: c.id,
+        reason: "payment of 1.00 IDR does not match the invoice's 11.92 USD",
+      }),
+    ]);
+    expect((await call('GET', '/admin/payments/refused', c.token)).status).toBe(403);
     // The right amount in the right currency pays it.
     expect(
       (await xendit({ ...paidXendit, id: `xinv_${newId('x')}`, amount: 11.92, paid_amount: 11.92 })).body,

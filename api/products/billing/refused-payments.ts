@@ -26,3 +26,19 @@ export async function recordRefusedPayment(
   );
   return `refused: ${why}`.slice(0, 200);
 }
+
+/** The refused payments, newest first, from the audit trail: what an admin settles by hand. */
+export async function listRefusedPayments(db: Knex, limit = 100) {
+  const rows = await db('platform.audit_log')
+    .where({ product: 'billing', action: 'invoice.payment_refused' })
+    .orderBy('id', 'desc')
+    .limit(limit);
+  return rows.map((r) => ({
+    invoice_id: String(r.target).replace(/^invoice:/, ''),
+    customer_id: r.detail?.customer_id ?? null,
+    provider: r.actor,
+    event_id: r.detail?.event_id ?? null,
+    reason: r.detail?.reason ?? null,
+    received_at: new Date(r.created_at).toISOString(),
+  }));
+}

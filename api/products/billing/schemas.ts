@@ -194,6 +194,19 @@ export const InvoiceDetail = okSchema(
 );
 export const PayAnswer = okSchema('PayInvoice', z.object({ payment_intent_url: z.string().nullable() }));
 export const FailedInvoices = okSchema('FailedInvoices', z.array(z.object({ invoice_id: z.string(), customer: z.object({ id: z.string(), name: z.string(), email: z.string() }), amount: z.number(), failure_reason: z.string().nullable() }).passthrough()));
+export const RefusedPayments = okSchema(
+  'RefusedPayments',
+  z.array(
+    z.object({
+      invoice_id: z.string(),
+      customer_id: z.string().nullable(),
+      provider: z.string(),
+      event_id: z.string().nullable(),
+      reason: z.string().nullable(),
+      received_at: z.string(),
+    }),
+  ),
+);
 export const Received = z.object({ received: z.literal(true) }).openapi('WebhookReceived');
 export const AnyPayload = z.looseObject({}).openapi('ProviderNotification');
 export const Overview = okSchema('AnalyticsOverview', z.object({ total_revenue: z.number(), active_subscriptions: z.number(), churn_rate: z.number() }).passthrough());
