@@ -85,6 +85,18 @@ const schema = z.object({
   /** After a rotation the old key keeps working this long (0: it ends at once). */
   BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(7 * 86400).default(0),
 
+  /** Origins (comma list) checkout's success_url and cancel_url must be on; unset: any http(s) URL. */
+  BILLING_CHECKOUT_RETURN_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const list = (s ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+      if (list.some((o) => !/^https?:\/\/[^/?#]+\/?$/i.test(o))) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma list of origins, e.g. https://app.example.com' });
+        return z.NEVER;
+      }
+      return list.length ? list.map((o) => new URL(o).origin) : null;
+    }),
   /** Webhook secrets: Stripe's endpoint signing secret, Xendit's callback token, Midtrans's server key. Unset: that webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   XENDIT_CALLBACK_TOKEN: z.string().min(1).optional(),

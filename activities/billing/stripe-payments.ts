@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
+import { toStripeAmount } from './money';
 
 /**
  * Charging an invoice through Stripe: a PaymentIntent for its total on the customer's saved
@@ -17,7 +18,7 @@ export function createStripePaymentActivities(deps: { db: Knex; stripe: Stripe }
         .first('i.*', 'c.stripe_customer_id', 's.payment_method_id');
       const pi = await stripe.paymentIntents.create(
         {
-          amount: inv.total_cents,
+          amount: toStripeAmount(inv.total_cents, inv.currency),
           currency: inv.currency,
           ...(inv.stripe_customer_id && { customer: inv.stripe_customer_id }),
           ...(inv.payment_method_id && { payment_method: inv.payment_method_id, off_session: true, confirm: true }),

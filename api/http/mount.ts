@@ -1,6 +1,7 @@
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
 import type Router from '@koa/router';
+import type { Config, ProductName } from '../../core/config';
 
 /**
  * Runs a product's middleware with the mount prefix stripped from ctx.path, so nothing inside a
@@ -27,4 +28,10 @@ function stripPrefix(path: string, prefix: string): string | null {
   if (prefix === '') return path;
   if (path === prefix) return '/';
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : null;
+}
+
+/** The public URL a product is served at (PUBLIC_URL + its MOUNTS prefix), for links it prints. */
+export function productUrl(config: Config, product: ProductName): string {
+  const prefix = config.MOUNTS.find((m) => m.product === product)?.prefix ?? `/${product}`;
+  return `${config.publicUrl.replace(/\/$/, '')}${prefix}`;
 }

@@ -9,6 +9,7 @@ import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
+import { productUrl } from '../../http/mount';
 import { createRateLimiter } from '../../http/rate-limit';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Mailer } from './mailer';
@@ -123,21 +124,32 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
         await deps.mail({
           to: row.email,
           subject: 'Reset your password',
-          text: `Someone asked to reset the password of your account.\n\nTo choose a new one, open:\n${link}\n\nor send this token to POST /api/v1/auth/reset-password:\n${token}\n\nIt works once, within ${config.BILLING_RESET_TTL_MINUTES} minutes. If it was not you, ignore this mail.\n`,
+          text: `Someone asked to reset the password of your account.\n\nTo choose a new one, open:\n${link}\n\nor send this token to POST ${productUrl(config, 'billing')}/api/v1/auth/reset-password:\n${token}\n\nIt works once, within ${config.BILLING_RESET_TTL_MINUTES} minutes. If it was not you, ignore this mail.\n`,
         });
       }
       await audit({ actor: email, action: 'auth.forgot_password', ip, outcome: row ? 'success' : 'failure' });
     },
 
-    /** Spends the token (once, before it expires), sets the password and ends every older session. */
+    /**
+     * Spends the token (once, before it expires) and every other outstanding one of the account,
+     * sets the password and ends every older session.
+     */
     async resetPassword(input: { token: string; newPassword: string }, ip: string) {
+      const spent = () => new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
       await db.transaction(async (trx) => {
-        const reset = await trx('billing.password_resets').where({ token_hash: sha256(input.token) }).forUpdate().first();
-        if (!reset || reset.used_at || new Date(reset.expires_at) < new Date()) throw new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
-        const row = await customers(trx).where({ id: reset.customer_id }).first();
-        if (!row) throw new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
+        const reset = await trx('billing.password_resets').where({ token_hash: sha256(input.token) }).first();
+        if (!reset || reset.used_at || new Date(reset.expires_at) < new Date()) throw spent();
+        // One reset at a time per account; read the token again under that lock, as a reset that
+        // ran meanwhile voided it.
+        const row = await customers(trx).where({ id: reset.customer_id }).forUpdate().first();
+        const unspent = await trx('billing.password_resets').where({ id: reset.id }).whereNull('used_at').first();
+        if (!row || !unspent) throw spent();
         checkStrength(input.newPassword, row.email, 'new_password');
-        await trx('billing.password_resets').where({ id: reset.id }).update({ used_at: trx.fn.now() });
+        // This token and every other one still outstanding: a reset ends them all.
+        await trx('billing.password_resets')
+          .where({ customer_id: row.id })
+          .whereNull('used_at')
+          .update({ used_at: trx.fn.now() });
         await trx('billing.customers').where({ id: row.id }).update({ password_hash: await hashPassword(input.newPassword), password_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
         await writeAudit(trx, 'billing', { actor: row.email, action: 'auth.reset_password', target: `customer:${row.id}`, ip, outcome: 'success' });
       });

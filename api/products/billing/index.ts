@@ -17,10 +17,11 @@ import { createUsageService } from './usage';
 /** billing — usage-based SaaS billing of billing.md: customers, plans, API keys, usage metering. */
 export const createBilling: ProductFactory = ({ config, db, temporal, logger }) => {
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
-  const auth = createBillingAuth({ db, config, logger, mail: createMailer(config) });
+  const mail = createMailer(config);
+  const auth = createBillingAuth({ db, config, logger, mail });
   const pool = createHotPool(config.DATABASE_URL);
   const keys = createKeyCache({ databaseUrl: config.DATABASE_URL, pool, logger });
-  const subscriptions = createSubscriptionService({ db, config, temporal, stripe });
+  const subscriptions = createSubscriptionService({ db, config, temporal, stripe, mail });
   const routes = billingRoutes({
     db, temporal, config, stripe, startedAt: Date.now(), auth,
     customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id), forgetKeys: keys.forget }),
@@ -29,7 +30,7 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     usage: createUsageService({ db, pool }),
     subscriptions,
     invoices: createInvoiceService({ db, config, stripe }),
-    webhooks: createWebhookService({ db, config, temporal, stripe }),
+    webhooks: createWebhookService({ db, config, temporal, stripe, logger }),
   });
   return {
     name: 'billing',

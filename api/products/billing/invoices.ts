@@ -3,7 +3,9 @@ import PDFDocument from 'pdfkit';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
 import { Conflict, NotFound } from '../../../core/errors';
+import { toStripeAmount } from '../../../activities/billing/money';
 import { writeAudit } from '../../http/audit';
+import { productUrl } from '../../http/mount';
 import type { BillingCaller } from './auth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.invoices row
@@ -34,6 +36,8 @@ function renderPdf(inv: Row, customer: Row): Promise<Buffer> {
 /** A customer's invoices (another's are 404), their PDF, paying one by hand, and the admins' failed list. */
 export function createInvoiceService(deps: { db: Knex; config: Config; stripe: Stripe }) {
   const { db, config, stripe } = deps;
+  // Links follow wherever MOUNTS puts billing (at / the document's paths are served as written).
+  const invoiceUrl = (id: string) => `${productUrl(config, 'billing')}/api/v1/invoices/${id}`;
   const own = async (caller: BillingCaller, id: string) => {
     const inv = await db('billing.invoices').where({ id, customer_id: caller.customer.id }).first();
     if (!inv) throw new NotFound(`invoice ${id}`);
@@ -63,7 +67,7 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
         period_end: i.period_end ? new Date(i.period_end).toISOString() : null,
         paid_at: i.paid_at ? new Date(i.paid_at).toISOString() : null,
         failure_reason: i.failure_reason,
-        pdf_url: `${config.publicUrl}/billing/api/v1/invoices/${i.id}/pdf`,
+        pdf_url: `${invoiceUrl(i.id)}/pdf`,
       };
     },
 
@@ -79,11 +83,20 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
       const session = await stripe.checkout.sessions.create({
         mode: 'payment',
         ...(caller.customer.stripe_customer_id && { customer: caller.customer.stripe_customer_id }),
-        line_items: [{ quantity: 1, price_data: { currency: i.currency, unit_amount: i.total_cents, product_data: { name: `Invoice ${i.number}` } } }],
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: i.currency,
+              unit_amount: toStripeAmount(i.total_cents, i.currency),
+              product_data: { name: `Invoice ${i.number}` },
+            },
+          },
+        ],
         payment_intent_data: { metadata: { invoice_id: i.id } },
         metadata: { invoice_id: i.id },
-        success_url: `${config.publicUrl}/billing/api/v1/invoices/${i.id}`,
-        cancel_url: `${config.publicUrl}/billing/api/v1/invoices/${i.id}`,
+        success_url: invoiceUrl(i.id),
+        cancel_url: invoiceUrl(i.id),
       });
       await db('billing.invoices').where({ id }).update({ checkout_session_id: session.id, updated_at: db.fn.now() });
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'invoice.pay', target: `invoice:${id}`, ip, outcome: 'success' });

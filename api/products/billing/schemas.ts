@@ -130,15 +130,31 @@ export const CustomerDetail = okSchema('CustomerDetail', z.object({ customer: Cu
 export const UsageAnalytics = okSchema('UsageAnalytics', z.object({ total_requests: z.number(), total_tokens: z.number(), customers_with_usage: z.number(), avg_requests_per_customer: z.number() }));
 export const AnalyticsQuery = z.strictObject({ period: z.enum(['last_7_days', 'last_30_days', 'last_90_days', 'all_time']).default('last_30_days') });
 
+/** Where Stripe sends the customer back: a web page, never javascript: or data: URLs. */
+const ReturnUrl = z
+  .string()
+  .max(2048)
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 export const CheckoutBody = z
   .strictObject({
     plan_id: z.string().min(1, 'is required').max(64),
     customer_email: Email,
-    success_url: z.string().url('must be a URL'),
-    cancel_url: z.string().url('must be a URL'),
+    success_url: ReturnUrl,
+    cancel_url: ReturnUrl,
   })
   .openapi('CheckoutRequest');
-export const CheckoutCreated = okSchema('CheckoutCreated', z.object({ checkout_url: z.string().nullable(), session_id: z.string(), subscription_id: z.string() }));
+export const CheckoutCreated = okSchema(
+  'CheckoutCreated',
+  z.object({
+    checkout_url: z.string().nullable(),
+    session_id: z.string().nullable(),
+    subscription_id: z.string().nullable(),
+    delivery: z.enum(['redirect', 'email']).openapi({
+      description: "redirect: open checkout_url (a token came along); email: the page went to the account's mailbox, if any",
+    }),
+  }),
+);
 export const CheckoutSuccessQuery = z.strictObject({ session_id: z.string().min(1, 'is required').max(255) });
 export const CheckoutResult = okSchema('CheckoutResult', z.object({ session_id: z.string(), subscription_id: z.string(), status: z.string() }));
 const Subscription = z
@@ -178,6 +194,19 @@ export const InvoiceDetail = okSchema(
 );
 export const PayAnswer = okSchema('PayInvoice', z.object({ payment_intent_url: z.string().nullable() }));
 export const FailedInvoices = okSchema('FailedInvoices', z.array(z.object({ invoice_id: z.string(), customer: z.object({ id: z.string(), name: z.string(), email: z.string() }), amount: z.number(), failure_reason: z.string().nullable() }).passthrough()));
+export const RefusedPayments = okSchema(
+  'RefusedPayments',
+  z.array(
+    z.object({
+      invoice_id: z.string(),
+      customer_id: z.string().nullable(),
+      provider: z.string(),
+      event_id: z.string().nullable(),
+      reason: z.string().nullable(),
+      received_at: z.string(),
+    }),
+  ),
+);
 export const Received = z.object({ received: z.literal(true) }).openapi('WebhookReceived');
 export const AnyPayload = z.looseObject({}).openapi('ProviderNotification');
 export const Overview = okSchema('AnalyticsOverview', z.object({ total_revenue: z.number(), active_subscriptions: z.number(), churn_rate: z.number() }).passthrough());

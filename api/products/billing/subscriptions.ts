@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
 import { AppError, Conflict, Invalid, NotFound, Unavailable } from '../../../core/errors';
+import type { Mailer } from './mailer';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
@@ -14,13 +15,21 @@ import { planView } from './plans';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.subscriptions row
 type Row = any;
 export const workflowIdOf = (subscriptionId: string) => `billing-subscription-${subscriptionId}`;
+const SUPERSEDED = 'superseded by a newer checkout';
+type CheckoutInput = { plan_id: string; customer_email: string; success_url: string; cancel_url: string };
 
 /**
  * Checkout and subscription changes. The subscription's workflow owns its life; the API starts it
  * at checkout and sends it updates, answering from the row the workflow keeps current.
  */
-export function createSubscriptionService(deps: { db: Knex; config: Config; temporal: Temporal; stripe: Stripe }) {
-  const { db, config, temporal, stripe } = deps;
+export function createSubscriptionService(deps: {
+  db: Knex;
+  config: Config;
+  temporal: Temporal;
+  stripe: Stripe;
+  mail: Mailer;
+}) {
+  const { db, config, temporal, stripe, mail } = deps;
 
   const view = async (s: Row) => ({
     id: s.id,
@@ -63,22 +72,77 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
     }
   }
 
-  return {
-    /**
-     * A Stripe Checkout Session (setup mode: it saves the card the periods are charged to) and an
-     * `incomplete` subscription whose workflow waits for `checkout.session.completed`.
-     */
-    async createCheckout(input: { plan_id: string; customer_email: string; success_url: string; cancel_url: string }, ip: string) {
-      const plan = await db('billing.plans').where({ id: input.plan_id, is_active: true }).first();
-      if (!plan) throw new Invalid(`plan_id: no active plan ${input.plan_id}`, 'plan_id');
-      const customer = await db('billing.customers').whereNull('deleted_at').whereRaw('lower(email) = ?', [input.customer_email]).first();
-      if (!customer) throw new NotFound(`customer ${input.customer_email} (register first)`);
-      if (await db('billing.subscriptions').where({ customer_id: customer.id }).whereIn('status', LIVE_STATUSES).first())
-        throw new Conflict('customer_email: this customer already has a subscription; upgrade it instead', 'customer_email');
+  /** Only return pages on the configured origins, when BILLING_CHECKOUT_RETURN_ORIGINS names some. */
+  function checkReturnUrls(input: CheckoutInput) {
+    const origins = config.BILLING_CHECKOUT_RETURN_ORIGINS;
+    for (const field of ['success_url', 'cancel_url'] as const)
+      if (origins && !origins.includes(new URL(input[field]).origin))
+        throw new Invalid(`${field}: must be on ${origins.join(' or ')}`, field);
+  }
+
+  /**
+   * An unfinished checkout gives way to a newer one: its Stripe page is expired (unless Stripe says
+   * it was just completed: then the customer is subscribed and the newer one is refused) and its
+   * subscription ends through its workflow, or here when none runs.
+   */
+  async function supersede(trx: Knex.Transaction, s: Row) {
+    const session = s.checkout_session_id as string | null;
+    if (session) {
+      const state = await stripe.checkout.sessions.expire(session).then(
+        () => 'expired',
+        async () => (await stripe.checkout.sessions.retrieve(session)).status,
+      );
+      if (state === 'complete')
+        throw new Conflict(
+          'customer_email: a checkout of this customer was just completed',
+          'customer_email',
+        );
+    }
+    await update(s, 'cancel', [{ immediately: true, reason: SUPERSEDED }]).catch((err) => {
+      if (!(err instanceof Conflict)) throw err; // no workflow runs it: the row is ended below
+    });
+    await trx('billing.subscriptions')
+      .where({ id: s.id, status: 'incomplete' })
+      .update({
+        status: 'canceled',
+        canceled_at: trx.fn.now(),
+        cancel_reason: SUPERSEDED,
+        updated_at: trx.fn.now(),
+      });
+  }
+
+  /**
+   * The checkout itself, one at a time per customer (its row is locked until the new subscription
+   * is written): a live subscription refuses it (409), an unfinished checkout is superseded.
+   */
+  async function openCheckout(
+    customerId: string,
+    plan: Row,
+    input: CheckoutInput,
+    actor: string,
+    ip: string,
+  ) {
+    const { id, session } = await db.transaction(async (trx) => {
+      const customer = await trx('billing.customers').where({ id: customerId }).forNoKeyUpdate().first();
+      const live = await trx('billing.subscriptions')
+        .where({ customer_id: customerId })
+        .whereIn('status', LIVE_STATUSES)
+        .first();
+      if (live && live.status !== 'incomplete')
+        throw new Conflict(
+          'customer_email: this customer already has a subscription; upgrade it instead',
+          'customer_email',
+        );
+      if (live) await supersede(trx, live);
       let stripeCustomer = customer.stripe_customer_id as string | null;
       if (!stripeCustomer) {
-        stripeCustomer = (await stripe.customers.create({ email: customer.email, name: customer.name, metadata: { dermaga_customer: customer.id } })).id;
-        await db('billing.customers').where({ id: customer.id }).update({ stripe_customer_id: stripeCustomer });
+        const meta = { dermaga_customer: customer.id };
+        stripeCustomer = (
+          await stripe.customers.create({ email: customer.email, name: customer.name, metadata: meta })
+        ).id;
+        await trx('billing.customers')
+          .where({ id: customer.id })
+          .update({ stripe_customer_id: stripeCustomer });
       }
       const id = newId('sub');
       const session = await stripe.checkout.sessions.create({
@@ -90,16 +154,88 @@ export function createSubscriptionService(deps: { db: Knex; config: Config; temp
         metadata: { subscription_id: id, plan_id: plan.id },
       });
       const now = new Date();
-      await db.transaction(async (trx) => {
-        await trx('billing.subscriptions').insert({
-          id, customer_id: customer.id, plan_id: plan.id, status: 'incomplete', current_period_start: now, current_period_end: now,
-          period_terms: JSON.stringify(planTerms(plan)), checkout_session_id: session.id,
-        });
-        await writeAudit(trx, 'billing', { actor: customer.email, action: 'checkout.create', target: `subscription:${id}`, ip, outcome: 'success', detail: { plan: plan.id } });
+      await trx('billing.subscriptions').insert({
+        id,
+        customer_id: customer.id,
+        plan_id: plan.id,
+        status: 'incomplete',
+        current_period_start: now,
+        current_period_end: now,
+        period_terms: JSON.stringify(planTerms(plan)),
+        checkout_session_id: session.id,
       });
-      const client = await temporal.client();
-      await client.workflow.start('subscriptionLifecycle', { workflowId: workflowIdOf(id), taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)] });
-      return { checkout_url: session.url, session_id: session.id, subscription_id: id };
+      const detail = { plan: plan.id, customer: customer.id, ...(live && { superseded: live.id }) };
+      await writeAudit(trx, 'billing', {
+        actor,
+        action: 'checkout.create',
+        target: `subscription:${id}`,
+        ip,
+        outcome: 'success',
+        detail,
+      });
+      return { id, session };
+    });
+    const client = await temporal.client();
+    await client.workflow.start('subscriptionLifecycle', {
+      workflowId: workflowIdOf(id),
+      taskQueue: CONTROL_QUEUE,
+      args: [lifecycle(id, plan.period_days)],
+    });
+    return { checkout_url: session.url, session_id: session.id, subscription_id: id };
+  }
+
+  /** Without a token the checkout page goes to the account's own mailbox, never to the caller. */
+  async function mailCheckout(customer: Row, plan: Row, input: CheckoutInput, ip: string) {
+    const opened = await openCheckout(customer.id, plan, input, input.customer_email, ip).catch((err) => {
+      if (err instanceof Conflict) return null;
+      throw err;
+    });
+    await mail({
+      to: customer.email,
+      subject: `Subscribe to ${plan.name}`,
+      text: opened
+        ? `Someone asked to subscribe your account to ${plan.name}.\n\n` +
+          `To do so, save your card on this page:\n${opened.checkout_url}\n\n` +
+          'If it was not you, ignore this mail: nothing is charged without that card.\n'
+        : `Someone asked to subscribe your account to ${plan.name}, but it already has a subscription; ` +
+          'sign in to change its plan.\n',
+    });
+  }
+
+  return {
+    /**
+     * A Stripe Checkout Session (setup mode: it saves the card the periods are charged to) and an
+     * `incomplete` subscription whose workflow waits for `checkout.session.completed`. With the
+     * customer's token the checkout is theirs and the answer carries its page (201). Without one the
+     * page is mailed to the account of `customer_email`, and the answer (202) is the same whether
+     * such an account exists, so it tells no one who has an account.
+     */
+    async createCheckout(input: CheckoutInput, ip: string, caller: BillingCaller | null) {
+      const plan = await db('billing.plans').where({ id: input.plan_id, is_active: true }).first();
+      if (!plan) throw new Invalid(`plan_id: no active plan ${input.plan_id}`, 'plan_id');
+      checkReturnUrls(input);
+      if (caller) {
+        if (input.customer_email !== String(caller.customer.email).toLowerCase())
+          throw new Invalid("customer_email: is not the signed-in account's email", 'customer_email');
+        return {
+          ...(await openCheckout(caller.customer.id, plan, input, caller.customer.email, ip)),
+          delivery: 'redirect' as const,
+        };
+      }
+      const customer = await db('billing.customers')
+        .whereNull('deleted_at')
+        .whereRaw('lower(email) = ?', [input.customer_email])
+        .first();
+      if (customer) await mailCheckout(customer, plan, input, ip);
+      else
+        await writeAudit(db, 'billing', {
+          actor: input.customer_email,
+          action: 'checkout.create',
+          ip,
+          outcome: 'failure',
+          detail: { plan: plan.id, reason: 'no such account' },
+        });
+      return { checkout_url: null, session_id: null, subscription_id: null, delivery: 'email' as const };
     },
 
     /** Where checkout's success_url lands: the subscription the session made, as it stands. */

@@ -2,21 +2,31 @@ import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import Stripe from 'stripe';
+import { paymentMismatch } from '../../../activities/billing/money';
 import type { Config } from '../../../core/config';
 import { safeEqual } from '../../../core/crypto';
 import { AppError, Invalid, Unavailable } from '../../../core/errors';
+import type { Logger } from '../../../core/logger';
 import type { Temporal } from '../../../core/temporal';
+import { midtransOutcome, stripeOutcome, xenditOutcome, type Outcome } from './provider-payloads';
+import { recordRefusedPayment } from './refused-payments';
 import { workflowIdOf } from './subscriptions';
 
-type Outcome = { signal: 'checkoutCompleted'; subscriptionId: string; paymentMethodId: string | null } | { signal: 'invoicePaid' | 'invoiceFailed'; invoiceId: string; reason?: string } | null;
 const unauthorized = (why: string) => new AppError('invalid_signature', 400, why);
 
 /**
  * Payment providers' webhooks. Each is verified before anything is read, stored once by its
  * provider event id (a replay changes nothing), and acted on by signalling the subscription's
- * workflow, so the answer is fast. Unknown event types are stored and answered 200.
+ * workflow, so the answer is fast. Unknown event types are stored and answered 200. A paid notice
+ * whose amount or currency is not its invoice's is refused (recorded, never applied; still 200).
  */
-export function createWebhookService(deps: { db: Knex; config: Config; temporal: Temporal; stripe: Stripe }) {
+export function createWebhookService(deps: {
+  db: Knex;
+  config: Config;
+  temporal: Temporal;
+  stripe: Stripe;
+  logger: Logger;
+}) {
   const { db, config, temporal, stripe } = deps;
 
   /** Stores the event; false when its id was seen before. */
@@ -31,8 +41,12 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       await signal(workflowIdOf(outcome.subscriptionId), 'checkoutCompleted', { paymentMethodId: outcome.paymentMethodId });
       note = `checkout completed for ${outcome.subscriptionId}`;
     } else if (outcome) {
-      const inv = await db('billing.invoices').where({ id: outcome.invoiceId }).first('id', 'subscription_id', 'status');
+      const inv = await db('billing.invoices')
+        .where({ id: outcome.invoiceId })
+        .first('id', 'customer_id', 'subscription_id', 'status', 'total_cents', 'currency');
+      const why = inv && outcome.signal === 'invoicePaid' ? paymentMismatch(inv, outcome.paid) : null;
       if (!inv) note = `unknown invoice ${outcome.invoiceId}`;
+      else if (why) note = await recordRefusedPayment(deps, { provider, eventId, invoice: inv, why });
       else {
         const sent = inv.subscription_id && (await signal(workflowIdOf(inv.subscription_id), outcome.signal, { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' }));
         // No workflow waits for it (a proration invoice, or a subscription already ended): the row takes the outcome.
@@ -72,16 +86,7 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       } catch (err) {
         throw unauthorized(`Stripe-Signature: ${err instanceof Stripe.errors.StripeSignatureVerificationError ? err.message : 'invalid'}`);
       }
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the event's object varies by type
-      const o = event.data.object as any;
-      let outcome: Outcome = null;
-      if (event.type === 'checkout.session.completed' && o.mode === 'setup' && o.metadata?.subscription_id)
-        outcome = { signal: 'checkoutCompleted', subscriptionId: o.metadata.subscription_id, paymentMethodId: typeof o.setup_intent === 'object' ? (o.setup_intent?.payment_method ?? null) : null };
-      else if (event.type === 'checkout.session.completed' && o.metadata?.invoice_id) outcome = { signal: 'invoicePaid', invoiceId: o.metadata.invoice_id };
-      else if (event.type === 'payment_intent.succeeded' && o.metadata?.invoice_id) outcome = { signal: 'invoicePaid', invoiceId: o.metadata.invoice_id };
-      else if (event.type === 'payment_intent.payment_failed' && o.metadata?.invoice_id)
-        outcome = { signal: 'invoiceFailed', invoiceId: o.metadata.invoice_id, reason: o.last_payment_error?.message ?? 'card declined' };
-      return receive('stripe', event.id, event.type, event, outcome);
+      return receive('stripe', event.id, event.type, event, await stripeOutcome(event, stripe));
     },
 
     /** x-callback-token compared in constant time; an invoice payment's `external_id` is our invoice id. */
@@ -91,9 +96,8 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       const id = String(body.id ?? '');
       if (!id) throw new Invalid('id: is required', 'id');
       const status = String(body.status ?? '');
-      const invoiceId = String(body.external_id ?? '');
-      const outcome: Outcome = !invoiceId ? null : status === 'PAID' || status === 'SETTLED' ? { signal: 'invoicePaid', invoiceId } : status === 'EXPIRED' || status === 'FAILED' ? { signal: 'invoiceFailed', invoiceId, reason: `Xendit: ${status}` } : null;
-      return receive('xendit', id, `invoice.${status.toLowerCase() || 'unknown'}`, body, outcome);
+      const type = body.callback_virtual_account_id ? 'fva.paid' : `invoice.${status.toLowerCase() || 'unknown'}`;
+      return receive('xendit', id, type, body, xenditOutcome(body));
     },
 
     /**
@@ -108,12 +112,7 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       const expected = createHash('sha512').update(`${orderId}${statusCode}${gross}${key}`).digest('hex');
       if (!safeEqual(String(body.signature_key ?? ''), expected)) throw unauthorized('signature_key does not match');
       const status = String(body.transaction_status ?? '');
-      const outcome: Outcome = ['settlement', 'capture'].includes(status)
-        ? { signal: 'invoicePaid', invoiceId: orderId }
-        : ['deny', 'cancel', 'expire', 'failure'].includes(status)
-          ? { signal: 'invoiceFailed', invoiceId: orderId, reason: `Midtrans: ${status}` }
-          : null;
-      return receive('midtrans', String(body.transaction_id ?? `${orderId}:${status}:${statusCode}`), `transaction.${status || 'unknown'}`, body, outcome);
+      return receive('midtrans', String(body.transaction_id ?? `${orderId}:${status}:${statusCode}`), `transaction.${status || 'unknown'}`, body, midtransOutcome(body));
     },
   };
 }

@@ -1,10 +1,11 @@
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
+import { listRefusedPayments } from '../refused-payments';
 import * as s from '../schemas';
 import { caller, type BillingRoute, type BillingServices } from '.';
 
 /** The caller's invoices, and the admins' list of failed ones. */
-export function invoiceRoutes(route: BillingRoute, { invoices, customers }: BillingServices): void {
+export function invoiceRoutes(route: BillingRoute, { invoices, customers, db }: BillingServices): void {
   route({
     method: 'get', path: '/api/v1/invoices', tag: 'invoices', auth: 'customer', summary: 'Invoices, newest first (?status, limit, offset)',
     query: s.InvoicesQuery,
@@ -36,6 +37,12 @@ export function invoiceRoutes(route: BillingRoute, { invoices, customers }: Bill
     method: 'get', path: '/admin/invoices/failed', tag: 'admin', auth: 'admin', summary: 'Invoices whose payment failed',
     responses: { 200: { description: 'Failed invoices', schema: s.FailedInvoices } },
     handler: async () => ok(await invoices.failed()),
+  });
+  route({
+    method: 'get', path: '/admin/payments/refused', tag: 'admin', auth: 'admin',
+    summary: "Provider payments refused as not matching their invoice (amount or currency), newest 100",
+    responses: { 200: { description: 'Refused payments', schema: s.RefusedPayments } },
+    handler: async () => ok(await listRefusedPayments(db)),
   });
   route({
     method: 'get', path: '/admin/analytics/overview', tag: 'admin', auth: 'admin', summary: 'Revenue, live subscriptions and churn over a period',

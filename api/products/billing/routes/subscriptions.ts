@@ -1,14 +1,31 @@
+import { reply } from '../../../http/route';
 import { ok } from '../envelope';
 import * as s from '../schemas';
 import { caller, type BillingRoute, type BillingServices } from '.';
 
 /** Checkout and the caller's subscription; changes go to its workflow. */
-export function subscriptionRoutes(route: BillingRoute, { subscriptions }: BillingServices): void {
+export function subscriptionRoutes(route: BillingRoute, { subscriptions, auth }: BillingServices): void {
   route({
     method: 'post', path: '/api/v1/checkout/create', tag: 'checkout', auth: 'public', summary: 'A Stripe Checkout Session for a plan; the subscription starts when Stripe says checkout completed',
+    description:
+      "With the customer's bearer token the session is theirs and its URL is answered (201); without one its URL " +
+      'is mailed to the account of customer_email and the answer is 202 whether or not that account exists. ' +
+      'A newer checkout supersedes an unfinished one.',
     body: s.CheckoutBody, status: 201,
-    responses: { 201: { description: 'Created', schema: s.CheckoutCreated }, 400: { description: 'No such active plan' }, 404: { description: 'No such customer' }, 409: { description: 'Already subscribed' } },
-    handler: async ({ body }, ctx) => ok(await subscriptions.createCheckout(body, ctx.ip)),
+    responses: {
+      201: { description: 'Created (a token came along)', schema: s.CheckoutCreated },
+      202: { description: "Accepted: the page goes to the account's mailbox", schema: s.CheckoutCreated },
+      400: { description: 'No such active plan, a return URL not allowed, or another account than the token' },
+      401: { description: 'A token that is not valid' },
+      409: { description: 'Already subscribed' },
+    },
+    handler: async ({ body }, ctx) => {
+      // Public, but a token that comes along binds the checkout to its customer (and must be valid).
+      if (ctx.get('authorization')) await auth.authenticate(ctx, 'customer');
+      const who = ctx.get('authorization') ? caller(ctx) : null;
+      const result = await subscriptions.createCheckout(body, ctx.ip, who);
+      return who ? ok(result) : reply(202, ok(result));
+    },
   });
   route({
     method: 'get', path: '/api/v1/checkout/success', tag: 'checkout', auth: 'public', summary: "Checkout's success redirect: the subscription the session made (JSON)",
