@@ -47,6 +47,46 @@ export function checkRootPath(rootPath: string, webRoot: string): string {
   return normalized;
 }
 
+/** The port in `host:port`, a URL, or an nginx listen value; `fallback` when it names none. */
+function portOf(value: string | undefined, fallback: number | null): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!value.includes('://')) return Number(value.split(':').pop()) || fallback;
+  try {
+    const url = new URL(value);
+    const schemeDefault = ({ 'http:': 80, 'https:': 443 } as Record<string, number>)[url.protocol];
+    return Number(url.port) || schemeDefault || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** What listens on each of the platform's own ports (the first name wins where two share one). */
+export function platformPorts(config: Config): Map<number, string> {
+  const ports = new Map<number, string>();
+  const add = (port: number | null, what: string) => {
+    if (port && !ports.has(port)) ports.set(port, what);
+  };
+  add(portOf(config.TEMPORAL_ADDRESS, 7233), 'Temporal');
+  add(portOf(config.TEMPORAL_UI_URL, null), 'Temporal UI');
+  add(config.PORT, 'the API');
+  add(portOf(config.DATABASE_URL, 5432), 'Postgres');
+  add(portOf(config.PANEL_MYSQL_URL, 3306), 'MariaDB');
+  if (config.DOCKER_HOST?.startsWith('tcp://')) add(portOf(config.DOCKER_HOST, null), 'Docker');
+  add(portOf(config.PANEL_NGINX_LISTEN, null), 'nginx');
+  add(portOf(config.PANEL_NGINX_TLS_LISTEN, null), 'nginx (TLS)');
+  for (const port of config.PANEL_PROXY_DENIED_PORTS) add(port, 'PANEL_PROXY_DENIED_PORTS');
+  return ports;
+}
+
+/** A proxy site publishes its port to the world through nginx: never one of the platform's own. */
+function checkProxyPort(port: number | undefined, config: Config): void {
+  const owner = port === undefined ? undefined : platformPorts(config).get(port);
+  if (owner) {
+    const why = `is one of the platform's own ports (${owner}); use the port your app listens on`;
+    throw new Invalid(`proxy_port: ${port} ${why}`, 'proxy_port');
+  }
+}
 
 /** Sites: rows here, the nginx and filesystem work in the provision/delete workflows. */
 export function createSiteService(deps: { db: Knex; config: Config; temporal: Temporal }) {
@@ -87,6 +127,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
     async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime']; proxy_port?: number }, ip: string) {
       const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
+      checkProxyPort(input.proxy_port, config);
       const siteId = newId('site');
       const { site, job } = await db
         .transaction(async (trx) => {
