@@ -88,6 +88,29 @@ function checkProxyPort(port: number | undefined, config: Config): void {
   }
 }
 
+/**
+ * Refuses a root inside another live site's root or around one: deleting the outer site would take
+ * the inner one's files. Callers hold the roots lock (takeRootsLock) until they insert.
+ */
+async function checkRootsApart(trx: Knex.Transaction, rootPath: string): Promise<void> {
+  const other = await Site.query(trx)
+    .whereNot({ status: 'failed' })
+    .where((b) =>
+      b
+        .whereRaw('starts_with(?, root_path || ?)', [rootPath, '/']) // inside it
+        .orWhereRaw('starts_with(root_path, ?)', [`${rootPath}/`]), // around it
+    )
+    .first();
+  if (other) {
+    const why = `overlaps the root ${other.root_path} of site ${other.domain}`;
+    throw new Conflict(`root_path: ${rootPath} ${why}`, 'root_path');
+  }
+}
+
+/** One creation at a time checks and inserts roots: two nested roots created together cannot both pass. */
+const takeRootsLock = (trx: Knex.Transaction) =>
+  trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['panel-site-roots']);
+
 /** Sites: rows here, the nginx and filesystem work in the provision/delete workflows. */
 export function createSiteService(deps: { db: Knex; config: Config; temporal: Temporal }) {
   const { db, config, temporal } = deps;
@@ -131,6 +154,8 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
       const siteId = newId('site');
       const { site, job } = await db
         .transaction(async (trx) => {
+          await takeRootsLock(trx);
+          await checkRootsApart(trx, rootPath);
           const job = await createJob(trx, {
             product: 'panel',
             type: 'site.provision',
