@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { uniqueDomain, useApi } from '../support/api';
 import { fetchSite } from '../support/nginx';
@@ -31,6 +32,10 @@ describe('an admin hosts a site', () => {
     expect(served.status).toBe(200);
     expect(served.body).toContain(`<h1>${domain}</h1>`);
     expect((await fetchSite(domain, '/.dermaga-site')).status).toBe(403);
+    // Readable by nginx's group, closed to everyone else (PHP sites' users included).
+    const nginxGid = Number(execFileSync('id', ['-g', t.api.config.PANEL_NGINX_USER], { encoding: 'utf8' }));
+    const root = statSync(active.root_path);
+    expect([root.uid, root.gid, root.mode & 0o777]).toEqual([0, nginxGid, 0o750]);
 
     const job = await waitForJob(t.api, t.token, created.body.job_id);
     expect(job).toMatchObject({

@@ -21,6 +21,7 @@ export const siteView = (s: Site, cert?: Certificate) => ({
   root_path: s.root_path,
   runtime: s.runtime,
   proxy_port: s.proxy_port,
+  php_allow_exec: s.php_allow_exec,
   status: s.status,
   error: s.error,
   job_id: s.job_id,
@@ -128,6 +129,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     rootPath: site.root_path,
     runtime: site.runtime,
     proxyPort: site.proxy_port,
+    phpAllowExec: site.php_allow_exec,
     hostQueue: hostQueue(site.host_id),
   });
 
@@ -148,7 +150,17 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     },
 
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
-    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime']; proxy_port?: number }, ip: string) {
+    async create(
+      caller: Caller,
+      input: {
+        domain: string;
+        root_path?: string;
+        runtime: Site['runtime'];
+        proxy_port?: number;
+        php_allow_exec?: boolean;
+      },
+      ip: string,
+    ) {
       const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
       checkProxyPort(input.proxy_port, config);
       const siteId = newId('site');
@@ -169,6 +181,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
             root_path: rootPath,
             runtime: input.runtime,
             proxy_port: input.proxy_port ?? null,
+            php_allow_exec: input.php_allow_exec ?? false,
             status: 'provisioning',
             host_id: config.HOST_ID,
             job_id: job.id,
