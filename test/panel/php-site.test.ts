@@ -209,3 +209,18 @@ describe("a PHP site cannot read another PHP site's files", () => {
     for (const site of [a, b, c]) await waitForSite(t.api, t.token, site.id, 'gone');
   });
 });
+
+describe('php_allow_exec', () => {
+  it('should fail with 400 for a site that is not PHP', async () => {
+    const res = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain: uniqueDomain('noexec'), runtime: 'static', php_allow_exec: true },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      code: 'invalid_request',
+      message: 'php_allow_exec: is for runtime php only',
+      field: 'php_allow_exec',
+    });
+  });
+});
