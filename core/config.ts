@@ -184,6 +184,15 @@ const schema = z.object({
   PANEL_NGINX_LISTEN: listenValue.default('80'),
   /** nginx `listen` value for the TLS server block a site gains with its certificate. */
   PANEL_NGINX_TLS_LISTEN: listenValue.default('443'),
+  /**
+   * Ports a proxy site may not publish, besides the platform's own (the API, Temporal and its UI,
+   * Postgres, MariaDB, Docker over TCP, nginx itself): Docker's API ports unless configured.
+   */
+  PANEL_PROXY_DENIED_PORTS: z
+    .string()
+    .regex(/^(\d{1,5}(,\d{1,5})*)?$/, 'must be a comma list of ports, e.g. 2375,2376 (or empty)')
+    .default('2375,2376')
+    .transform((s) => s.split(',').filter(Boolean).map(Number)),
   /** ACME (RFC 8555) directory certificates are ordered from: Let's Encrypt unless configured. */
   PANEL_ACME_DIRECTORY_URL: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
   /** A PEM bundle to trust for the ACME server's HTTPS (a private CA such as pebble); unset means the system's. */

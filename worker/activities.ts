@@ -57,8 +57,9 @@ export const hostActivities = (config: Config) => {
       listen: config.PANEL_NGINX_LISTEN,
       tlsListen: config.PANEL_NGINX_TLS_LISTEN,
       phpSocket: php.socketPath,
+      nginxUser: config.PANEL_NGINX_USER,
     }),
-    ...createPhpHostActivities({ php }),
+    ...createPhpHostActivities({ php, nginxUser: config.PANEL_NGINX_USER }),
     ...createSslHostActivities({
       acme: createAcme({
         directoryUrl: config.PANEL_ACME_DIRECTORY_URL,

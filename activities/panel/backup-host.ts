@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Artifact, BackupFile, PanelState } from '../../workflows/panel/backup-input';
 import type { SiteWorkflowInput } from '../../workflows/panel/site-input';
 import { siteUser } from './php-host';
+import { ownDirectory } from '../adapters/accounts';
 import { run } from '../adapters/exec';
 import { Conflict } from '../../core/errors';
 import type { Mariadb } from '../adapters/mariadb';
@@ -67,7 +68,10 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
           }
           const rel = path.join('sites', `${site.domain}.tar.gz`);
           // --exclude: the ownership marker names this site id; a restore writes its own.
-          const r = await run('tar', ['-czf', path.join(partial, rel), '--exclude=./.dermaga-site', '-C', site.root_path, '.'], { timeoutMs: 30 * 60_000 });
+          // Not the marker, nor a PHP site's temporary files and sessions.
+          const exclude = ['--exclude=./.dermaga-site', '--exclude=./.dermaga-php'];
+          const args = ['-czf', path.join(partial, rel), ...exclude, '-C', site.root_path, '.'];
+          const r = await run('tar', args, { timeoutMs: 30 * 60_000 });
           if (r.code !== 0) throw new Error(`tar of ${site.root_path} failed: ${r.stderr.trim()}`);
           await add('site', site.domain, rel);
         }
@@ -136,17 +140,20 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
 
     /**
      * Unpacks a site's archive into its (freshly provisioned) root. A PHP site's files go back to
-     * its own user, which its PHP-FPM pool runs as (an app writes its uploads and caches).
+     * its own user, which its PHP-FPM pool runs as (an app writes its uploads and caches). The root
+     * itself keeps the owner, group and mode provisioning gave it (nginx reads through its group).
      */
     async restoreSiteFiles({ artifact, site }: { artifact: string; site: Pick<SiteWorkflowInput, 'siteId' | 'rootPath' | 'runtime'> }): Promise<void> {
       const { rootPath } = site;
       const owner = site.runtime === 'php' ? siteUser(site.siteId) : null;
+      const provisioned = await stat(rootPath);
       const r = await run('tar', ['-xzf', path.resolve(dir, artifact), '--no-same-owner', '-C', rootPath], { timeoutMs: 30 * 60_000 });
       if (r.code !== 0) throw new Error(`unpacking ${artifact} into ${rootPath} failed: ${r.stderr.trim()}`);
       if (owner) {
         const c = await run('chown', ['-R', '--no-dereference', `${owner}:${owner}`, rootPath]);
         if (c.code !== 0) throw new Error(`chown of ${rootPath} to ${owner} failed: ${c.stderr.trim()}`);
       }
+      await ownDirectory(rootPath, provisioned.uid, provisioned.gid, provisioned.mode & 0o7777);
     },
 
     /**

@@ -1,10 +1,21 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { accountIds, ownDirectory } from '../adapters/accounts';
 import type { Nginx } from '../adapters/nginx';
 import { renderVhost } from './vhost';
 
 const MARKER = '.dermaga-site';
+
+/** A site root Dermaga made: its owner's, nginx reads it through its group, closed to every other account. */
+export const SITE_ROOT_MODE = 0o750;
+
+/** The primary group of the user nginx's workers run as: the group of every site root. */
+export async function nginxGroup(nginxUser: string): Promise<number> {
+  const ids = await accountIds(nginxUser);
+  if (!ids) throw new Error(`nginx's worker user ${nginxUser} does not exist here (PANEL_NGINX_USER)`);
+  return ids.gid;
+}
 
 interface SiteRef {
   siteId: string;
@@ -31,7 +42,15 @@ async function realAncestor(p: string): Promise<string> {
  * What provisioning does on the panel's host: the site's directory and its nginx server block.
  * Each step is idempotent and its undo is a no-op when there is nothing to undo.
  */
-export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; listen: string; tlsListen: string; phpSocket: (domain: string) => string }) {
+export function createSiteHostActivities(deps: {
+  nginx: Nginx;
+  webRoot: string;
+  listen: string;
+  tlsListen: string;
+  phpSocket: (domain: string) => string;
+  /** The user nginx's workers run as: site roots belong to its group. */
+  nginxUser: string;
+}) {
   const { nginx } = deps;
 
   /** Refuses a root that resolves, through symlinks, outside the web root. */
@@ -44,7 +63,11 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
   const readMarker = (rootPath: string) => readFile(path.join(rootPath, MARKER), 'utf8').then((s) => s.trim(), () => null);
 
   return {
-    /** Creates the site root with a placeholder index; a root made here is marked so undo/delete may remove it. */
+    /**
+     * Creates the site root with a placeholder index; a root made here is marked so undo/delete may
+     * remove it, and belongs to Dermaga (root) and nginx's group, mode 0750: other sites' users
+     * cannot enter it. A PHP site's user gets it in the next step.
+     */
     async createSiteRoot(site: SiteRef): Promise<void> {
       await mkdir(deps.webRoot, { recursive: true });
       await checkInsideWebRoot(site.rootPath);
@@ -52,11 +75,15 @@ export function createSiteHostActivities(deps: { nginx: Nginx; webRoot: string; 
       if (owner && owner !== site.siteId) throw invalid(`root_path ${site.rootPath} belongs to site ${owner}`);
       await mkdir(path.dirname(site.rootPath), { recursive: true, mode: 0o755 });
       // Only a directory made here is marked: an existing one is the operator's and outlives the site.
-      const made = await mkdir(site.rootPath, { mode: 0o755 }).then(
+      const made = await mkdir(site.rootPath, { mode: SITE_ROOT_MODE }).then(
         () => true,
         (err) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
       );
       if (made) await writeFile(path.join(site.rootPath, MARKER), `${site.siteId}\n`, { mode: 0o600 });
+      if (made || owner === site.siteId) {
+        const group = await nginxGroup(deps.nginxUser);
+        await ownDirectory(site.rootPath, process.getuid?.() ?? 0, group, SITE_ROOT_MODE);
+      }
       const index = `<!doctype html>\n<title>${site.domain}</title>\n<h1>${site.domain}</h1>\n<p>Hosted by Dermaga.</p>\n`;
       await writeFile(path.join(site.rootPath, 'index.html'), index, { flag: 'wx', mode: 0o644 }).catch((err) => {
         if (err.code !== 'EEXIST') throw err; // an operator's own index stays

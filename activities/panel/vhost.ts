@@ -45,7 +45,7 @@ function siteBody(s: VhostSpec): string {
     index ${s.phpSocket ? 'index.php ' : ''}index.html index.htm;
 
     access_log off;
-
+${s.phpSocket ? phpSymlinks : ''}
     # ACME HTTP-01: answered from the root's files whatever the runtime (^~ beats the rules below).
     location ^~ /.well-known/acme-challenge/ {
         default_type text/plain;
@@ -65,6 +65,11 @@ function siteBody(s: VhostSpec): string {
 
 ${s.phpSocket ? phpLocations(s.phpSocket) : s.proxyPort ? proxyLocations(s.proxyPort) : staticLocation}`;
 }
+
+/** A PHP site's user may make links (with php_allow_exec): nginx follows one only to its owner's files. */
+const phpSymlinks = `
+    disable_symlinks if_not_owner from=$document_root;
+`;
 
 const staticLocation = `    location / {
         try_files $uri $uri/ =404;

@@ -27,8 +27,11 @@ http {
         return 404;
     }
     # A name no site has a certificate for gets no handshake (not another site's certificate).
+    # The default server's protocols are the ones offered whatever the site (SNI comes too late):
+    # nginx 1.22's default lacks TLSv1.3.
     server {
         listen ${tlsListen} ssl default_server;
+        ssl_protocols TLSv1.2 TLSv1.3;
         ssl_reject_handshake on;
     }
     include ${dir}/sites/*.conf;

@@ -10,7 +10,8 @@ let app: http.Server;
 let appPort: number;
 
 beforeAll(async () => {
-  api = await startApi();
+  // The API's own port as configuration says (this one listens on a free port of its own).
+  api = await startApi({ PORT: '3999', PANEL_PROXY_DENIED_PORTS: '22,2222' });
   token = await login(api);
   // The operator's app: answers with what nginx passed on.
   app = http.createServer((req, res) =>
@@ -23,6 +24,8 @@ afterAll(async () => {
   await new Promise((r) => app.close(r));
   await api.close();
 });
+
+const USE_YOURS = 'use the port your app listens on';
 
 describe('a reverse-proxy site', () => {
   it('passes requests to the app on its local port, with the Host and forwarding headers', async () => {
@@ -58,6 +61,27 @@ describe('a reverse-proxy site', () => {
     expect(res.body.error).toEqual({
       code: 'invalid_request',
       message: 'proxy_port: is required for runtime proxy, and only for it',
+      field: 'proxy_port',
+    });
+  });
+
+  it.each([
+    ['Temporal', () => Number(api.config.TEMPORAL_ADDRESS.split(':').pop())],
+    ['Temporal UI', () => Number(new URL(api.config.TEMPORAL_UI_URL).port || 80)],
+    ['the API', () => 3999],
+    ['Postgres', () => Number(new URL(api.config.DATABASE_URL).port)],
+    ['MariaDB', () => Number(new URL(api.config.PANEL_MYSQL_URL).port)],
+    ['nginx', () => Number(api.config.PANEL_NGINX_LISTEN.split(':').pop())],
+    ['PANEL_PROXY_DENIED_PORTS', () => 2222],
+  ])("should fail with 400 for a port of the platform's own: %s", async (name, port) => {
+    const res = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: uniqueDomain('own'), runtime: 'proxy', proxy_port: port() },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      code: 'invalid_request',
+      message: `proxy_port: ${port()} is one of the platform's own ports (${name}); ${USE_YOURS}`,
       field: 'proxy_port',
     });
   });

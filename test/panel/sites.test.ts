@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { uniqueDomain, useApi } from '../support/api';
 import { fetchSite } from '../support/nginx';
@@ -31,6 +32,10 @@ describe('an admin hosts a site', () => {
     expect(served.status).toBe(200);
     expect(served.body).toContain(`<h1>${domain}</h1>`);
     expect((await fetchSite(domain, '/.dermaga-site')).status).toBe(403);
+    // Readable by nginx's group, closed to everyone else (PHP sites' users included).
+    const nginxGid = Number(execFileSync('id', ['-g', t.api.config.PANEL_NGINX_USER], { encoding: 'utf8' }));
+    const root = statSync(active.root_path);
+    expect([root.uid, root.gid, root.mode & 0o777]).toEqual([0, nginxGid, 0o750]);
 
     const job = await waitForJob(t.api, t.token, created.body.job_id);
     expect(job).toMatchObject({
@@ -110,5 +115,54 @@ describe('an admin hosts a site', () => {
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(a.body.job_id).toBe(b.body.job_id);
     await waitForSite(t.api, t.token, created.body.site.id, 'gone');
+  });
+});
+
+describe('site roots never overlap', () => {
+  const create = (domain: string, root_path: string) =>
+    t.api.request('POST', '/panel/v1/sites', { token: t.token, body: { domain, root_path } });
+  const removeAll = async (ids: string[]) => {
+    for (const id of ids) await waitForSite(t.api, t.token, id, 'active');
+    for (const id of ids) await t.api.request('DELETE', `/panel/v1/sites/${id}`, { token: t.token });
+    for (const id of ids) await waitForSite(t.api, t.token, id, 'gone');
+  };
+
+  it('should fail with 409 for a root inside, or around, the root of another site', async () => {
+    const outer = path.join(t.api.config.PANEL_WEB_ROOT, uniqueDomain('outer'));
+    const created = await create(uniqueDomain('outer'), outer);
+    expect(created.status).toBe(202);
+    const inside = await create(uniqueDomain('inner'), `${outer}/blog`);
+    expect(inside.status).toBe(409);
+    expect(inside.body.error).toEqual({
+      code: 'conflict',
+      message: `root_path: ${outer}/blog overlaps the root ${outer} of site ${created.body.site.domain}`,
+      field: 'root_path',
+    });
+    const group = path.join(t.api.config.PANEL_WEB_ROOT, uniqueDomain('group'));
+    const grouped = await create(uniqueDomain('grouped'), `${group}/shop`);
+    expect(grouped.status).toBe(202);
+    const around = await create(uniqueDomain('around'), group);
+    expect(around.status).toBe(409);
+    expect(around.body.error.message).toBe(
+      `root_path: ${group} overlaps the root ${group}/shop of site ${grouped.body.site.domain}`,
+    );
+    const sibling = `${outer}-b`; // shares a prefix, not a directory
+    const beside = await create(uniqueDomain('beside'), sibling);
+    expect(beside.status).toBe(202);
+    await removeAll([created.body.site.id, grouped.body.site.id, beside.body.site.id]);
+  });
+
+  it('admits one of two nested roots created at the same moment', async () => {
+    const pairs = [0, 1, 2].map(() => {
+      const outer = path.join(t.api.config.PANEL_WEB_ROOT, uniqueDomain('race'));
+      return [outer, `${outer}/inner`];
+    });
+    const answers = await Promise.all(pairs.flat().map((root) => create(uniqueDomain('race'), root)));
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = answers.slice(2 * i, 2 * i + 2);
+      expect(pair.map((a) => a.status).sort()).toEqual([202, 409]);
+      expect(pair.find((a) => a.status === 409)?.body.error.field).toBe('root_path');
+    }
+    await removeAll(answers.filter((a) => a.status === 202).map((a) => a.body.site.id));
   });
 });

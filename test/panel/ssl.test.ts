@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import path from 'node:path';
 import { uniqueDomain, useApi } from '../support/api';
 import { saveHistory } from '../support/histories';
@@ -21,6 +22,19 @@ function httpsText(url: string, ca: string): Promise<string> {
         res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode}`))));
       })
       .on('error', reject);
+  });
+}
+
+/** The protocol the suite's nginx negotiates for `domain` when the client offers only `version`. */
+function negotiatedProtocol(domain: string, version: 'TLSv1.2' | 'TLSv1.3'): Promise<string | null> {
+  const port = Number(String(process.env.PANEL_NGINX_TLS_LISTEN).split(':').pop());
+  return new Promise((resolve, reject) => {
+    const only = { minVersion: version, maxVersion: version, rejectUnauthorized: false };
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: domain, ...only }, () => {
+      resolve(socket.getProtocol());
+      socket.end();
+    });
+    socket.on('error', reject);
   });
 }
 
@@ -75,6 +89,8 @@ describe('POST /v1/ssl/issue', () => {
     expect(served.authorizationError).toBeNull(); // the chain verifies up to pebble's root for this name
     expect(served.authorized).toBe(true);
     expect((await fetchSite(site.domain)).status).toBe(200); // plain HTTP still answers (renewals need it)
+    expect(await negotiatedProtocol(site.domain, 'TLSv1.3')).toBe('TLSv1.3');
+    expect(await negotiatedProtocol(site.domain, 'TLSv1.2')).toBe('TLSv1.2');
 
     const row = await certificateRow(site.domain);
     expect(row).toMatchObject({ status: 'active', serial: served.cert.serialNumber.toUpperCase(), error: null });

@@ -16,7 +16,8 @@ const records = proxyLocalActivities<SiteRecordActivities>(controlActivity);
 export async function provisionSite(input: SiteWorkflowInput): Promise<void> {
   const host = proxyActivities<SiteHostActivities>(hostActivity(input.hostQueue));
   const php = proxyActivities<PhpHostActivities>(hostActivity(input.hostQueue));
-  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath, runtime: input.runtime, proxyPort: input.proxyPort, certDir: input.certDir };
+  const { siteId, domain, rootPath, runtime, proxyPort, certDir, phpAllowExec } = input;
+  const site = { siteId, domain, rootPath, runtime, proxyPort, certDir, phpAllowExec };
   const saga = new JobSaga(input.jobId);
   try {
     await saga.step('create site root', () => host.createSiteRoot(site), () => host.removeSiteRoot(site));

@@ -31,6 +31,7 @@ export class Site extends Model {
   root_path!: string;
   runtime!: 'static' | 'php' | 'proxy';
   proxy_port!: number | null;
+  php_allow_exec!: boolean;
   status!: SiteStatus;
   host_id!: string;
   error!: string | null;

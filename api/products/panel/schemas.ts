@@ -58,10 +58,19 @@ export const CreateSiteBody = z
       .max(65535)
       .optional()
       .openapi({ description: 'Required for runtime proxy: the local port of the app', example: 3001 }),
+    php_allow_exec: z.boolean().default(false).openapi({
+      description:
+        "runtime php only: lets the site's PHP start processes (exec, shell_exec, system, passthru, " +
+        "popen, proc_open), as the site's own user. Off by default.",
+    }),
   })
   .refine((b) => (b.runtime === 'proxy') === (b.proxy_port !== undefined), {
     message: 'is required for runtime proxy, and only for it',
     path: ['proxy_port'],
+  })
+  .refine((b) => b.runtime === 'php' || !b.php_allow_exec, {
+    message: 'is for runtime php only',
+    path: ['php_allow_exec'],
   })
 
   .openapi('CreateSiteRequest');
@@ -100,6 +109,7 @@ export const Site = z
     root_path: z.string(),
     runtime: Runtime,
     proxy_port: z.number().int().nullable(),
+    php_allow_exec: z.boolean().openapi({ description: "Whether the site's PHP may start processes" }),
     status: z.enum(['provisioning', 'active', 'failed', 'deleting']),
     error: z.string().nullable(),
     job_id: z.string().nullable(),

@@ -21,6 +21,7 @@ export const siteView = (s: Site, cert?: Certificate) => ({
   root_path: s.root_path,
   runtime: s.runtime,
   proxy_port: s.proxy_port,
+  php_allow_exec: s.php_allow_exec,
   status: s.status,
   error: s.error,
   job_id: s.job_id,
@@ -47,6 +48,69 @@ export function checkRootPath(rootPath: string, webRoot: string): string {
   return normalized;
 }
 
+/** The port in `host:port`, a URL, or an nginx listen value; `fallback` when it names none. */
+function portOf(value: string | undefined, fallback: number | null): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!value.includes('://')) return Number(value.split(':').pop()) || fallback;
+  try {
+    const url = new URL(value);
+    const schemeDefault = ({ 'http:': 80, 'https:': 443 } as Record<string, number>)[url.protocol];
+    return Number(url.port) || schemeDefault || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** What listens on each of the platform's own ports (the first name wins where two share one). */
+export function platformPorts(config: Config): Map<number, string> {
+  const ports = new Map<number, string>();
+  const add = (port: number | null, what: string) => {
+    if (port && !ports.has(port)) ports.set(port, what);
+  };
+  add(portOf(config.TEMPORAL_ADDRESS, 7233), 'Temporal');
+  add(portOf(config.TEMPORAL_UI_URL, null), 'Temporal UI');
+  add(config.PORT, 'the API');
+  add(portOf(config.DATABASE_URL, 5432), 'Postgres');
+  add(portOf(config.PANEL_MYSQL_URL, 3306), 'MariaDB');
+  if (config.DOCKER_HOST?.startsWith('tcp://')) add(portOf(config.DOCKER_HOST, null), 'Docker');
+  add(portOf(config.PANEL_NGINX_LISTEN, null), 'nginx');
+  add(portOf(config.PANEL_NGINX_TLS_LISTEN, null), 'nginx (TLS)');
+  for (const port of config.PANEL_PROXY_DENIED_PORTS) add(port, 'PANEL_PROXY_DENIED_PORTS');
+  return ports;
+}
+
+/** A proxy site publishes its port to the world through nginx: never one of the platform's own. */
+function checkProxyPort(port: number | undefined, config: Config): void {
+  const owner = port === undefined ? undefined : platformPorts(config).get(port);
+  if (owner) {
+    const why = `is one of the platform's own ports (${owner}); use the port your app listens on`;
+    throw new Invalid(`proxy_port: ${port} ${why}`, 'proxy_port');
+  }
+}
+
+/**
+ * Refuses a root inside another live site's root or around one: deleting the outer site would take
+ * the inner one's files. Callers hold the roots lock (takeRootsLock) until they insert.
+ */
+async function checkRootsApart(trx: Knex.Transaction, rootPath: string): Promise<void> {
+  const other = await Site.query(trx)
+    .whereNot({ status: 'failed' })
+    .where((b) =>
+      b
+        .whereRaw('starts_with(?, root_path || ?)', [rootPath, '/']) // inside it
+        .orWhereRaw('starts_with(root_path, ?)', [`${rootPath}/`]), // around it
+    )
+    .first();
+  if (other) {
+    const why = `overlaps the root ${other.root_path} of site ${other.domain}`;
+    throw new Conflict(`root_path: ${rootPath} ${why}`, 'root_path');
+  }
+}
+
+/** One creation at a time checks and inserts roots: two nested roots created together cannot both pass. */
+const takeRootsLock = (trx: Knex.Transaction) =>
+  trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['panel-site-roots']);
 
 /** Sites: rows here, the nginx and filesystem work in the provision/delete workflows. */
 export function createSiteService(deps: { db: Knex; config: Config; temporal: Temporal }) {
@@ -65,6 +129,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     rootPath: site.root_path,
     runtime: site.runtime,
     proxyPort: site.proxy_port,
+    phpAllowExec: site.php_allow_exec,
     hostQueue: hostQueue(site.host_id),
   });
 
@@ -85,11 +150,24 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
     },
 
     /** Records the site and its job, then starts provisioning; answers before any of it runs. */
-    async create(caller: Caller, input: { domain: string; root_path?: string; runtime: Site['runtime']; proxy_port?: number }, ip: string) {
+    async create(
+      caller: Caller,
+      input: {
+        domain: string;
+        root_path?: string;
+        runtime: Site['runtime'];
+        proxy_port?: number;
+        php_allow_exec?: boolean;
+      },
+      ip: string,
+    ) {
       const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
+      checkProxyPort(input.proxy_port, config);
       const siteId = newId('site');
       const { site, job } = await db
         .transaction(async (trx) => {
+          await takeRootsLock(trx);
+          await checkRootsApart(trx, rootPath);
           const job = await createJob(trx, {
             product: 'panel',
             type: 'site.provision',
@@ -103,6 +181,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
             root_path: rootPath,
             runtime: input.runtime,
             proxy_port: input.proxy_port ?? null,
+            php_allow_exec: input.php_allow_exec ?? false,
             status: 'provisioning',
             host_id: config.HOST_ID,
             job_id: job.id,
