@@ -70,7 +70,8 @@ async function reserveContainer(candidates: HostCandidate[], gpuCount = 0, image
       id: containerId, name, owner_id: 'usr_test', host_id: candidates[0].hostId, image, cpus: 0.5, memory_mb: 64,
       workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(`token-${name}`), status: 'creating',
     });
-    const r = await reserve(trx, { containerId, gpuCount, cpus: 0.5, memoryMb: 64, candidates, ports: PORTS });
+    const asked = { containerId, gpuCount, cpus: 0.5, memoryMb: 64, candidates, ports: PORTS };
+    const r = await reserve(trx, asked);
     const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: 'test' });
     await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id });
     const input: LabContainerInput = {

@@ -12,7 +12,12 @@ let worker: { stop(): Promise<void> };
 beforeAll(async () => {
   const from = 34000 + (process.pid % 200) * 10;
   // Its engine cannot say what it has, so its capacity is configured.
-  api = await startApi({ HOST_ID: HOST, GPULAB_IMAGES: TEST_IMAGE, GPULAB_PORT_RANGE: `${from}-${from + 9}`, GPULAB_HOST_CAPACITY: `${HOST}=2:1024` });
+  api = await startApi({
+    HOST_ID: HOST,
+    GPULAB_IMAGES: TEST_IMAGE,
+    GPULAB_PORT_RANGE: `${from}-${from + 9}`,
+    GPULAB_HOST_CAPACITY: `${HOST}=2:1024`,
+  });
   worker = await startHostWorker(loadConfig({ ...process.env, HOST_ID: HOST, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }));
 }, 60_000);
 afterAll(async () => {
