@@ -34,18 +34,19 @@ const held = async () =>
 const create = (body: Record<string, unknown>) =>
   call('POST', '/docker/createContainer', admin, { userId: alice.id, image: TEST_IMAGE, ...body });
 
+const envOf = (from = 36000 + (process.pid % 200) * 10) => ({
+  HOST_ID: HOST,
+  GPULAB_HOST_CAPACITY: `${HOST}=2:384`,
+  GPULAB_IMAGES: TEST_IMAGE,
+  GPULAB_PORT_RANGE: `${from}-${from + 9}`,
+  GPULAB_BIND_ADDRESS: '127.0.0.1',
+  GPULAB_STOP_TIMEOUT_SECONDS: '1',
+  GPULAB_CONTAINER_CMD: JSON.stringify(['/bin/httpd', '-f', '-p', '8888', '-h', '/workspace']),
+});
+
 beforeAll(async () => {
   await ensureTestImage(docker);
-  const from = 36000 + (process.pid % 200) * 10;
-  api = await startApi({
-    HOST_ID: HOST,
-    GPULAB_HOST_CAPACITY: `${HOST}=2:384`,
-    GPULAB_IMAGES: TEST_IMAGE,
-    GPULAB_PORT_RANGE: `${from}-${from + 9}`,
-    GPULAB_BIND_ADDRESS: '127.0.0.1',
-    GPULAB_STOP_TIMEOUT_SECONDS: '1',
-    GPULAB_CONTAINER_CMD: JSON.stringify(['/bin/httpd', '-f', '-p', '8888', '-h', '/workspace']),
-  });
+  api = await startApi(envOf());
   call = labCall(api);
   worker = await startHostWorker(api.config);
   admin = (await labAccount(api, 'admin')).token;
@@ -76,6 +77,26 @@ describe("a host's CPUs and memory", () => {
       expect.objectContaining({ success: false, field: 'memoryMb' }),
     ]);
     expect(await rows()).toBe(before);
+  });
+
+  it('frees what a create reserved when the workflow engine cannot start it (503)', async () => {
+    const broken = await startApi({ ...envOf(), TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    try {
+      const res = await labCall(broken)('POST', '/docker/createContainer', admin, {
+        userId: alice.id,
+        image: TEST_IMAGE,
+        cpus: 0.5,
+        memoryMb: 128,
+      });
+      expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
+      const row = await api.db('gpu_lab.containers').where({ host_id: HOST, status: 'failed' }).first();
+      expect(row.error).toMatch(/Temporal unavailable/);
+      for (const held of ['container_ports', 'container_devices', 'container_resources'])
+        expect([held, await api.db(`gpu_lab.${held}`).where({ container_id: row.id })]).toEqual([held, []]);
+      await api.db('gpu_lab.containers').where({ id: row.id }).delete();
+    } finally {
+      await broken.close();
+    }
   });
 
   it('admits exactly what fits among parallel creates (409 naming the field for the rest) and frees it on delete', async () => {
