@@ -144,6 +144,27 @@ const schema = z.object({
       return { from, to };
     }),
   GPULAB_PUBLIC_HOST: z.string().default('localhost'),
+  /**
+   * Hosts' CPUs and memory containers may reserve, `host=cpus:memoryMb` comma-separated; a host
+   * not listed has what its Docker engine reports (NCPU, MemTotal), asked of its worker on create.
+   */
+  GPULAB_HOST_CAPACITY: z
+    .string()
+    .regex(
+      /^$|^[a-z0-9][a-z0-9-]{0,63}=\d+(\.\d+)?:\d+(,[a-z0-9][a-z0-9-]{0,63}=\d+(\.\d+)?:\d+)*$/,
+      'must be host=cpus:memoryMb, comma-separated',
+    )
+    .default('')
+    .transform((s) =>
+      Object.fromEntries(
+        s.split(',').filter(Boolean).map((entry) => {
+          const [host, cpus, memoryMb] = entry.split(/[=:]/);
+          return [host, { cpus: Number(cpus), memoryMb: Number(memoryMb) }];
+        }),
+      ) as Record<string, { cpus: number; memoryMb: number }>,
+    ),
+  /** Open price quotes (generate-harga) one researcher may hold at once. */
+  GPULAB_MAX_OPEN_QUOTES: z.coerce.number().int().min(1).default(3),
   /** A paid container's lease: the researcher is warned this long before the end, and its workspace kept this long after. */
   GPULAB_LEASE_WARN_HOURS: z.coerce.number().min(0).default(24),
   GPULAB_LEASE_GRACE_DAYS: z.coerce.number().min(0).default(3),

@@ -94,6 +94,14 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
       return images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && t.toLowerCase().includes(needle)).sort();
     },
 
+    /** What this host's engine offers containers: its CPUs and memory (MB), as `docker info` says. */
+    async engineCapacity(): Promise<{ cpus: number; memoryMb: number }> {
+      const info = await docker.info().catch((err: Error) => {
+        throw new Error(`the Docker engine did not answer info: ${err.message}`);
+      });
+      return { cpus: Number(info.NCPU), memoryMb: Math.floor(Number(info.MemTotal) / 2 ** 20) };
+    },
+
     /** One container's resource use now (CPU %, memory, network, block I/O, pids). */
     async containerStats(c: Ref): Promise<ContainerStats> {
       return containers.stats(c.name);

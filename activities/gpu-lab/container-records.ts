@@ -14,8 +14,8 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
     },
 
     /**
-     * The row stays to say why. A create that was undone frees its ports and devices (`release`);
-     * a failed delete keeps them, since the container may still hold them.
+     * The row stays to say why. A create that was undone frees its ports, devices, CPUs and memory
+     * (`release`); a failed delete keeps them, since the container may still hold them.
      */
     async markContainerFailed({ containerId, jobId, error, release }: { containerId: string; jobId: string; error: string; release: boolean }): Promise<void> {
       await db.transaction(async (trx) => {
@@ -23,6 +23,7 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
         if (release) {
           await trx('gpu_lab.container_ports').where({ container_id: containerId }).delete();
           await trx('gpu_lab.container_devices').where({ container_id: containerId }).delete();
+          await trx('gpu_lab.container_resources').where({ container_id: containerId }).delete();
         }
         await finishJob(trx, jobId, { status: 'failed', error });
       });

@@ -24,7 +24,10 @@ export interface Reply {
 
 export interface RouteSpec<A extends string, P, Q, B> {
   method: Method;
-  /** OpenAPI-style path relative to the product's mount, e.g. /v1/sites/{site_id}. */
+  /**
+   * OpenAPI-style path relative to the product's mount, e.g. /v1/sites/{site_id}. A last parameter
+   * written `{name*}` takes the rest of the path, slashes and all (an image name such as a/b:tag).
+   */
   path: string;
   summary: string;
   description?: string;
@@ -58,11 +61,12 @@ export function createRoutes<A extends string>(opts: {
   function route<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends AnyObject | undefined>(
     spec: RouteSpec<A, P, Q, B>,
   ): void {
-    served.push({ method: spec.method.toUpperCase(), path: spec.path });
+    const path = spec.path.replace(/\{(\w+)\*\}$/, '{$1}');
+    served.push({ method: spec.method.toUpperCase(), path });
     const errorResponse = { description: 'Error', content: { 'application/json': { schema: opts.errorSchema } } };
     registry.registerPath({
       method: spec.method,
-      path: spec.path,
+      path,
       summary: spec.summary,
       description: spec.description,
       tags: [spec.tag],
@@ -85,7 +89,7 @@ export function createRoutes<A extends string>(opts: {
       },
     });
 
-    const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    const koaPath = spec.path.replace(/\{(\w+)\*\}$/, '*$1').replace(/\{(\w+)\}/g, ':$1');
     const handle: Middleware = async (ctx) => {
       await opts.authenticate(ctx, spec.auth);
       const input = {

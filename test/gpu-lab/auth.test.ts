@@ -35,7 +35,7 @@ describe('gpu-lab accounts', () => {
     const e = email();
     const reg = await post('/auth/register', { name: '  Siti Rahma ', email: e.toUpperCase(), password: PASSWORD });
     expect(reg.status).toBe(201);
-    expect(reg.body).toEqual({ success: true, message: 'Registrasi berhasil', data: { user: { id: expect.stringMatching(/^usr_/), name: 'Siti Rahma', email: e, role: 'researcher', createdAt: expect.any(String) } } });
+    expect(reg.body).toEqual({ success: true, message: 'Registered', data: { user: { id: expect.stringMatching(/^usr_/), name: 'Siti Rahma', email: e, role: 'researcher', createdAt: expect.any(String) } } });
     const row = await api.db('gpu_lab.users').where({ id: reg.body.data.user.id }).first();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
 
@@ -106,7 +106,7 @@ describe('gpu-lab accounts', () => {
     const r = await researcher();
     const other = await post('/auth/login', { email: r.email, password: PASSWORD });
     const revoked = await post('/auth/revokeRefreshTokens', undefined, r.accessToken);
-    expect(revoked.body).toEqual({ success: true, message: 'Semua refresh token dicabut', data: { revoked: 2 } });
+    expect(revoked.body).toEqual({ success: true, message: 'All refresh tokens revoked', data: { revoked: 2 } });
     for (const t of [r.refreshToken, other.body.data.refreshToken]) expect((await post('/auth/refreshToken', { refreshToken: t })).status).toBe(401);
 
     expect((await get('/users/profile')).status).toBe(401);
@@ -144,7 +144,7 @@ describe('gpu-lab account administration', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/has 1 container/);
     await api.db('gpu_lab.containers').where({ id: held }).delete();
-    expect((await del(r.user.id)).body).toEqual({ success: true, message: 'Pengguna dihapus', data: { deleted: r.user.id } });
+    expect((await del(r.user.id)).body).toEqual({ success: true, message: 'User deleted', data: { deleted: r.user.id } });
     expect((await del(r.user.id)).status).toBe(404);
     expect((await post('/auth/login', { email: r.email, password: PASSWORD })).status).toBe(401);
   });

@@ -9,6 +9,7 @@ import { createJob, Job } from '../../core/jobs';
 import { createSecretBox } from '../../core/secret-box';
 import { CONTROL_QUEUE, createTemporal, hostQueue } from '../../core/temporal';
 import { hostActivities } from '../../worker/activities';
+import { roomOnHost } from '../support/gpu-lab';
 import { saveHistory } from '../support/histories';
 import { startHostWorker } from '../support/host-worker';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
@@ -63,12 +64,14 @@ async function reserveContainer(candidates: HostCandidate[], gpuCount = 0, image
   const containerId = newId('ctr');
   const name = `lab-${run}-${n++}`;
   const password = `Lab-Passw0rd-${n}`;
+  for (const { hostId } of candidates) await roomOnHost(db, hostId);
   return withReservationRetry(db, async (trx) => {
     await trx('gpu_lab.containers').insert({
       id: containerId, name, owner_id: 'usr_test', host_id: candidates[0].hostId, image, cpus: 0.5, memory_mb: 64,
       workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(`token-${name}`), status: 'creating',
     });
-    const r = await reserve(trx, { containerId, gpuCount, candidates, ports: PORTS });
+    const asked = { containerId, gpuCount, cpus: 0.5, memoryMb: 64, candidates, ports: PORTS };
+    const r = await reserve(trx, asked);
     const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: 'test' });
     await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id });
     const input: LabContainerInput = {

@@ -158,12 +158,99 @@ describe('gpu-lab containers through the API', () => {
     expect((await lease.describe()).status.name).toBe('TERMINATED');
   });
 
+  it("serves a job to its container's owner or an admin (404 to anyone else) and shows the container's last job", async () => {
+    const created = (
+      await post('/docker/createContainer', admin, {
+        userId: alice.id,
+        image: TEST_IMAGE,
+        cpus: 0.5,
+        memoryMb: 64,
+      })
+    ).body.data;
+    const { name } = created.container;
+    await jobDone(created.jobId);
+    const read = await get(`/docker/job/${created.jobId}`, alice.token);
+    expect(read.status).toBe(200);
+    expect(read.body.data.job).toMatchObject({
+      id: created.jobId,
+      type: 'container.create',
+      status: 'succeeded',
+      containerId: created.container.id,
+      error: null,
+      steps: ['create workspace', 'create container', 'start container', 'set ssh password'].map((step) =>
+        expect.objectContaining({ name: step, status: 'succeeded' }),
+      ),
+      createdAt: expect.any(String),
+      finishedAt: expect.any(String),
+    });
+    expect((await get(`/docker/job/${created.jobId}`, admin)).status).toBe(200);
+    expect((await get(`/docker/job/${created.jobId}`, bob.token)).body).toMatchObject({
+      success: false,
+      code: 'not_found',
+    });
+    expect((await get('/docker/job/job_0000000000nothing', alice.token)).status).toBe(404);
+    expect((await get('/docker/job/not-a-job', alice.token)).body).toMatchObject({
+      success: false,
+      field: 'jobId',
+    });
+
+    // A password change that cannot happen (the container is stopped) is visible: its job failed, and why.
+    await jobDone((await post(`/docker/container/${name}/stop`, admin)).body.data.jobId);
+    const change = (
+      await post(`/docker/container/${name}/changePassword`, alice.token, { password: 'Alice-New-Passw0rd' })
+    ).body.data;
+    await jobDone(change.jobId);
+    const failed = (await get(`/docker/job/${change.jobId}`, alice.token)).body.data.job;
+    expect(failed).toMatchObject({
+      type: 'container.change-password',
+      status: 'failed',
+      error: expect.stringMatching(/^change-password failed: /),
+    });
+    const detail = (await get(`/docker/container/${name}`, alice.token)).body.data;
+    expect(detail.lastJob).toEqual(failed);
+    expect(detail.container.jobId).toBe(change.jobId);
+    expect((await get(`/docker/job/${change.jobId}`, bob.token)).status).toBe(404);
+    await jobDone((await del(`/docker/container/${name}`, admin)).body.data.jobId);
+  });
+
+  it("refuses more than the host's engine has (its capacity read from docker info) with 400 naming the field", async () => {
+    const rows = async () =>
+      (await api.db('gpu_lab.containers').where({ host_id: api.config.HOST_ID })).length;
+    const before = await rows();
+    const info = await docker.info();
+    const memory = await post('/docker/createContainer', admin, {
+      userId: alice.id,
+      image: TEST_IMAGE,
+      cpus: 0.5,
+      memoryMb: 4 * 1024 * 1024,
+    });
+    expect([memory.status, memory.body.field]).toEqual([400, 'memoryMb']);
+    expect(memory.body.message).toBe(
+      `memoryMb: 4194304 is more than any host has (${Math.floor(info.MemTotal / 2 ** 20)})`,
+    );
+    const cpus = await post('/docker/createContainer', admin, {
+      userId: alice.id,
+      image: TEST_IMAGE,
+      cpus: info.NCPU + 1,
+      memoryMb: 64,
+    });
+    expect([cpus.status, cpus.body.field]).toEqual([400, 'cpus']);
+    expect(await api.db('gpu_lab.hosts').where({ id: api.config.HOST_ID }).first()).toMatchObject({
+      source: 'engine',
+      memory_mb: Math.floor(info.MemTotal / 2 ** 20),
+    });
+    expect(await rows()).toBe(before);
+  });
+
   it('searches the approved catalog and the images each host has', async () => {
     const term = TEST_IMAGE.split(':')[0].split('/')[1]; // "lab"
     const res = await get(`/docker/search/${term}`, alice.token);
     expect(res.body.data).toEqual({ approved: [TEST_IMAGE], hosts: [{ hostId: api.config.HOST_ID, images: expect.arrayContaining([TEST_IMAGE]) }] });
     expect((await get('/docker/search/nothing-like-this', alice.token)).body.data).toEqual({ approved: [], hosts: [{ hostId: api.config.HOST_ID, images: [] }] });
     expect((await get('/docker/search/bad%20term', alice.token)).status).toBe(400);
+    // An image name's slashes, as they are or encoded.
+    for (const path of [`/docker/search/${TEST_IMAGE}`, `/docker/search/${encodeURIComponent(TEST_IMAGE)}`])
+      expect([path, (await get(path, alice.token)).body.data?.approved]).toEqual([path, [TEST_IMAGE]]);
   });
 
   it('refuses an unknown image, a bad name, an unknown user and a GPU no host has, leaving nothing behind', async () => {

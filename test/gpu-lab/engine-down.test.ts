@@ -11,7 +11,13 @@ let worker: { stop(): Promise<void> };
 
 beforeAll(async () => {
   const from = 34000 + (process.pid % 200) * 10;
-  api = await startApi({ HOST_ID: HOST, GPULAB_IMAGES: TEST_IMAGE, GPULAB_PORT_RANGE: `${from}-${from + 9}` });
+  // Its engine cannot say what it has, so its capacity is configured.
+  api = await startApi({
+    HOST_ID: HOST,
+    GPULAB_IMAGES: TEST_IMAGE,
+    GPULAB_PORT_RANGE: `${from}-${from + 9}`,
+    GPULAB_HOST_CAPACITY: `${HOST}=2:1024`,
+  });
   worker = await startHostWorker(loadConfig({ ...process.env, HOST_ID: HOST, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }));
 }, 60_000);
 afterAll(async () => {
@@ -37,6 +43,7 @@ describe('a host whose Docker engine is down', () => {
     const detail = (await call('GET', `/docker/container/${container.name}`, alice.token)).body.data.container;
     expect(detail).toMatchObject({ status: 'failed', error: expect.stringMatching(/nonexistent\/docker\.sock/) });
     expect(await api.db('gpu_lab.container_ports').where({ container_id: container.id })).toEqual([]);
+    expect(await api.db('gpu_lab.container_resources').where({ container_id: container.id })).toEqual([]);
 
     const res = await call('GET', '/docker/search/lab', alice.token);
     expect(res.body.data.hosts).toEqual([{ hostId: HOST, images: null }]); // the catalog still answers; the host says nothing

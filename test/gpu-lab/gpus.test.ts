@@ -78,7 +78,7 @@ describe('the GPU inventory', () => {
     expect((await call('GET', `/gpu?hostId=${HOST}&status=maintenance`, admin)).body.data.gpus.map((g: { id: string }) => g.id)).toEqual([a100.id]);
     expect(refusal(await call('PATCH', `/gpu/${a100.id}`, admin, {}))).toMatchObject({ status: 400 });
 
-    expect((await call('DELETE', `/gpu/${mig.id}`, admin)).body).toEqual({ success: true, message: 'GPU dihapus', data: { deleted: mig.id } });
+    expect((await call('DELETE', `/gpu/${mig.id}`, admin)).body).toEqual({ success: true, message: 'GPU removed', data: { deleted: mig.id } });
     expect((await call('DELETE', `/gpu/${mig.id}`, admin)).status).toBe(404);
     expect((await call('PATCH', '/gpu/gpu_0000000000nothing', admin, { model: 'x' })).status).toBe(404);
     const audited = await api.db('platform.audit_log').where({ product: 'gpu-lab' }).whereIn('target', [`gpu:${a100.id}`, `gpu:${mig.id}`]).orderBy('id').pluck('action');

@@ -11,6 +11,7 @@ import { hostActivities } from '../../worker/activities';
 import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
 import type { LeaseInput } from '../../workflows/gpu-lab/lease';
 import { eventually } from '../support/api';
+import { roomOnHost } from '../support/gpu-lab';
 import { saveHistory } from '../support/histories';
 import { startHostWorker } from '../support/host-worker';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
@@ -41,12 +42,13 @@ let n = 0;
 async function runningContainer(): Promise<LabContainerInput> {
   const containerId = newId('ctr');
   const name = `lease-${run}-${n++}`;
+  await roomOnHost(db, hostId);
   const input = await withReservationRetry(db, async (trx) => {
     await trx('gpu_lab.containers').insert({
       id: containerId, name, owner_id: 'usr_test', host_id: hostId, image: TEST_IMAGE, cpus: 0.25, memory_mb: 32,
       workspace: `${name}-ws`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal('t'), status: 'creating',
     });
-    const r = await reserve(trx, { containerId, gpuCount: 0, candidates: [{ hostId, devices: [] }], ports: { from: 10000 + (process.pid % 1000) * 10, to: 10009 + (process.pid % 1000) * 10 } });
+    const r = await reserve(trx, { containerId, gpuCount: 0, cpus: 0.25, memoryMb: 32, candidates: [{ hostId, devices: [] }], ports: { from: 10000 + (process.pid % 1000) * 10, to: 10009 + (process.pid % 1000) * 10 } });
     const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: 'test' });
     await trx('gpu_lab.containers').where({ id: containerId }).update({ ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id });
     return {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import type { TestApi } from './api';
@@ -20,3 +21,10 @@ export async function labAccount(api: TestApi, role: 'admin' | 'researcher') {
 
 /** A request to a gpu-lab path (`/gpu`, `/docker/...`) as the token's holder. */
 export const labCall = (api: TestApi) => (method: string, path: string, token: string, body?: unknown) => api.request(method, `${LAB}${path}`, { token, body });
+
+/** Room for CPUs and memory on a test's host that reserves directly (not through the API). */
+export const roomOnHost = (db: Knex, hostId: string, capacity = { cpus: 64, memoryMb: 65_536 }) =>
+  db('gpu_lab.hosts')
+    .insert({ id: hostId, cpus: capacity.cpus, memory_mb: capacity.memoryMb, source: 'config' })
+    .onConflict('id')
+    .ignore();

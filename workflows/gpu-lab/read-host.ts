@@ -9,6 +9,7 @@ export type HostRead =
   | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
   | { kind: 'batchStats'; names: string[]; budgetMs: number }
   | { kind: 'images'; term: string }
+  | { kind: 'capacity' }
   | { kind: 'gpus'; probe: GpuProbe };
 
 /**
@@ -35,6 +36,8 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
       return host.batchStats(read);
     case 'images':
       return host.localImages(read);
+    case 'capacity':
+      return host.engineCapacity();
     case 'gpus':
       return host.readNvidiaSmi(read);
   }

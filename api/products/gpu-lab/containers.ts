@@ -13,7 +13,9 @@ import type { LabContainerInput } from '../../../workflows/gpu-lab/container-inp
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { gpuCandidates } from './gpus';
+import { createCapacityKeeper } from './host-capacity';
 import type { HostReader } from './host-read';
+import type { LabJobService } from './jobs';
 import { leaseEnd, payLease } from './leases';
 import { LabUser } from './models';
 import { reserve, withReservationRetry } from './reservations';
@@ -44,8 +46,15 @@ const view = (c: Row, devices: string[] = []) => ({
  * workflows on the owning host's queue. A researcher sees and touches only their own (anything
  * else is 404); admins see all.
  */
-export function createContainerService(deps: { db: Knex; config: Config; temporal: Temporal; readFromHost: HostReader }) {
-  const { db, config, temporal, readFromHost } = deps;
+export function createContainerService(deps: {
+  db: Knex;
+  config: Config;
+  temporal: Temporal;
+  readFromHost: HostReader;
+  jobs: LabJobService;
+}) {
+  const { db, config, temporal, readFromHost, jobs } = deps;
+  const refreshCapacity = createCapacityKeeper(deps);
   const secrets = createSecretBox(config.DERMAGA_SECRET_KEY);
   const hosts = config.GPULAB_HOSTS ?? [config.HOST_ID];
 
@@ -79,6 +88,8 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
     const job = await db.transaction(async (trx) => {
       const job = await createJob(trx, { product: 'gpu-lab', type: `container.${kind}`, target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-${kind}-${newId('run')}`, actor: caller.user.email });
       await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: `container.${kind}`, target: `container:${c.id}`, ip, outcome: 'success' });
+      // The container's jobId is its latest job, whatever it does.
+      await trx('gpu_lab.containers').where({ id: c.id }).update({ job_id: job.id });
       return job;
     });
     const input = await inputOf(c, job.id, extra.sshPassword);
@@ -118,6 +129,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       const containerId = newId('ctr');
       const sshPassword = generatePassword();
       const jupyterToken = generatePassword() + generatePassword();
+      await refreshCapacity(hosts);
       const { job, row, devices } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
           id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
@@ -130,7 +142,14 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
           if (!claimed) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
         }
         const candidates = await gpuCandidates(trx, hosts, spec.gpuCount ? spec.gpuKind : undefined);
-        const r = await reserve(trx, { containerId, gpuCount: spec.gpuCount, candidates, ports: config.GPULAB_PORT_RANGE });
+        const r = await reserve(trx, {
+          containerId,
+          gpuCount: spec.gpuCount,
+          cpus: spec.cpus,
+          memoryMb: spec.memoryMb,
+          candidates,
+          ports: config.GPULAB_PORT_RANGE,
+        });
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
@@ -139,7 +158,13 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
         throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
       });
       await startJobWorkflow(db, temporal, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword)] }, (reason) =>
-        db('gpu_lab.containers').where({ id: containerId }).update({ status: 'failed', error: reason }).then(() => undefined),
+        db.transaction(async (trx) => {
+          // Nothing will run: what it reserved is free again, as after a failed create.
+          const failed = { status: 'failed', error: reason };
+          await trx('gpu_lab.containers').where({ id: containerId }).update(failed);
+          for (const held of ['container_ports', 'container_devices', 'container_resources'])
+            await trx(`gpu_lab.${held}`).where({ container_id: containerId }).delete();
+        }),
       );
       if (paid) await payLease({ temporal, config }, row, leaseEnd(null, paid.pkg.duration_days));
       return { container: view(row, devices), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
@@ -165,6 +190,7 @@ export function createContainerService(deps: { db: Knex; config: Config; tempora
       const events = await db('gpu_lab.container_events').where({ container_id: c.id }).orderBy('id', 'desc').limit(20);
       return {
         container: view(c, await devicesOf(c.id)),
+        lastJob: await jobs.lastOf(c.id),
         leaseEvents: events.map((e) => ({ kind: e.kind, at: new Date(e.at).toISOString(), endsAt: e.detail?.ends_at ?? null })),
       };
     },

@@ -5,7 +5,9 @@ import { ok } from './envelope';
 const HostId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a host id: lowercase letters, digits and -');
 const STATUSES = ['available', 'maintenance', 'offline'] as const;
 const Status = z.enum(STATUSES, { error: () => `must be one of: ${STATUSES.join(', ')}` });
-const UUID = /^(GPU|MIG)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Either case, without a flag: the pattern is served in the OpenAPI document, where flags do not exist.
+const HEX = (n: number) => `[0-9a-fA-F]{${n}}`;
+const UUID = new RegExp(`^([Gg][Pp][Uu]|[Mm][Ii][Gg])-${[8, 4, 4, 4, 12].map(HEX).join('-')}$`);
 
 const fields = {
   hostId: HostId.openapi({ example: 'gpu-1', description: "The host's HOST_ID (one of GPULAB_HOSTS): its worker runs the containers" }),

@@ -4,6 +4,7 @@ import { createContainerService } from './containers';
 import { labError } from './envelope';
 import { createGpuService } from './gpus';
 import { createHostReader } from './host-read';
+import { createLabJobService } from './jobs';
 import { labRoutes } from './routes';
 import { createPaymentService } from './payments';
 import { createTicketService } from './tickets';
@@ -13,9 +14,11 @@ import { createUserService } from './users';
 export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) => {
   const auth = createLabAuthService({ db, config, logger });
   const readFromHost = createHostReader(temporal);
+  const jobs = createLabJobService({ db });
   const routes = labRoutes({
     auth,
-    containers: createContainerService({ db, config, temporal, readFromHost }),
+    jobs,
+    containers: createContainerService({ db, config, temporal, readFromHost, jobs }),
     users: createUserService({ db }),
     tickets: createTicketService({ db }),
     payments: createPaymentService({ db, temporal, config }),

@@ -72,25 +72,57 @@ export function createPaymentService(deps: { db: Knex; temporal: Temporal; confi
     /**
      * The amount to transfer: the package price with its last three digits replaced by a random
      * 001–999, unique among open payments (the partial unique index decides a race), held for the
-     * caller for an hour.
+     * caller for an hour. A researcher's open quote for the same package is answered again, and
+     * no one holds more than GPULAB_MAX_OPEN_QUOTES at once (409): amounts are not hoarded. The
+     * researcher's row is locked while deciding, so parallel asks cannot pass the cap together.
      */
     async quote(caller: LabCaller, packageId: string) {
       const pkg = await db('gpu_lab.packages').where({ id: packageId, active: true }).first();
       if (!pkg) throw new NotFound(`paket ${packageId}`);
       await db('gpu_lab.payments').where({ status: 'quoted' }).where('quote_expires_at', '<', db.fn.now()).update({ status: 'expired', updated_at: db.fn.now() });
       const base = Number(pkg.price_idr) - (Number(pkg.price_idr) % 1000);
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const code = randomInt(1, 1000);
-        try {
-          const [row] = await db('gpu_lab.payments')
-            .insert({ id: newId('pay'), user_id: caller.user.id, package_id: pkg.id, amount_idr: base + code, status: 'quoted', quote_expires_at: new Date(Date.now() + QUOTE_MINUTES * 60_000) })
-            .returning('*');
-          return { paymentId: row.id, paketId: pkg.id, priceIdr: Number(pkg.price_idr), amountIdr: base + code, uniqueCode: code, expiresAt: new Date(row.quote_expires_at).toISOString() };
-        } catch (err) {
-          if (!isOpenAmountClash(err)) throw err;
+      const answer = (row: Row) => ({
+        paymentId: row.id,
+        paketId: pkg.id,
+        priceIdr: Number(pkg.price_idr),
+        amountIdr: Number(row.amount_idr),
+        uniqueCode: Number(row.amount_idr) - base,
+        expiresAt: new Date(row.quote_expires_at).toISOString(),
+      });
+      return db.transaction(async (trx) => {
+        await trx('gpu_lab.users').where({ id: caller.user.id }).forUpdate().first('id');
+        const open: Row[] = await trx('gpu_lab.payments')
+          .where({ user_id: caller.user.id, status: 'quoted' })
+          .where('quote_expires_at', '>', trx.fn.now())
+          .orderBy('quote_expires_at');
+        const same = open.find((p) => p.package_id === pkg.id);
+        if (same) return answer(same);
+        const max = deps.config.GPULAB_MAX_OPEN_QUOTES;
+        if (open.length >= max)
+          throw new Conflict(
+            `you hold ${open.length} open quotes (at most ${max}): record a transfer for one, ` +
+              `or ask again after ${new Date(open[0].quote_expires_at).toISOString()} when the first expires`,
+          );
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const code = randomInt(1, 1000);
+          try {
+            // A savepoint: an amount another open payment has fails only this insert.
+            const quote = {
+              id: newId('pay'),
+              user_id: caller.user.id,
+              package_id: pkg.id,
+              amount_idr: base + code,
+              status: 'quoted',
+              quote_expires_at: new Date(Date.now() + QUOTE_MINUTES * 60_000),
+            };
+            const [row] = await trx.transaction((sp) => sp('gpu_lab.payments').insert(quote).returning('*'));
+            return answer(row);
+          } catch (err) {
+            if (!isOpenAmountClash(err)) throw err;
+          }
         }
-      }
-      throw new Conflict('too many open payments for this price; try again shortly');
+        throw new Conflict('too many open payments for this price; try again shortly');
+      });
     },
 
     /** The researcher records the transfer for their quote; the amount must be exactly the quoted one. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
-import { Conflict } from '../../../core/errors';
+import { Conflict, Invalid, Unavailable } from '../../../core/errors';
 
 /** A host that could take the container, with the GPU/MIG devices it has of the package's kind. */
 export interface HostCandidate {
@@ -17,36 +17,122 @@ export interface Reservation {
 
 const isUniqueViolation = (err: unknown) => err instanceof UniqueViolationError || (err as { code?: string }).code === '23505';
 
+type Shortfall = { field?: 'cpus' | 'memoryMb'; message: string };
+type Capacity = { cpus: number; memoryMb: number };
+
 /**
- * Holds a host's devices and two ports for a new container, inside the caller's transaction (the
- * container row must exist in it). The first host, in the given order, with enough free devices
- * wins; within it the lowest free ports. The rows' primary keys make a double booking impossible:
- * a concurrent create that picked the same port or device fails its insert, and
- * `withReservationRetry` runs the whole transaction again against what the winner took.
+ * Holds a host's devices, two ports, and CPUs and memory for a new container, inside the caller's
+ * transaction (the container row must exist in it). The candidate hosts' capacity rows are locked
+ * first (in id order, so creates never deadlock): what the host's containers hold is summed under
+ * that lock, so two creates never both take the last of it. The first host, in the given order,
+ * with enough of everything wins; within it the lowest free ports. The ports' and devices' primary
+ * keys still make a double booking impossible (`withReservationRetry` runs a clash again).
+ * More than any host has at all is a 400 naming the field; more than is free now, a 409 naming it.
  */
 export async function reserve(
   trx: Knex.Transaction,
-  req: { containerId: string; gpuCount: number; candidates: HostCandidate[]; ports: { from: number; to: number } },
+  req: {
+    containerId: string;
+    gpuCount: number;
+    cpus: number;
+    memoryMb: number;
+    candidates: HostCandidate[];
+    ports: { from: number; to: number };
+  },
 ): Promise<Reservation> {
+  const hostIds = req.candidates.map((h) => h.hostId);
+  const rows = await trx('gpu_lab.hosts').whereIn('id', hostIds).orderBy('id').forUpdate();
+  const capacity = new Map<string, Capacity>(
+    rows.map((h) => [h.id as string, { cpus: Number(h.cpus), memoryMb: Number(h.memory_mb) }]),
+  );
+  if (!capacity.size)
+    throw new Unavailable(
+      `the capacity of ${hostIds.join(', ')} is unknown (no worker answered and GPULAB_HOST_CAPACITY ` +
+        'does not name it); nothing was reserved',
+    );
+  for (const field of ['cpus', 'memoryMb'] as const) {
+    const most = Math.max(...[...capacity.values()].map((c) => c[field]));
+    if (req[field] > most)
+      throw new Invalid(`${field}: ${req[field]} is more than any host has (${most})`, field);
+  }
+
+  const shortfalls: Shortfall[] = [];
   for (const host of req.candidates) {
     const taken = new Set(
-      (await trx('gpu_lab.container_devices').where({ host_id: host.hostId }).whereIn('device_uuid', host.devices).select('device_uuid')).map((r) => r.device_uuid as string),
+      (
+        await trx('gpu_lab.container_devices')
+          .where({ host_id: host.hostId })
+          .whereIn('device_uuid', host.devices)
+          .select('device_uuid')
+      ).map((r) => r.device_uuid as string),
     );
     const free = host.devices.filter((d) => !taken.has(d));
     if (free.length < req.gpuCount) continue;
     const devices = free.slice(0, req.gpuCount);
     const used = new Set(
-      (await trx('gpu_lab.container_ports').where({ host_id: host.hostId }).whereBetween('port', [req.ports.from, req.ports.to]).select('port')).map((r) => r.port as number),
+      (
+        await trx('gpu_lab.container_ports')
+          .where({ host_id: host.hostId })
+          .whereBetween('port', [req.ports.from, req.ports.to])
+          .select('port')
+      ).map((r) => r.port as number),
     );
     const ports: number[] = [];
     for (let p = req.ports.from; p <= req.ports.to && ports.length < 2; p++) if (!used.has(p)) ports.push(p);
     if (ports.length < 2) continue;
-    if (devices.length) await trx('gpu_lab.container_devices').insert(devices.map((d) => ({ host_id: host.hostId, device_uuid: d, container_id: req.containerId })));
-    await trx('gpu_lab.container_ports').insert(ports.map((port) => ({ host_id: host.hostId, port, container_id: req.containerId })));
+    const short = await shortfall(trx, host.hostId, capacity.get(host.hostId), req);
+    if (short) {
+      shortfalls.push(short);
+      continue;
+    }
+    const holder = { host_id: host.hostId, container_id: req.containerId };
+    if (devices.length)
+      await trx('gpu_lab.container_devices').insert(devices.map((d) => ({ ...holder, device_uuid: d })));
+    await trx('gpu_lab.container_ports').insert(ports.map((port) => ({ ...holder, port })));
+    await trx('gpu_lab.container_resources').insert({
+      ...holder,
+      cpus: req.cpus,
+      memory_mb: req.memoryMb,
+    });
     return { hostId: host.hostId, devices, sshPort: ports[0], jupyterPort: ports[1] };
   }
-  const kind = req.gpuCount ? `${req.gpuCount} free GPU${req.gpuCount > 1 ? 's' : ''} of this package's kind and two free ports` : 'two free ports';
+  const named = shortfalls.find((s) => s.field);
+  if (named) throw new Conflict(`${named.message}; nothing was reserved`, named.field);
+  if (shortfalls.length) throw new Unavailable(`${shortfalls[0].message}; nothing was reserved`);
+  const gpus = `${req.gpuCount} free GPU${req.gpuCount > 1 ? 's' : ''} of this package's kind`;
+  const kind = req.gpuCount ? `${gpus} and two free ports` : 'two free ports';
   throw new Conflict(`no host has ${kind}; nothing was reserved`);
+}
+
+const round = (n: number) => Math.max(0, Math.round(n * 100) / 100);
+
+/** Why the host cannot take the container's CPUs or memory now (its capacity row is locked), or null. */
+async function shortfall(
+  trx: Knex.Transaction,
+  hostId: string,
+  capacity: Capacity | undefined,
+  req: Capacity,
+): Promise<Shortfall | null> {
+  if (!capacity) return { message: `host ${hostId}: its capacity is unknown (its worker does not answer)` };
+  const held = await trx('gpu_lab.container_resources')
+    .where({ host_id: hostId })
+    .sum({ cpus: 'cpus', memoryMb: 'memory_mb' })
+    .first();
+  const cpus = round(capacity.cpus - Number(held?.cpus ?? 0));
+  const memoryMb = capacity.memoryMb - Number(held?.memoryMb ?? 0);
+  if (req.cpus > cpus)
+    return {
+      field: 'cpus',
+      message: `cpus: no host has ${req.cpus} CPUs free (${hostId}: ${cpus} of ${capacity.cpus})`,
+    };
+  if (req.memoryMb > memoryMb)
+    return {
+      field: 'memoryMb',
+      message:
+        `memoryMb: no host has ${req.memoryMb} MB free ` +
+        `(${hostId}: ${Math.max(0, memoryMb)} of ${capacity.memoryMb})`,
+    };
+  return null;
 }
 
 /** Runs a reserving transaction again (a few times) when a concurrent create took the same port or device first. */

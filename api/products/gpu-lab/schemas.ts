@@ -92,7 +92,37 @@ const LeaseEvent = z
     endsAt: z.string().nullable().openapi({ description: 'The paid period end at that moment' }),
   })
   .openapi('LeaseEvent');
-export const ContainerAnswer = ok(z.object({ container: Container, leaseEvents: z.array(LeaseEvent).openapi({ description: 'What its lease did, newest first (up to 20)' }) })).openapi('ContainerAnswer');
+export const JobIdParams = z.strictObject({
+  jobId: z.string().regex(/^job_[a-z0-9]{10,40}$/, 'must be a job_ id'),
+});
+export const LabJob = z
+  .object({
+    id: z.string(),
+    type: z.string().openapi({ example: 'container.restart' }),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    containerId: z.string().nullable(),
+    steps: z.array(
+      z.object({
+        name: z.string().openapi({ example: 'start container' }),
+        status: z.enum(['running', 'succeeded', 'failed']),
+        startedAt: z.string(),
+        finishedAt: z.string().nullable(),
+      }),
+    ),
+    error: z.string().nullable().openapi({ description: 'Why it failed' }),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('LabJob');
+export const JobDetailAnswer = ok(z.object({ job: LabJob })).openapi('JobDetailAnswer');
+export const ContainerAnswer = ok(
+  z.object({
+    container: Container,
+    lastJob: LabJob.nullable().openapi({ description: 'Its newest job (create, restart, password change…)' }),
+    leaseEvents: z.array(LeaseEvent).openapi({ description: 'What its lease did, newest first (up to 20)' }),
+  }),
+).openapi('ContainerAnswer');
 export const ContainerList = ok(z.object({ containers: z.array(Container), total: z.number().int().optional() })).openapi('ContainerList');
 export const JobAnswer = ok(z.object({ jobId: z.string() })).openapi('JobAnswer');
 export const ResetAnswer = ok(z.object({ jobId: z.string(), ssh: z.object({ username: z.string(), password: z.string() }) })).openapi('ResetAnswer');
@@ -158,7 +188,11 @@ export const RecordPaymentBody = z
     bankName: z.string().trim().min(1, 'is required').max(100),
     senderName: z.string().trim().min(1, 'is required').max(100),
     transferDate: z.string().date('must be a date (YYYY-MM-DD)'),
-    proofUrl: z.string().url('must be a URL of the transfer receipt').max(2048),
+    proofUrl: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\//i, 'must be an http(s) URL of the transfer receipt')
+      .url('must be an http(s) URL of the transfer receipt'),
     containerName: ContainerName.optional().openapi({ description: 'A container of yours this payment extends (its paid period); without it the payment is for a new container' }),
   })
   .openapi('RecordPaymentRequest');

@@ -14,7 +14,7 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     body: s.RegisterBody,
     status: 201,
     responses: { 201: { description: 'Registered', schema: s.UserAnswer }, 409: { description: 'Email already registered' } },
-    handler: async ({ body }, ctx) => answer('Registrasi berhasil', await auth.register(body, ctx.ip)),
+    handler: async ({ body }, ctx) => answer('Registered', await auth.register(body, ctx.ip)),
   });
 
   for (const [path, summary, fn] of [
@@ -30,7 +30,7 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
       description: 'At most 5 failed attempts per 5 minutes per IP and email; then 429 with Retry-After.',
       body: s.LoginBody,
       responses: { 200: { description: 'Logged in', schema: s.TokensAnswer }, 401: { description: 'Wrong email or password' } },
-      handler: async ({ body }, ctx) => answer('Login berhasil', await fn(body, ctx.ip)),
+      handler: async ({ body }, ctx) => answer('Logged in', await fn(body, ctx.ip)),
     });
   }
 
@@ -43,7 +43,7 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     description: 'Each refresh token works once. Presenting one again (a stolen copy) signs out every session of that login: 401.',
     body: s.RefreshBody,
     responses: { 200: { description: 'A new pair', schema: s.TokensAnswer }, 401: { description: 'Invalid, expired, revoked or reused' } },
-    handler: async ({ body }, ctx) => answer('Token diperbarui', await auth.refresh(body, ctx.ip)),
+    handler: async ({ body }, ctx) => answer('Tokens refreshed', await auth.refresh(body, ctx.ip)),
   });
 
   route({
@@ -53,6 +53,6 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     auth: 'user',
     summary: "Revoke all of the caller's refresh tokens (sign out everywhere)",
     responses: { 200: { description: 'Revoked', schema: s.RevokedAnswer } },
-    handler: async (_, ctx) => answer('Semua refresh token dicabut', await auth.revokeAll(caller(ctx), ctx.ip)),
+    handler: async (_, ctx) => answer('All refresh tokens revoked', await auth.revokeAll(caller(ctx), ctx.ip)),
   });
 }

@@ -4,7 +4,7 @@ import * as s from '../schemas';
 import type { LabRoute, LabServices } from '.';
 
 /** Containers: created, reset, restarted, stopped, started and deleted by workflows on their host; reads asked of that host. */
-export function containerRoutes(route: LabRoute, { containers }: LabServices): void {
+export function containerRoutes(route: LabRoute, { containers, jobs }: LabServices): void {
   route({
     method: 'post',
     path: '/api/v1/docker/createContainer',
@@ -15,19 +15,24 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
       'Reserves a host, ports and GPUs, then a job creates the container with its limits, workspace volume, SSH and Jupyter ports and starts it. The SSH password is in this answer only. Poll GET /docker/container/{containerName}.',
     body: s.CreateContainerBody,
     status: 202,
-    responses: { 202: { description: 'Accepted', schema: s.ContainerCreated }, 409: { description: 'No host has free ports or GPUs for it, or the name is taken' } },
-    handler: async ({ body }, ctx) => answer('Container sedang dibuat', await containers.create(caller(ctx), body, ctx.ip)),
+    responses: {
+      202: { description: 'Accepted', schema: s.ContainerCreated },
+      400: { description: 'cpus or memoryMb beyond what any host has at all (the field is named)' },
+      409: { description: 'No host has the ports, GPUs, CPUs or memory free (named), or the name is taken' },
+    },
+    handler: async ({ body }, ctx) => answer('Container is being created', await containers.create(caller(ctx), body, ctx.ip)),
   });
 
   route({
     method: 'get',
-    path: '/api/v1/docker/search/{imageName}',
+    path: '/api/v1/docker/search/{imageName*}',
     tag: 'containers',
     auth: 'user',
     summary: 'Search images: the approved catalog and what each host has',
+    description: 'The name may contain slashes, as they are or encoded (`nvcr.io/nvidia/pytorch`).',
     params: s.ImageSearchParams,
     responses: { 200: { description: 'Matches', schema: s.ImageSearchAnswer } },
-    handler: async ({ params }) => answer('Hasil pencarian image', await containers.searchImages(params.imageName)),
+    handler: async ({ params }) => answer('Images found', await containers.searchImages(params.imageName)),
   });
 
   route({
@@ -37,7 +42,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     auth: 'user',
     summary: "The caller's containers",
     responses: { 200: { description: 'Containers', schema: s.ContainerList } },
-    handler: async (_, ctx) => answer('Daftar container', await containers.mine(caller(ctx))),
+    handler: async (_, ctx) => answer('Your containers', await containers.mine(caller(ctx))),
   });
 
   route({
@@ -48,7 +53,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     summary: 'All containers (filter by user, host, status)',
     query: s.ListContainersQuery,
     responses: { 200: { description: 'Containers', schema: s.ContainerList } },
-    handler: async ({ query }) => answer('Daftar semua container', await containers.all(query)),
+    handler: async ({ query }) => answer('All containers', await containers.all(query)),
   });
 
   route({
@@ -59,7 +64,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     summary: "Every running container's stats at once, each host within a time budget",
     query: s.BatchStatsQuery,
     responses: { 200: { description: 'Stats by container name; one that did not answer in time says so', schema: s.StatsAnswer } },
-    handler: async ({ query }) => answer('Statistik container', await containers.batchStats(query.budgetMs)),
+    handler: async ({ query }) => answer('Container stats', await containers.batchStats(query.budgetMs)),
   });
 
   route({
@@ -70,7 +75,24 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     summary: 'One container (its owner or an admin)',
     params: s.ContainerNameParams,
     responses: { 200: { description: 'The container', schema: s.ContainerAnswer } },
-    handler: async ({ params }, ctx) => answer('Detail container', await containers.detail(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) => answer('Container', await containers.detail(caller(ctx), params.containerName)),
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/docker/job/{jobId}',
+    tag: 'containers',
+    auth: 'user',
+    summary: "A container job's status, steps and error (its container's owner or an admin)",
+    description:
+      'Every 202 above answers a `jobId`; this reads it. Another researcher\'s job is 404. ' +
+      'A container\'s detail shows its newest job as `lastJob`.',
+    params: s.JobIdParams,
+    responses: {
+      200: { description: 'The job', schema: s.JobDetailAnswer },
+      404: { description: 'No such job of yours' },
+    },
+    handler: async ({ params }, ctx) => answer('Job', await jobs.get(caller(ctx), params.jobId)),
   });
 
   route({
@@ -82,7 +104,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     params: s.ContainerNameParams,
     query: s.LogsQuery,
     responses: { 200: { description: 'Log text', schema: s.LogsAnswer } },
-    handler: async ({ params, query }, ctx) => answer('Log container', await containers.logs(caller(ctx), params.containerName, query)),
+    handler: async ({ params, query }, ctx) => answer('Container log', await containers.logs(caller(ctx), params.containerName, query)),
   });
 
   route({
@@ -93,7 +115,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     summary: 'CPU %, memory, network, block I/O, pids now',
     params: s.ContainerNameParams,
     responses: { 200: { description: 'Stats', schema: s.StatsAnswer } },
-    handler: async ({ params }, ctx) => answer('Statistik container', await containers.stats(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) => answer('Container stats', await containers.stats(caller(ctx), params.containerName)),
   });
 
   route({
@@ -104,7 +126,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     summary: "The container's Jupyter link (host, port, token)",
     params: s.ContainerNameParams,
     responses: { 200: { description: 'Link', schema: s.JupyterAnswer }, 409: { description: 'Not running' } },
-    handler: async ({ params }, ctx) => answer('Link Jupyter', await containers.jupyterLink(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) => answer('Jupyter link', await containers.jupyterLink(caller(ctx), params.containerName)),
   });
 
   for (const [kind, auth, summary] of [
@@ -121,7 +143,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
       params: s.ContainerNameParams,
       status: 202,
       responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-      handler: async ({ params }, ctx) => answer('Permintaan diterima', await containers.action(caller(ctx), params.containerName, kind, ctx.ip)),
+      handler: async ({ params }, ctx) => answer('Request accepted', await containers.action(caller(ctx), params.containerName, kind, ctx.ip)),
     });
   }
 
@@ -136,7 +158,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     body: s.ResetBody,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.ResetAnswer } },
-    handler: async ({ params, body }, ctx) => answer('Reset container dimulai', await containers.reset(caller(ctx), params.containerName, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('Container reset started', await containers.reset(caller(ctx), params.containerName, body, ctx.ip)),
   });
 
   route({
@@ -150,7 +172,7 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     body: s.SshPasswordBody,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-    handler: async ({ params, body }, ctx) => answer('Password SSH sedang diganti', await containers.changePassword(caller(ctx), params.containerName, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('SSH password is being changed', await containers.changePassword(caller(ctx), params.containerName, body, ctx.ip)),
   });
 
   route({
@@ -162,6 +184,6 @@ export function containerRoutes(route: LabRoute, { containers }: LabServices): v
     params: s.ContainerNameParams,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-    handler: async ({ params }, ctx) => answer('Container sedang dihapus', await containers.remove(caller(ctx), params.containerName, ctx.ip)),
+    handler: async ({ params }, ctx) => answer('Container is being deleted', await containers.remove(caller(ctx), params.containerName, ctx.ip)),
   });
 }

@@ -21,7 +21,7 @@ export function gpuRoutes(route: LabRoute, { gpus }: LabServices): void {
     body: g.CreateGpuBody,
     status: 201,
     responses: { 201: { description: 'Added', schema: g.GpuAnswer }, 409: { description: 'UUID, or host and index, already present' } },
-    handler: async ({ body }, ctx) => answer('GPU ditambahkan', await gpus.create(caller(ctx), body, ctx.ip)),
+    handler: async ({ body }, ctx) => answer('GPU added', await gpus.create(caller(ctx), body, ctx.ip)),
   });
 
   route({
@@ -32,7 +32,7 @@ export function gpuRoutes(route: LabRoute, { gpus }: LabServices): void {
     summary: 'The GPU inventory by host and index, with the container holding each',
     query: g.ListGpusQuery,
     responses: { 200: { description: 'GPUs', schema: g.GpuList } },
-    handler: async ({ query }) => answer('Daftar GPU', await gpus.list(query)),
+    handler: async ({ query }) => answer('GPUs', await gpus.list(query)),
   });
 
   for (const [path, probe, summary, command, schema] of [
@@ -63,7 +63,7 @@ export function gpuRoutes(route: LabRoute, { gpus }: LabServices): void {
     params: g.GpuIdParams,
     body: g.UpdateGpuBody,
     responses: { 200: { description: 'Updated', schema: g.GpuAnswer }, 404: { description: 'No such GPU' }, 409: { description: 'UUID or index taken, or a container holds it and the change would move it' } },
-    handler: async ({ params, body }, ctx) => answer('GPU diperbarui', await gpus.update(caller(ctx), params.id, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('GPU updated', await gpus.update(caller(ctx), params.id, body, ctx.ip)),
   });
 
   route({
@@ -75,6 +75,6 @@ export function gpuRoutes(route: LabRoute, { gpus }: LabServices): void {
     description: 'Refused with 409 while a container holds it.',
     params: g.GpuIdParams,
     responses: { 200: { description: 'Removed', schema: Deleted }, 404: { description: 'No such GPU' }, 409: { description: 'A container holds it' } },
-    handler: async ({ params }, ctx) => answer('GPU dihapus', await gpus.remove(caller(ctx), params.id, ctx.ip)),
+    handler: async ({ params }, ctx) => answer('GPU removed', await gpus.remove(caller(ctx), params.id, ctx.ip)),
   });
 }

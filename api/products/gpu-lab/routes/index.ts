@@ -4,6 +4,7 @@ import type { LabAuthLevel, LabAuthService, LabCaller } from '../auth';
 import { LabError } from '../envelope';
 import type { ContainerService } from '../containers';
 import type { GpuService } from '../gpus';
+import type { LabJobService } from '../jobs';
 import type { PaymentService } from '../payments';
 import type { TicketService } from '../tickets';
 import type { UserService } from '../users';
@@ -18,6 +19,7 @@ import { userRoutes } from './users';
 export interface LabServices {
   auth: LabAuthService;
   containers: ContainerService;
+  jobs: LabJobService;
   users: UserService;
   tickets: TicketService;
   payments: PaymentService;

@@ -15,7 +15,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     status: 201,
     responses: { 201: { description: 'Created', schema: s.PaketAnswer } },
     handler: async ({ body }, ctx) =>
-      answer('Paket dibuat', await payments.createPackage(caller(ctx), body, ctx.ip)),
+      answer('Package created', await payments.createPackage(caller(ctx), body, ctx.ip)),
   });
 
   route({
@@ -25,7 +25,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     auth: 'user',
     summary: 'The packages on offer, cheapest first',
     responses: { 200: { description: 'Packages', schema: s.PaketList } },
-    handler: async () => answer('Daftar paket', await payments.packages()),
+    handler: async () => answer('Packages', await payments.packages()),
   });
 
   route({
@@ -39,7 +39,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     params: s.PaketIdParams,
     responses: { 200: { description: 'The amount', schema: s.QuoteAnswer } },
     handler: async ({ params }, ctx) =>
-      answer('Harga paket', await payments.quote(caller(ctx), params.paketId)),
+      answer('Package price', await payments.quote(caller(ctx), params.paketId)),
   });
 
   route({
@@ -51,7 +51,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     params: s.PaketIdParams,
     responses: { 200: { description: 'Deleted or retired', schema: s.PaketDeleted } },
     handler: async ({ params }, ctx) =>
-      answer('Paket dihapus', await payments.deletePackage(caller(ctx), params.paketId, ctx.ip)),
+      answer('Package deleted', await payments.deletePackage(caller(ctx), params.paketId, ctx.ip)),
   });
 
   route({
@@ -69,7 +69,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
       409: { description: 'Quote expired or already used' },
     },
     handler: async ({ body }, ctx) =>
-      answer('Pembayaran dicatat', await payments.record(caller(ctx), body, ctx.ip)),
+      answer('Payment recorded', await payments.record(caller(ctx), body, ctx.ip)),
   });
 
   route({
@@ -79,7 +79,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     auth: 'user',
     summary: 'Your payments',
     responses: { 200: { description: 'Payments', schema: s.PaymentList } },
-    handler: async (_, ctx) => answer('Daftar pembayaran', await payments.mine(caller(ctx))),
+    handler: async (_, ctx) => answer('Your payments', await payments.mine(caller(ctx))),
   });
 
   route({
@@ -90,7 +90,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     summary: "Every user's payments (filter by status)",
     query: s.ListPaymentsQuery,
     responses: { 200: { description: 'Payments', schema: s.PaymentList } },
-    handler: async ({ query }) => answer('Daftar semua pembayaran', await payments.all(query)),
+    handler: async ({ query }) => answer('All payments', await payments.all(query)),
   });
 
   route({
@@ -107,7 +107,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
     },
     handler: async ({ params, body }, ctx) =>
       answer(
-        'Status pembayaran diperbarui',
+        'Payment status updated',
         await payments.decide(caller(ctx), params.paymentId, body, ctx.ip),
       ),
   });
@@ -124,6 +124,6 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
       409: { description: 'Approved payments stay' },
     },
     handler: async ({ params }, ctx) =>
-      answer('Pembayaran dihapus', await payments.remove(caller(ctx), params.paymentId, ctx.ip)),
+      answer('Payment deleted', await payments.remove(caller(ctx), params.paymentId, ctx.ip)),
   });
 }

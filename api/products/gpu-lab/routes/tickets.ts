@@ -13,7 +13,7 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     summary: "Every user's tickets, newest first",
     query: s.ListTicketsQuery,
     responses: { 200: { description: 'Tickets', schema: s.TicketList } },
-    handler: async ({ query }) => answer('Daftar semua tiket', await tickets.all(query)),
+    handler: async ({ query }) => answer('All tickets', await tickets.all(query)),
   });
 
   route({
@@ -23,7 +23,7 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     auth: 'user',
     summary: "The caller's tickets",
     responses: { 200: { description: 'Tickets', schema: s.TicketList } },
-    handler: async (_, ctx) => answer('Daftar tiket', await tickets.mine(caller(ctx))),
+    handler: async (_, ctx) => answer('Your tickets', await tickets.mine(caller(ctx))),
   });
 
   route({
@@ -36,7 +36,7 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     body: s.OpenTicketBody,
     status: 201,
     responses: { 201: { description: 'Opened', schema: s.TicketAnswer }, 404: { description: 'No such container of yours' } },
-    handler: async ({ params, body }, ctx) => answer('Tiket dibuat', await tickets.open(caller(ctx), params.containerName, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('Ticket opened', await tickets.open(caller(ctx), params.containerName, body, ctx.ip)),
   });
 
   route({
@@ -48,6 +48,6 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     params: s.TicketIdParams,
     body: s.UpdateTicketBody,
     responses: { 200: { description: 'Updated', schema: s.TicketAnswer }, 403: { description: 'A researcher setting an admin status' } },
-    handler: async ({ params, body }, ctx) => answer('Tiket diperbarui', await tickets.update(caller(ctx), params.tiketId, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('Ticket updated', await tickets.update(caller(ctx), params.tiketId, body, ctx.ip)),
   });
 }

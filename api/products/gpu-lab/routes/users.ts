@@ -13,7 +13,7 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     auth: 'user',
     summary: "The logged-in user's profile",
     responses: { 200: { description: 'Profile', schema: s.UserAnswer } },
-    handler: async (_, ctx) => answer('Profil pengguna', { user: userView(caller(ctx).user) }),
+    handler: async (_, ctx) => answer('Your profile', { user: userView(caller(ctx).user) }),
   });
 
   route({
@@ -24,7 +24,7 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     summary: 'All accounts, newest first, searchable by name or email',
     query: s.ListUsersQuery,
     responses: { 200: { description: 'Accounts', schema: s.UserList } },
-    handler: async ({ query }) => answer('Daftar pengguna', await users.list(query)),
+    handler: async ({ query }) => answer('Users', await users.list(query)),
   });
 
   route({
@@ -34,7 +34,7 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     auth: 'admin',
     summary: 'Researchers as id, name and email, for pickers',
     responses: { 200: { description: 'Researchers', schema: s.Dropdown } },
-    handler: async () => answer('Daftar pengguna', await users.dropdown()),
+    handler: async () => answer('Users', await users.dropdown()),
   });
 
   route({
@@ -46,7 +46,7 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     params: s.UserIdParams,
     body: s.UpdateUserBody,
     responses: { 200: { description: 'Updated', schema: s.UserAnswer }, 409: { description: 'Email taken, or an admin demoting themselves' } },
-    handler: async ({ params, body }, ctx) => answer('Pengguna diperbarui', await users.update(caller(ctx), params.id, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) => answer('User updated', await users.update(caller(ctx), params.id, body, ctx.ip)),
   });
 
   route({
@@ -57,6 +57,6 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     summary: 'Delete an account (refused while it has containers)',
     params: s.UserIdParams,
     responses: { 200: { description: 'Deleted', schema: s.Deleted }, 409: { description: 'The user has containers, or it is the caller' } },
-    handler: async ({ params }, ctx) => answer('Pengguna dihapus', await users.remove(caller(ctx), params.id, ctx.ip)),
+    handler: async ({ params }, ctx) => answer('User deleted', await users.remove(caller(ctx), params.id, ctx.ip)),
   });
 }
