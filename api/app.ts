@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { limitPasswordHashing } from '../core/crypto';
 import { errorHandler } from './http/errors';
 import { jsonBody } from './http/json-body';
 import { requestMetrics } from './http/metrics';
@@ -17,6 +18,8 @@ const platformError = panelError;
  */
 export function createApp(deps: PlatformDeps) {
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  const { PASSWORD_HASH_CONCURRENCY: concurrency, PASSWORD_HASH_QUEUE: queue } = deps.config;
+  limitPasswordHashing({ concurrency, queue });
   const mounted: { product: Product; prefix: string }[] = [];
   for (const { product: name, prefix } of deps.config.MOUNTS) {
     const factory = productFactories[name];

@@ -60,6 +60,9 @@ const schema = z.object({
   /** 64 hex chars: seals secrets that travel through Temporal (container passwords, tokens). `npm start` keeps one in .data/. */
   DERMAGA_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (openssl rand -hex 32)').optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** argon2 hashes run at once, and password checks that may wait before one is told to retry (429). */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
 
   /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
@@ -69,6 +72,8 @@ const schema = z.object({
   BILLING_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   BILLING_TOKEN_TTL_SECONDS: seconds.default(3600),
   BILLING_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  /** Failed logins per IP across all accounts in the window (each account has the limit above). */
+  BILLING_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(20),
   BILLING_LOGIN_WINDOW_SECONDS: seconds.default(300),
   /** The first billing admin, created on a fresh database (a generated password is printed once). */
   BILLING_ADMIN_EMAIL: z.string().email().default('admin@billing.local'),
@@ -125,6 +130,8 @@ const schema = z.object({
   GPULAB_ADMIN_EMAIL: z.string().email().default('admin@gpu-lab.local'),
   GPULAB_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   GPULAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  /** Failed logins per IP across all accounts in the window (each account has the limit above). */
+  GPULAB_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(20),
   GPULAB_LOGIN_WINDOW_SECONDS: seconds.default(300),
   /** gpu-lab containers: the admin-approved images, the hosts that run them, the port pool, and the address researchers reach. */
   GPULAB_IMAGES: z
@@ -191,6 +198,8 @@ const schema = z.object({
   PANEL_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   PANEL_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),
   PANEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  /** Failed logins per IP across all accounts in the window (each account has the limit above). */
+  PANEL_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(20),
   PANEL_LOGIN_WINDOW_SECONDS: seconds.default(300),
   /** Every site's root_path must lie inside this directory. */
   PANEL_WEB_ROOT: z.string().default('/var/www'),

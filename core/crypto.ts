@@ -1,9 +1,26 @@
 import argon2 from 'argon2';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createSemaphore } from './semaphore';
 
-/** argon2id with the library's defaults (64 MiB, t=3). */
-export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
-export const verifyPassword = (hash: string, password: string) => argon2.verify(hash, password).catch(() => false);
+/**
+ * argon2 runs on libuv's thread pool (4 threads by default), which file reads and DNS lookups share:
+ * a burst of logins would fill it and stall every other route. So only a few hashes run at once
+ * (PASSWORD_HASH_CONCURRENCY); a password check finding PASSWORD_HASH_QUEUE others already waiting
+ * is refused (429, retry in 1 s) rather than queued without bound. Process-wide, like the pool.
+ */
+const hashing = createSemaphore(
+  { concurrency: 2, queue: 64 },
+  'the server is busy checking passwords; try again in 1 s',
+);
+export const limitPasswordHashing = (limits: { concurrency: number; queue: number }) =>
+  hashing.configure(limits);
+
+/** argon2id with the library's defaults (64 MiB, t=3); waits its turn, never refused. */
+export const hashPassword = (password: string) =>
+  hashing.run(() => argon2.hash(password, { type: argon2.argon2id }), { alwaysWait: true });
+/** False for a wrong password or a malformed hash; throws 429 when too many checks already wait. */
+export const verifyPassword = (hash: string, password: string) =>
+  hashing.run(() => argon2.verify(hash, password).catch(() => false));
 
 /** A bearer token: shown once, stored only as its SHA-256. */
 export function newToken(prefix: string): { token: string; hash: string } {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { sha256 } from '../../core/crypto';
 import { newId } from '../../core/ids';
-import { eventually, startApi, type TestApi } from '../support/api';
+import { countStatuses, eventually, startApi, uniqueIp, type TestApi } from '../support/api';
 import { billingAccount } from '../support/billing';
 
 // A real SMTP server on this machine receives the reset mail; the API sends it through nodemailer.
@@ -26,7 +26,12 @@ const call = (method: string, path: string, token?: string, body?: unknown, head
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  api = await startApi({ BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, BILLING_BATCH_MAX_EVENTS: '500' });
+  // TRUST_PROXY: a test can log in from an address of its own (X-Forwarded-For).
+  api = await startApi({
+    TRUST_PROXY: 'true',
+    BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    BILLING_BATCH_MAX_EVENTS: '500',
+  });
 });
 afterAll(async () => {
   await api.close();
@@ -117,6 +122,37 @@ describe('billing accounts', () => {
     expect((await call('POST', '/api/v1/auth/reset-password', undefined, { token, new_password: 'Other-Billing-Passw0rd!' })).body).toMatchObject({ success: false, data: 'token: is invalid, used or expired; ask for a new one' });
     const fresh = await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: 'New-Billing-Passw0rd!' });
     expect((await call('GET', '/api/v1/profile', fresh.body.data.token)).status).toBe(200);
+  });
+});
+
+describe('billing login under a burst', () => {
+  const loginFrom = (ip: string, body: { email: string; password: string }) =>
+    call('POST', '/api/v1/auth/login', undefined, body, { 'x-forwarded-for': ip });
+
+  it('checks only 5 of 10 concurrent wrong passwords for one IP+email; the rest get 429', async () => {
+    const c = await customer();
+    const ip = uniqueIp();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => loginFrom(ip, { email: c.email, password: `Wrong-${i}` })),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 5, 429: 5 });
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      success: false,
+      code: 'rate_limited',
+      data: expect.stringMatching(/^too many failed attempts for .+; try again in \d+ s$/),
+    });
+    expect((await loginFrom(uniqueIp(), { email: c.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('limits an IP across emails: of 48 concurrent unknown emails 20 are checked, 28 get 429', async () => {
+    const ip = uniqueIp();
+    const answers = await Promise.all(
+      Array.from({ length: 48 }, () => loginFrom(ip, { email: email('nobody'), password: 'Wrong-Guess-1' })),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 20, 429: 28 });
+    expect(answers.find((a) => a.status === 429)?.body.data).toMatch(
+      /^too many failed attempts from this address; try again in \d+ s$/,
+    );
   });
 });
 

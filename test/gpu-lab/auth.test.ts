@@ -1,10 +1,11 @@
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
-import { startApi, type TestApi } from '../support/api';
+import { countStatuses, startApi, uniqueIp, type TestApi } from '../support/api';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startApi();
+  // Behind a trusted proxy, so a test can log in from an address of its own (X-Forwarded-For).
+  api = await startApi({ TRUST_PROXY: 'true' });
 });
 afterAll(() => api.close());
 
@@ -113,6 +114,51 @@ describe('gpu-lab accounts', () => {
     expect((await get('/users/profile', `${r.accessToken}x`)).status).toBe(401);
     const forged = r.accessToken.split('.').slice(0, 2).join('.') + '.' + Buffer.from('forged').toString('base64url');
     expect((await get('/users/profile', forged)).body).toMatchObject({ success: false, message: 'invalid or expired token' });
+  });
+});
+
+describe('gpu-lab login under a burst', () => {
+  const loginFrom = (ip: string, body: { email: string; password: string }) =>
+    api.request('POST', '/gpu-lab/api/v1/auth/login', { body, headers: { 'x-forwarded-for': ip } });
+
+  it('checks only 5 of 10 concurrent wrong passwords for one IP+email; the rest get 429', async () => {
+    const r = await researcher();
+    const ip = uniqueIp();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => loginFrom(ip, { email: r.email, password: `Wrong-${i}` })),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 5, 429: 5 });
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({
+      success: false,
+      code: 'rate_limited',
+      message: expect.stringMatching(
+        new RegExp(`^too many failed attempts for ${r.email}; try again in \\d+ s$`),
+      ),
+    });
+  });
+
+  it('limits an IP across emails, and other routes keep answering while the burst is checked', async () => {
+    const ip = uniqueIp();
+    let checked = 0;
+    const burst = Array.from({ length: 48 }, () =>
+      loginFrom(ip, { email: email('nobody'), password: 'Wrong-Guess-1' }).then((res) => {
+        if (res.status === 401) checked++;
+        return res;
+      }),
+    );
+    // Once the server is busy with the burst (its first answer is back), read a static file of the
+    // docs: file reads need the libuv thread pool that argon2 hashes on.
+    await Promise.race(burst);
+    const asset = await api.request('GET', '/docs/assets/swagger-ui-bundle.js');
+    const checkedBeforeAsset = checked;
+    const answers = await Promise.all(burst);
+    expect(asset.status).toBe(200);
+    expect(countStatuses(answers)).toEqual({ 401: 20, 429: 28 });
+    expect(answers.find((a) => a.status === 429)?.body.message).toMatch(
+      /^too many failed attempts from this address; try again in \d+ s$/,
+    );
+    // The file came back while most of the checked logins were still waiting for their hash.
+    expect(checkedBeforeAsset).toBeLessThan(10);
   });
 });
 

@@ -1,9 +1,19 @@
-import { ADMIN_PASSWORD, login, startApi, type TestApi } from '../support/api';
+import { limitPasswordHashing } from '../../core/crypto';
+import {
+  ADMIN_PASSWORD,
+  countStatuses,
+  eventually,
+  login,
+  startApi,
+  uniqueIp,
+  type TestApi,
+} from '../support/api';
 import { createPanelUser } from '../support/users';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startApi();
+  // Behind a trusted proxy, so a test can log in from an address of its own (X-Forwarded-For).
+  api = await startApi({ TRUST_PROXY: 'true' });
 });
 afterAll(() => api.close());
 
@@ -78,6 +88,106 @@ describe('panel login', () => {
     expect((await api.request('POST', '/panel/v1/auth/login', { body: { username, password } })).status).toBe(
       200,
     );
+  });
+});
+
+describe('panel login under a burst', () => {
+  const loginFrom = (ip: string, username: string, password: string) =>
+    api.request('POST', '/panel/v1/auth/login', {
+      body: { username, password },
+      headers: { 'x-forwarded-for': ip },
+    });
+
+  it('checks only 5 of 10 concurrent wrong passwords for one IP+username; the rest get 429', async () => {
+    const { username } = await createPanelUser(api, 'admin');
+    const ip = uniqueIp();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => loginFrom(ip, username, `wrong-${i}`)),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 5, 429: 5 });
+    const failures = (await auditFor(username)).filter((r) => r.ip === ip);
+    expect(failures.filter((r) => r.outcome === 'failure')).toHaveLength(5);
+    expect(failures.filter((r) => r.outcome === 'denied')).toHaveLength(5);
+  });
+
+  it('answers 200 concurrent wrong passwords for admin from one IP with 5 × 401 and 195 × 429', async () => {
+    const ip = uniqueIp();
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => loginFrom(ip, 'admin', 'not-the-password')),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 5, 429: 195 });
+    expect((await loginFrom(uniqueIp(), 'admin', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('limits an IP across usernames: of 48 unknown ones at once 20 are checked, 28 get 429', async () => {
+    const ip = uniqueIp();
+    const { username, password } = await createPanelUser(api, 'admin');
+    // A success from the IP gives its attempt back: the burst still gets all 20.
+    expect((await loginFrom(ip, username, password)).status).toBe(200);
+    const answers = await Promise.all(
+      Array.from({ length: 48 }, (_, i) => loginFrom(ip, `nobody-${ip}-${i}`, 'guess')),
+    );
+    expect(countStatuses(answers)).toEqual({ 401: 20, 429: 28 });
+    expect(answers.find((r) => r.status === 429)?.body.error).toEqual({
+      code: 'rate_limited',
+      message: expect.stringMatching(/^too many failed attempts from this address; try again in \d+ s$/),
+    });
+    // The address is refused whoever it names; other addresses are not.
+    expect((await loginFrom(ip, username, password)).status).toBe(429);
+    expect((await loginFrom(uniqueIp(), username, password)).status).toBe(200);
+  });
+
+  it('checks only 5 of 10 concurrent wrong current passwords on a password change', async () => {
+    const { username, password } = await createPanelUser(api, 'admin');
+    const ip = uniqueIp();
+    const token = (await loginFrom(ip, username, password)).body.token;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.request('POST', '/panel/v1/auth/change-password', {
+          token,
+          headers: { 'x-forwarded-for': ip },
+          body: { current_password: `wrong-${i}`, new_password: 'Brand-New-Passw0rd' },
+        }),
+      ),
+    );
+    expect(countStatuses(answers)).toEqual({ 400: 5, 429: 5 });
+  });
+
+  it('asks a login to retry when too many password checks wait, and gives its attempts back', async () => {
+    const busy = await startApi({
+      TRUST_PROXY: 'true',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_QUEUE: '0',
+    });
+    const loginTo = (ip: string) =>
+      busy.request('POST', '/panel/v1/auth/login', {
+        body: { username: `nobody-${ip}`, password: 'guess' },
+        headers: { 'x-forwarded-for': ip },
+      });
+    try {
+      // Once a lone check gets through, the hashes the API makes as it starts are done.
+      await eventually(async () => ((await loginTo(uniqueIp())).status === 401 ? true : undefined));
+      const ips = Array.from({ length: 12 }, () => uniqueIp());
+      const answers = await Promise.all(ips.map(loginTo));
+      const checked = answers.filter((a) => a.status === 401).length;
+      const refused = answers.filter((a) => a.status === 429);
+      expect(checked).toBeGreaterThan(0);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.length).toBe(12 - checked);
+      expect(refused[0].body.error.message).toBe('the server is busy checking passwords; try again in 1 s');
+      expect(refused[0].headers.get('retry-after')).toBe('1');
+      const counted = await api
+        .db('platform.rate_limit_events')
+        .where({ bucket: 'panel.login-ip' })
+        .whereIn('key', ips);
+      expect(counted).toHaveLength(checked);
+    } finally {
+      await busy.close();
+      limitPasswordHashing({
+        concurrency: api.config.PASSWORD_HASH_CONCURRENCY,
+        queue: api.config.PASSWORD_HASH_QUEUE,
+      });
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { passwordWeakness, verifyPassword } from '../../core/crypto';
 import { createLogger } from '../../core/logger';
 import { bootstrapAdmin } from '../../api/products/bootstrap-admin';
 import { groupCommit } from '../../core/group-commit';
+import { createSemaphore } from '../../core/semaphore';
 import { newId } from '../../core/ids';
 
 describe('configuration', () => {
@@ -101,6 +102,48 @@ describe('group commit', () => {
   it('rejects every item of a statement that threw', async () => {
     const run = groupCommit<number, number>({ slots: 1, max: 10, run: async () => Promise.reject(new Error('database down')) });
     await expect(Promise.all([run(1), run(2)])).rejects.toThrow('database down');
+  });
+});
+
+describe('password hashing cap (semaphore)', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('runs `concurrency` at once, queues `queue` in order, refuses others unless told to wait', async () => {
+    const sem = createSemaphore({ concurrency: 2, queue: 2 }, 'busy');
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    const task = (i: number) => () => {
+      started.push(i);
+      return new Promise<number>((resolve) => finish.push(() => resolve(i)));
+    };
+    const runs = [0, 1, 2, 3].map((i) => sem.run(task(i)));
+    await expect(sem.run(task(4))).rejects.toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      retryAfterSeconds: 1,
+      message: 'busy',
+    });
+    runs.push(sem.run(task(5), { alwaysWait: true }));
+    await tick();
+    expect(started).toEqual([0, 1]);
+    finish[1]();
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    finish[0]();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]);
+    finish[2]();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3, 5]);
+    finish[3]();
+    finish[4]();
+    await expect(Promise.all(runs)).resolves.toEqual([0, 1, 2, 3, 5]);
+  });
+
+  it('frees its place when a task fails', async () => {
+    const sem = createSemaphore({ concurrency: 1, queue: 0 }, 'busy');
+    await expect(sem.run(() => Promise.reject(new Error('argon2 failed')))).rejects.toThrow('argon2 failed');
+    await expect(sem.run(async () => 'next')).resolves.toBe('next');
   });
 });
 

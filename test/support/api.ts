@@ -111,6 +111,23 @@ let counter = 0;
 export const uniqueDomain = (label = 'site') =>
   `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}.test`;
 
+let ipCounter = 0;
+/**
+ * An address no other test logs in from, sent as X-Forwarded-For to an API started with
+ * TRUST_PROXY=true: login limits count per IP, and every test otherwise comes from 127.0.0.1.
+ */
+export function uniqueIp(): string {
+  const n = ((process.pid & 0xffff) << 8) | (ipCounter++ & 0xff);
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** How many answers had each status, e.g. { 401: 5, 429: 5 }. */
+export function countStatuses(answers: Res[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * Starts an API for this test file before its tests and logs in, as the bootstrap admin or, with
  * `ownAdmin`, as an admin of the file's own (whose rows no other file touches).

@@ -5,12 +5,12 @@ import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { signingKey } from '../../../core/secret-box';
 import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
-import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { Conflict, Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
+import { createLoginThrottle } from '../../http/login-throttle';
 import { productUrl } from '../../http/mount';
-import { createRateLimiter } from '../../http/rate-limit';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Mailer } from './mailer';
 
@@ -44,7 +44,12 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
   const { db, config } = deps;
   const secret = signingKey(config.BILLING_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'billing tokens', 'BILLING_JWT_SECRET');
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'billing', entry);
-  const limiter = createRateLimiter(db, { bucket: 'billing.login', limit: config.BILLING_LOGIN_MAX_FAILURES, windowSeconds: config.BILLING_LOGIN_WINDOW_SECONDS });
+  const throttle = createLoginThrottle(db, {
+    product: 'billing',
+    maxFailures: config.BILLING_LOGIN_MAX_FAILURES,
+    maxFailuresPerIp: config.BILLING_LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.BILLING_LOGIN_WINDOW_SECONDS,
+  });
   const decoyHash = hashPassword(generatePassword());
   const byEmail = (email: string) => customers(db).whereRaw('lower(email) = ?', [email.toLowerCase()]).first();
 
@@ -83,19 +88,16 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
       return { id: row.id, email: row.email, created_at: new Date(row.created_at).toISOString() };
     },
 
-    /** 5 failed attempts per window per IP and email, then 429; unknown emails cost the same hash check. */
+    /** Failures limited per IP and email and per IP, then 429; unknown emails cost the same hash check. */
     async login(input: { email: string; password: string }, ip: string) {
-      const key = `${ip}|${input.email.toLowerCase()}`;
-      const wait = await limiter.retryAfter(key);
-      if (wait) throw new TooManyRequests(`too many failed attempts for ${input.email}; try again in ${wait} s`, wait);
       const row = await byEmail(input.email);
-      const ok = await verifyPassword(row?.password_hash ?? (await decoyHash), input.password);
+      const ok = await throttle.check(ip, input.email, async () =>
+        verifyPassword(row?.password_hash ?? (await decoyHash), input.password),
+      );
       if (!row || !ok) {
-        await limiter.hit(key);
         await audit({ actor: input.email, action: 'auth.login', ip, outcome: 'failure' });
         throw new Unauthorized('invalid email or password');
       }
-      await limiter.clear(key);
       const expiresAt = new Date(Date.now() + config.BILLING_TOKEN_TTL_SECONDS * 1000);
       // `pwv`: the password the token was issued under; a reset changes it and the token stops working.
       const token = await new SignJWT({ role: row.role, pwv: new Date(row.password_changed_at).getTime() })

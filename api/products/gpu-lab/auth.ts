@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../../core/config';
 import { signingKey } from '../../../core/secret-box';
 import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
-import { Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { Conflict, Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
-import { createRateLimiter } from '../../http/rate-limit';
+import { createLoginThrottle } from '../../http/login-throttle';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import { LabUser, RefreshToken } from './models';
 
@@ -30,7 +30,12 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
   const { db, config } = deps;
   const secret = signingKey(config.GPULAB_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'gpu-lab access tokens', 'GPULAB_JWT_SECRET');
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'gpu-lab', entry);
-  const limiter = createRateLimiter(db, { bucket: 'gpu-lab.login', limit: config.GPULAB_LOGIN_MAX_FAILURES, windowSeconds: config.GPULAB_LOGIN_WINDOW_SECONDS });
+  const throttle = createLoginThrottle(db, {
+    product: 'gpu-lab',
+    maxFailures: config.GPULAB_LOGIN_MAX_FAILURES,
+    maxFailuresPerIp: config.GPULAB_LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.GPULAB_LOGIN_WINDOW_SECONDS,
+  });
   const decoyHash = hashPassword(generatePassword());
 
   async function issue(user: LabUser, familyId = newId('fam')) {
@@ -52,22 +57,19 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
     return { accessToken, refreshToken, expiresIn: config.GPULAB_ACCESS_TOKEN_TTL_SECONDS, user: userView(user) };
   }
 
-  /** Password check with the 5-failures-per-window limit per IP and email. */
+  /** Password check within the login limits: per IP and email, and per IP across emails. */
   async function checkCredentials(input: { email: string; password: string }, ip: string, action: string): Promise<LabUser> {
-    const key = `${ip}|${input.email}`;
-    const wait = await limiter.retryAfter(key);
-    if (wait) {
-      await audit({ actor: input.email, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } });
-      throw new TooManyRequests(`too many failed attempts for ${input.email}; try again in ${wait} s`, wait);
-    }
     const user = await LabUser.query(db).whereRaw('lower(email) = ?', [input.email]).first();
-    const ok = await verifyPassword(user?.password_hash ?? (await decoyHash), input.password);
+    const ok = await throttle.check(
+      ip,
+      input.email,
+      async () => verifyPassword(user?.password_hash ?? (await decoyHash), input.password),
+      () => audit({ actor: input.email, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } }),
+    );
     if (!user || !ok) {
-      await limiter.hit(key);
       await audit({ actor: input.email, action, ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
       throw new Unauthorized('invalid email or password');
     }
-    await limiter.clear(key);
     return user;
   }
 

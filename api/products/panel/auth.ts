@@ -2,11 +2,11 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { generatePassword, hashPassword, newToken, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
-import { Forbidden, Invalid, TooManyRequests, Unauthorized } from '../../../core/errors';
+import { Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
 import { writeAudit } from '../../http/audit';
-import { createRateLimiter } from '../../http/rate-limit';
+import { createLoginThrottle } from '../../http/login-throttle';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import { Session, User } from './models';
 
@@ -23,21 +23,29 @@ const userView = (u: User) => ({ id: u.id, username: u.username, role: u.role })
 export function createAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
   const { db, config } = deps;
   const audit = (entry: Parameters<typeof writeAudit>[2], trx: Knex | Knex.Transaction = db) => writeAudit(trx, 'panel', entry);
-  const loginLimiter = createRateLimiter(db, {
-    bucket: 'panel.login',
-    limit: config.PANEL_LOGIN_MAX_FAILURES,
+  const throttle = createLoginThrottle(db, {
+    product: 'panel',
+    maxFailures: config.PANEL_LOGIN_MAX_FAILURES,
+    maxFailuresPerIp: config.PANEL_LOGIN_MAX_FAILURES_PER_IP,
     windowSeconds: config.PANEL_LOGIN_WINDOW_SECONDS,
   });
-  const limiterKey = (ip: string, username: string) => `${ip}|${username.toLowerCase()}`;
   // Verified against when the username is unknown, so a miss costs as much time as a wrong password.
   const decoyHash = hashPassword(generatePassword());
 
-  async function refuseIfThrottled(ip: string, username: string, action: string) {
-    const wait = await loginLimiter.retryAfter(limiterKey(ip, username));
-    if (wait === 0) return;
-    await audit({ actor: username, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } });
-    throw new TooManyRequests(`too many failed attempts for ${username}; try again in ${wait} s`, wait);
-  }
+  /** The password check, within the login limits; a refused attempt is audited as denied. */
+  const checkPassword = (
+    ip: string,
+    username: string,
+    action: string,
+    hash: string | Promise<string>,
+    password: string,
+  ) =>
+    throttle.check(
+      ip,
+      username,
+      async () => verifyPassword(await hash, password),
+      () => audit({ actor: username, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } }),
+    );
 
   async function startSession(user: User, ip: string) {
     const { token, hash } = newToken('npt');
@@ -60,15 +68,13 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
       }),
 
     async login(input: { username: string; password: string }, ip: string) {
-      await refuseIfThrottled(ip, input.username, 'auth.login');
       const user = await User.query(db).findOne({ username: input.username });
-      const ok = await verifyPassword(user?.password_hash ?? (await decoyHash), input.password);
+      const hash = user?.password_hash ?? decoyHash;
+      const ok = await checkPassword(ip, input.username, 'auth.login', hash, input.password);
       if (!user || !ok) {
-        await loginLimiter.hit(limiterKey(ip, input.username));
         await audit({ actor: input.username, action: 'auth.login', ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
         throw new Unauthorized('invalid username or password');
       }
-      await loginLimiter.clear(limiterKey(ip, input.username));
       const session = await startSession(user, ip);
       await audit({ actor: user.username, action: 'auth.login', target: `user:${user.id}`, ip, outcome: 'success' });
       return session;
@@ -85,9 +91,7 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
     async changePassword(caller: Caller, input: { current_password: string; new_password: string }, ip: string) {
       const { user } = caller;
       const action = 'auth.change_password';
-      await refuseIfThrottled(ip, user.username, action);
-      if (!(await verifyPassword(user.password_hash, input.current_password))) {
-        await loginLimiter.hit(limiterKey(ip, user.username));
+      if (!(await checkPassword(ip, user.username, action, user.password_hash, input.current_password))) {
         await audit({ actor: user.username, action, target: `user:${user.id}`, ip, outcome: 'failure', detail: { reason: 'wrong_current_password' } });
         throw new Invalid('current_password: is incorrect', 'current_password');
       }
