@@ -24,7 +24,7 @@ export function createDatabaseService(deps: {
   db: Knex;
   mariadb: Mariadb;
   mariadbAdmin: string;
-  /** This panel host: a delete waits for no backup but refuses while one of its backups runs. */
+  /** This panel host: a delete is refused while a backup or restore of it runs. */
   hostId: string;
 }) {
   const { db, mariadb } = deps;
