@@ -72,7 +72,12 @@ export const hostActivities = (config: Config) => {
     }),
     ...containerHost(config),
     ...createNvidiaSmiActivities({ bin: config.GPULAB_NVIDIA_SMI, hostId: config.HOST_ID }),
-    ...createBackupHostActivities({ dir: path.resolve(config.PANEL_BACKUP_DIR), mariadb: createMariadb(config.PANEL_MYSQL_URL), mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL) }),
+    ...createBackupHostActivities({
+      dir: path.resolve(config.PANEL_BACKUP_DIR),
+      mariadb: createMariadb(config.PANEL_MYSQL_URL),
+      mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL),
+      secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
+    }),
   };
 };
 

@@ -9,6 +9,7 @@ import { siteUser } from './php-host';
 import { ownDirectory } from '../adapters/accounts';
 import { run } from '../adapters/exec';
 import { Conflict } from '../../core/errors';
+import type { SecretBox } from '../../core/secret-box';
 import type { Mariadb } from '../adapters/mariadb';
 import type { MariadbCli } from '../adapters/mariadb-cli';
 
@@ -41,8 +42,27 @@ export async function backupFileInside(dir: string, file: string): Promise<strin
  * file that lists them with their SHA-256. Artifacts are written under a hidden partial name and
  * the state file last, by rename: a backup is listed only once it is whole.
  */
-export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb; mariadbCli: MariadbCli }) {
-  const { dir } = deps;
+export function createBackupHostActivities(deps: {
+  dir: string;
+  mariadb: Mariadb;
+  mariadbCli: MariadbCli;
+  secrets: SecretBox;
+}) {
+  const { dir, secrets } = deps;
+  /**
+   * Account hashes are plain only in the backup file (0600, root's) and in MariaDB: in a workflow's
+   * inputs and results, which Temporal keeps in its history, they travel sealed.
+   */
+  const withHashes = (state: PanelState, change: (hash: string) => string): PanelState => ({
+    ...state,
+    databases: state.databases.map((d) => ({
+      ...d,
+      users: d.users.map((u) => ({
+        ...u,
+        password_hash: u.password_hash === null ? null : change(u.password_hash),
+      })),
+    })),
+  });
 
   return {
     async writeBackup({ stamp, state }: { stamp: string; state: PanelState }): Promise<{ file: string; bytes: number; artifacts: number }> {
@@ -104,7 +124,12 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
         databases: state.databases.filter((x) => !skipped.databases.has(x.id)),
         certificates: state.certificates.filter((c) => !skipped.sites.has(c.site_id)),
       };
-      const body: BackupFile = { format: 'nusantara-panel-backup/1', created_at: new Date().toISOString(), state: kept, artifacts };
+      const body: BackupFile = {
+        format: 'nusantara-panel-backup/1',
+        created_at: new Date().toISOString(),
+        state: withHashes(kept, secrets.open), // the file holds the hashes themselves
+        artifacts,
+      };
       const file = path.join(dir, `${name}.json`);
       await writeFile(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
@@ -135,7 +160,7 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
         const actual = await sha256File(p).catch(() => null);
         if (actual !== a.sha256) throw refuse('backup_corrupt', `${a.path}: ${actual ? 'checksum mismatch' : 'missing'}; nothing was restored`);
       }
-      return body;
+      return { ...body, state: withHashes(body.state, secrets.seal) };
     },
 
     /**
@@ -173,7 +198,9 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
           notRestored.push(`${u.username}@${u.host} (no password hash in the backup: create it again)`);
           continue;
         }
-        await deps.mariadb.createUserWithHash({ database: database.name, username: u.username, host: u.host, passwordHash: u.password_hash }).then(
+        const account = { database: database.name, username: u.username, host: u.host };
+        const passwordHash = secrets.open(u.password_hash);
+        await deps.mariadb.createUserWithHash({ ...account, passwordHash }).then(
           () => restored.push({ username: u.username, host: u.host }),
           (err: Error) => {
             if (!(err instanceof Conflict)) throw err;
@@ -184,10 +211,14 @@ export function createBackupHostActivities(deps: { dir: string; mariadb: Mariadb
       return { restored, notRestored };
     },
 
-    /** Each database user's password hash, read at backup time (never the password). */
+    /** Each database user's password hash, read at backup time (never the password), sealed. */
     async databaseUserHashes({ users }: { users: { username: string; host: string }[] }): Promise<(string | null)[]> {
-      return Promise.all(users.map((u) => deps.mariadb.passwordHash(u).catch(() => null)));
+      const hashes = await Promise.all(users.map((u) => deps.mariadb.passwordHash(u).catch(() => null)));
+      return hashes.map((h) => (h === null ? null : secrets.seal(h)));
     },
+
+    /** The databases the MariaDB server has now: a restore brings back what is missing there. */
+    listServerDatabases: (): Promise<string[]> => deps.mariadb.listDatabases(),
   };
 }
 export type BackupHostActivities = ReturnType<typeof createBackupHostActivities>;

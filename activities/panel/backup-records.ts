@@ -44,10 +44,12 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
 
     /**
      * Decides what a restore brings back: sites whose domain the panel no longer has (recreated as
-     * `provisioning`, each with its provisioning job) and databases it no longer has. What still
-     * exists is skipped and reported. Retrying finds the rows it made (by the restore's job).
+     * `provisioning`, each with its provisioning job) and databases missing on the MariaDB server
+     * (`onServer`), whether or not the panel still lists them. What still exists is skipped and
+     * reported. Retrying finds the rows it made (by the restore's job).
      */
-    async planRestore({ jobId, state, actor }: { jobId: string; state: PanelState; actor: string }) {
+    async planRestore(input: { jobId: string; state: PanelState; actor: string; onServer: string[] }) {
+      const { jobId, state, actor, onServer } = input;
       return db.transaction(async (trx) => {
         const sites: { input: SiteWorkflowInput; workflowId: string }[] = [];
         const skipped: string[] = [];
@@ -72,19 +74,36 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
         }
         const databases: PanelState['databases'] = [];
         for (const d of state.databases) {
-          if (await trx('panel.databases').where({ name: d.name }).first()) skipped.push(`database ${d.name}`);
+          // Listed by the panel and present on the server: nothing to do. Listed but dropped on the
+          // server: restored under its row. On the server but not the panel's: restoreDatabase refuses it.
+          const listed = await trx('panel.databases').where({ name: d.name }).first();
+          if (listed && onServer.includes(d.name)) skipped.push(`database ${d.name}`);
           else databases.push(d);
         }
         return { sites, databases, skipped };
       });
     },
 
-    /** A database the restore brought back onto the server gets its panel rows again. */
+    /**
+     * A database the restore brought back onto the server has its panel rows again: the ones the
+     * panel kept (it was dropped only on the server), else new ones.
+     */
     async recordRestoredDatabase({ database, restoredUsers }: { database: PanelState['databases'][number]; restoredUsers: { username: string; host: string }[] }): Promise<void> {
       await db.transaction(async (trx) => {
-        const id = newId('db');
-        await trx('panel.databases').insert({ id, name: database.name });
-        if (restoredUsers.length) await trx('panel.database_users').insert(restoredUsers.map((u) => ({ id: newId('dbu'), database_id: id, username: u.username, host: u.host })));
+        const [{ id }] = await trx('panel.databases')
+          .insert({ id: newId('db'), name: database.name })
+          .onConflict('name')
+          .merge(['name']) // a no-op update, so the kept row's id is returned
+          .returning('id');
+        if (restoredUsers.length) {
+          const rows = restoredUsers.map((u) => ({
+            id: newId('dbu'),
+            database_id: id,
+            username: u.username,
+            host: u.host,
+          }));
+          await trx('panel.database_users').insert(rows).onConflict(['username', 'host']).ignore();
+        }
       });
     },
 

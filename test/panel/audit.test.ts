@@ -75,3 +75,80 @@ describe('GET /v1/audit/logs', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('refusals of sensitive endpoints', () => {
+  const refusals = (action: string) =>
+    t.api
+      .db('platform.audit_log')
+      .where({ product: 'panel', actor: t.actor, action })
+      .whereNot({ outcome: 'success' })
+      .orderBy('id');
+
+  it('writes a failure row for a refused reserved database name and a refused restore path', async () => {
+    const reserved = await t.api.request('POST', '/panel/v1/db/databases', {
+      token: t.token,
+      body: { name: 'mysql' },
+    });
+    expect(reserved.status).toBe(400);
+    expect((await refusals('database.create')).map((r) => [r.outcome, r.ip, r.detail])).toEqual([
+      [
+        'failure',
+        '127.0.0.1',
+        { reason: 'invalid_request', message: 'name: is reserved for MariaDB', field: 'name' },
+      ],
+    ]);
+
+    const traversal = await t.api.request('POST', '/panel/v1/backup/restore', {
+      token: t.token,
+      body: { file: '../../etc/passwd' },
+    });
+    expect(traversal.status).toBe(400);
+    const [restore] = await refusals('backup.restore');
+    expect(restore).toMatchObject({
+      outcome: 'failure',
+      detail: { reason: 'invalid_request', field: 'file' },
+    });
+  });
+
+  it('writes one row for a schema refusal, and no second row where the service wrote one', async () => {
+    const site = await t.api.request('POST', '/panel/v1/sites', {
+      token: t.token,
+      body: { domain: 'not a domain' },
+    });
+    expect(site.status).toBe(400);
+    expect((await refusals('site.create')).map((r) => r.detail)).toEqual([
+      expect.objectContaining({ reason: 'invalid_request', field: 'domain' }),
+    ]);
+    const missing = await t.api.request('POST', '/panel/v1/db/users', {
+      token: t.token,
+      body: { database: 'no_such_db_audit', username: 'audit_u', password: 'Str0ng-Db-Passw0rd!' },
+    });
+    expect(missing.status).toBe(404);
+    expect((await refusals('database.user.create')).map((r) => r.detail.reason)).toEqual(['not_found']);
+
+    // The database service records its own conflicts (with the name): the route adds no second row.
+    const name = `audit_dup_${process.pid}_${Date.now().toString(36)}`;
+    expect(
+      (await t.api.request('POST', '/panel/v1/db/databases', { token: t.token, body: { name } })).status,
+    ).toBe(201);
+    expect(
+      (await t.api.request('POST', '/panel/v1/db/databases', { token: t.token, body: { name } })).status,
+    ).toBe(409);
+    expect(
+      (await refusals('database.create')).filter((r) => r.detail.reason === 'conflict').map((r) => r.detail),
+    ).toEqual([{ name, reason: 'conflict' }]);
+  });
+
+  it('writes a denied row when a viewer calls an admin action', async () => {
+    const viewer = await createPanelUser(t.api, 'viewer');
+    const token = await login(t.api, viewer.username, viewer.password);
+    const res = await t.api.request('POST', '/panel/v1/backup/run', { token });
+    expect(res.status).toBe(403);
+    const rows = await t.api
+      .db('platform.audit_log')
+      .where({ product: 'panel', actor: viewer.username, action: 'backup.run' });
+    expect(rows.map((r) => [r.outcome, r.detail])).toEqual([
+      ['denied', { reason: 'forbidden', message: 'admin role required' }],
+    ]);
+  });
+});

@@ -6,6 +6,7 @@ import { createMariadb } from '../../activities/adapters/mariadb';
 import { createMariadbCli } from '../../activities/adapters/mariadb-cli';
 import { createBackupHostActivities } from '../../activities/panel/backup-host';
 import { loadConfig } from '../../core/config';
+import { createSecretBox } from '../../core/secret-box';
 import type { BackupFile, PanelState } from '../../workflows/panel/backup-input';
 
 // The backup activity on the suite's real MariaDB, with a state that names a site whose files and
@@ -31,7 +32,12 @@ describe('a backup of things deleted while it runs', () => {
       databases: [{ id: 'db_kept', name: kept, users: [] }, { id: 'db_gone', name: `gone_${process.pid}`, users: [] }],
       certificates: [{ site_id: 'site_gone', domain: 'gone.test', email: 'a@b.test', status: 'active', serial: null, issuer: null, not_before: null, not_after: null }],
     };
-    const activities = createBackupHostActivities({ dir: path.join(root, 'backups'), mariadb, mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL) });
+    const activities = createBackupHostActivities({
+      dir: path.join(root, 'backups'),
+      mariadb,
+      mariadbCli: createMariadbCli(config.PANEL_MYSQL_URL),
+      secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
+    });
     const { file } = (await new MockActivityEnvironment().run(activities.writeBackup, { stamp: '20261125T000000Z', state })) as { file: string };
     const body = JSON.parse(readFileSync(file, 'utf8')) as BackupFile;
     expect(body.state.sites.map((s) => s.id)).toEqual(['site_kept']);

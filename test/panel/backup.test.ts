@@ -41,6 +41,16 @@ async function backupNow() {
 const listedSite = (res: { body: { sites: { domain: string; root_path: string }[] } }, domain: string) => res.body.sites.find((s) => s.domain === domain)!;
 const list = async () => (await api.request('GET', '/panel/v1/backup/list', { token })).body;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+/** A MariaDB account hash (mysql_native_password): unsalted SHA1 of SHA1, crackable offline. */
+const ACCOUNT_HASH = /\*[0-9A-F]{40}/;
+/** A workflow's history as Temporal stores it, each payload decoded from base64 to its JSON text. */
+async function historyText(workflowId: string): Promise<string> {
+  const history = await (await api.temporal.client()).workflow.getHandle(workflowId).fetchHistory();
+  return JSON.stringify(history, (key, v) =>
+    key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v,
+  );
+}
+
 let n = 0;
 const dbName = () => `bk_${process.pid}_${Date.now().toString(36)}_${n++}`;
 
@@ -131,6 +141,63 @@ describe('backup and restore', () => {
     const twice = await waitForJob(api, token, (await post('/v1/backup/restore', { file: b.file })).body.job_id, 60_000);
     expect(twice.status).toBe('succeeded');
     expect(twice.steps.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining([`skipped site ${domains[0]}: it exists`, `skipped database ${database}: it exists`]));
+  });
+
+  // A database the list shows `on_server: false` is brought back, and its account's hash never
+  // reaches a workflow history (Temporal keeps those in clear).
+  it('restores a database dropped on the server only, keeping account hashes out of histories', async () => {
+    const database = dbName();
+    expect((await post('/v1/db/databases', { name: database })).status).toBe(201);
+    const user = `d${process.pid}${n++}`;
+    const password = 'Dropped-Us3r-Passw0rd';
+    expect(
+      (await post('/v1/db/users', { database, username: user, password, host: '127.0.0.1' })).status,
+    ).toBe(201);
+    const asUser = () =>
+      createConnection({
+        host: '127.0.0.1',
+        port: Number(new URL(api.config.PANEL_MYSQL_URL).port),
+        user,
+        password,
+        database,
+      });
+    const conn = await asUser();
+    await conn.query('CREATE TABLE kept (id INT PRIMARY KEY)');
+    await conn.query('INSERT INTO kept VALUES (7)');
+    await conn.end();
+
+    const backup = await backupNow();
+
+    // Dropped behind the panel's back: the panel keeps its rows, the server has neither.
+    await root.query('DROP DATABASE ??', [database]);
+    await root.query('DROP USER ?@?', [user, '127.0.0.1']);
+    const listed = async () =>
+      (await api.request('GET', '/panel/v1/db/databases?limit=200', { token })).body.databases.find(
+        (d: { name: string }) => d.name === database,
+      );
+    expect((await listed()).on_server).toBe(false);
+
+    const restore = await post('/v1/backup/restore', { file: (await list()).backups[0].file });
+    expect(restore.status).toBe(202);
+    const done = await waitForJob(api, token, restore.body.job_id, 180_000);
+    expect(done).toMatchObject({ status: 'succeeded', error: null });
+    const steps = done.steps.map((s: { name: string }) => s.name);
+    expect(steps).toContain(`restore database ${database}`);
+    expect(steps).not.toContain(`skipped database ${database}: it exists`);
+    const again = await asUser();
+    expect((await again.query('SELECT id FROM kept'))[0]).toEqual([{ id: 7 }]);
+    await again.end();
+    expect(await listed()).toMatchObject({
+      on_server: true,
+      users: [expect.objectContaining({ username: user, host: '127.0.0.1' })],
+    });
+    expect(await api.db('panel.databases').where({ name: database })).toHaveLength(1);
+
+    for (const workflowId of [backup.workflow_id, done.workflow_id]) {
+      const history = await historyText(workflowId);
+      expect(history).toContain(user); // the payloads are read: the account is there by name
+      expect(history).not.toMatch(ACCOUNT_HASH);
+    }
   });
 
   it('refuses any file but a state file directly inside the backup directory, before any job', async () => {

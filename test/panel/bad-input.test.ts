@@ -7,6 +7,7 @@ const t = useApi({ ownAdmin: true });
 /**
  * Rows a refused request must not add. Scoped to this file's own admin, since other files create
  * sites meanwhile: every site is written with its job and its audit row, both naming the actor.
+ * (A refusal writes a failure row of its own: only successes count here.)
  */
 const counts = async () => {
   const [jobs, audit] = await Promise.all([
@@ -15,6 +16,7 @@ const counts = async () => {
       .db('platform.audit_log')
       .where({ actor: t.actor })
       .whereNot({ action: 'auth.login' })
+      .where({ outcome: 'success' })
       .count('* as n')
       .first(),
   ]);

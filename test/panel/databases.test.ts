@@ -26,6 +26,13 @@ const PASSWORD = 'Str0ng-Db-Passw0rd!';
 
 const createDb = (body: unknown, as = token) => api.request('POST', '/panel/v1/db/databases', { token: as, body });
 const createUser = (body: unknown, as = token) => api.request('POST', '/panel/v1/db/users', { token: as, body });
+const deleteDb = (name: string, as = token, on = api) =>
+  on.request('DELETE', `/panel/v1/db/databases/${name}`, { token: as });
+const deleteUser = (username: string, host?: string, as = token, on = api) =>
+  on.request('DELETE', `/panel/v1/db/users/${username}${host ? `?host=${encodeURIComponent(host)}` : ''}`, {
+    token: as,
+  });
+
 
 /** Rows that a refused request must leave untouched, and what MariaDB has. */
 const counts = async () => {
@@ -169,6 +176,144 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
   });
 });
 
+const onServer = async (name: string) =>
+  ((await root.query('SHOW DATABASES LIKE ?', [name]))[0] as unknown[]).length > 0;
+const accountExists = async (username: string, host: string) =>
+  (
+    (
+      await root.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [username, host])
+    )[0] as unknown[]
+  ).length > 0;
+const auditOf = (target: string) =>
+  api.db('platform.audit_log').where({ product: 'panel', target }).orderBy('id');
+
+describe('DELETE /v1/db/databases/{name} and /v1/db/users/{username}', () => {
+  it('drops a user on the server and in the panel, audited', async () => {
+    const name = unique('keep_db');
+    expect((await createDb({ name })).status).toBe(201);
+    const username = unique('gone_u');
+    const user = await createUser({ database: name, username, password: PASSWORD, host: '127.0.0.1' });
+    expect(user.status).toBe(201);
+
+    const res = await deleteUser(username, '127.0.0.1');
+    expect(res.status).toBe(204);
+    expect(await accountExists(username, '127.0.0.1')).toBe(false);
+    expect(await onServer(name)).toBe(true);
+    const list = await api.request('GET', '/panel/v1/db/databases?limit=200', { token });
+    expect(list.body.databases.find((d: { name: string }) => d.name === name).users).toEqual([]);
+    expect(
+      (await auditOf(`database_user:${user.body.user.id}`)).map((r) => [
+        r.action,
+        r.outcome,
+        r.actor,
+        r.detail,
+      ]),
+    ).toEqual([
+      ['database.user.create', 'success', actor, { database: name, username, host: '127.0.0.1' }],
+      ['database.user.delete', 'success', actor, { database: name, username, host: '127.0.0.1' }],
+    ]);
+
+    const again = await deleteUser(username, '127.0.0.1');
+    expect(again.status).toBe(404);
+    expect(again.body.error).toEqual({
+      code: 'not_found',
+      message: `database user ${username}@127.0.0.1 not found`,
+    });
+  });
+
+  it('drops a database with its users, audited', async () => {
+    const name = unique('gone_db');
+    const created = await createDb({ name });
+    const username = unique('its_u');
+    expect((await createUser({ database: name, username, password: PASSWORD })).status).toBe(201);
+
+    const res = await deleteDb(name);
+    expect(res.status).toBe(204);
+    expect(await onServer(name)).toBe(false);
+    expect(await accountExists(username, 'localhost')).toBe(false);
+    expect(await api.db('panel.databases').where({ name }).first()).toBeUndefined();
+    expect(await api.db('panel.database_users').where({ username }).first()).toBeUndefined();
+    const [row] = (await auditOf(`database:${created.body.database.id}`)).filter(
+      (r) => r.action === 'database.delete',
+    );
+    expect(row).toMatchObject({
+      actor,
+      outcome: 'success',
+      ip: '127.0.0.1',
+      detail: { name, users: [`${username}@localhost`] },
+    });
+
+    expect((await deleteDb(name)).body.error).toEqual({
+      code: 'not_found',
+      message: `database ${name} not found`,
+    });
+  });
+
+  it('forgets a database that was already dropped outside the panel', async () => {
+    const name = unique('dropped_before');
+    expect((await createDb({ name })).status).toBe(201);
+    await root.query('DROP DATABASE ??', [name]);
+    expect((await deleteDb(name)).status).toBe(204);
+    expect(await api.db('panel.databases').where({ name }).first()).toBeUndefined();
+  });
+
+  it('should fail with 404 for a database or account the panel did not create, leaving it', async () => {
+    const outside = unique('not_ours');
+    await root.query('CREATE DATABASE ??', [outside]);
+    const res = await deleteDb(outside);
+    expect(res.status).toBe(404);
+    expect(await onServer(outside)).toBe(true);
+    expect((await deleteUser('root', 'localhost')).status).toBe(404);
+    expect(await accountExists('root', 'localhost')).toBe(true);
+    await root.query('DROP DATABASE ??', [outside]);
+  });
+
+  it('should fail with 409 while a backup of this host runs, changing nothing, audited', async () => {
+    // A host no worker serves: its backup starts and waits for the host, so it is running throughout.
+    const busy = await startApi({ HOST_ID: `busy-${process.pid}` });
+    const name = unique('busy_db');
+    expect((await createDb({ name })).status).toBe(201);
+    const username = unique('busy_u');
+    expect((await createUser({ database: name, username, password: PASSWORD })).status).toBe(201);
+    try {
+      const busyToken = await login(busy, actor, 'Another-Passw0rd!');
+      const run = await busy.request('POST', '/panel/v1/backup/run', { token: busyToken });
+      expect(run.status).toBe(202);
+      const job = await api.db('platform.jobs').where({ id: run.body.job_id }).first();
+      try {
+        const before = await counts();
+        const db = await deleteDb(name, busyToken, busy);
+        expect(db.status).toBe(409);
+        expect(db.body.error).toEqual({
+          code: 'conflict',
+          message: `a backup is running (job ${job.id}); delete when it has finished`,
+        });
+        const user = await deleteUser(username, 'localhost', busyToken, busy);
+        expect(user.status).toBe(409);
+        expect(await counts()).toEqual(before);
+        expect(await onServer(name)).toBe(true);
+        const refusals = await api
+          .db('platform.audit_log')
+          .where({ actor, outcome: 'failure' })
+          .whereIn('action', ['database.delete', 'database.user.delete'])
+          .whereRaw("detail->>'reason' = 'conflict'")
+          .where('created_at', '>=', job.created_at);
+        expect(refusals.map((r) => r.action).sort()).toEqual(['database.delete', 'database.user.delete']);
+      } finally {
+        await (await busy.temporal.client()).workflow.getHandle(job.workflow_id).terminate('test over');
+        await api
+          .db('platform.jobs')
+          .where({ id: job.id })
+          .update({ status: 'failed', error: 'terminated by the test' });
+      }
+      // Once it is over, the same delete goes through.
+      expect((await deleteDb(name, busyToken, busy)).status).toBe(204);
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
 describe('bad input is refused before MariaDB is asked', () => {
   const long = 'a'.repeat(65);
   const nameRule = 'must be 1–64 characters, each a letter, digit or _';
@@ -217,6 +362,8 @@ describe('bad input is refused before MariaDB is asked', () => {
       await api.request('GET', '/panel/v1/db/databases', { token: viewerToken }),
       await createDb({ name: unique('viewer') }, viewerToken),
       await createUser({ database: 'x', username: unique('u'), password: PASSWORD }, viewerToken),
+      await deleteDb('x', viewerToken),
+      await deleteUser('x', undefined, viewerToken),
     ]) {
       expect(res.status).toBe(403);
       expect(res.body.error).toEqual({ code: 'forbidden', message: 'admin role required' });

@@ -64,8 +64,8 @@ export interface RestoreBackupInput {
 
 /**
  * A restore: every checksum first (a corrupt backup changes nothing), then the sites the panel no
- * longer has (provisioned again, then their files unpacked) and the databases it no longer has
- * (created, loaded, accounts back from their hashes). What exists is left alone; the job lists it.
+ * longer has (provisioned again, then their files unpacked) and the databases the MariaDB server no
+ * longer has (created, loaded, accounts back from their hashes). What exists is left alone; the job lists it.
  */
 export async function restoreBackup(input: RestoreBackupInput): Promise<{ restored: string[]; skipped: string[] }> {
   const host = backupHost(input.hostQueue);
@@ -73,7 +73,10 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<{ restor
   const restored: string[] = [];
   try {
     const backup = await saga.step('verify checksums', () => host.verifyBackup({ file: input.file }));
-    const plan = await saga.step('plan restore', () => records.planRestore({ jobId: input.jobId, state: backup.state, actor: input.actor }));
+    const plan = await saga.step('plan restore', async () => {
+      const onServer = await host.listServerDatabases();
+      return records.planRestore({ jobId: input.jobId, state: backup.state, actor: input.actor, onServer });
+    });
     const artifact = (kind: 'site' | 'database', name: string) => backup.artifacts.find((a) => a.kind === kind && a.name === name)?.path;
     for (const site of plan.sites) {
       await saga.step(`restore site ${site.input.domain}`, async () => {

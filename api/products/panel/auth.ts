@@ -62,7 +62,8 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
         who: 'username "admin"',
         configuredPassword: config.PANEL_BOOTSTRAP_PASSWORD,
         logger: deps.logger,
-        exists: () => User.query(db).findOne({ username: 'admin' }),
+        // Any admin, not the name: an `admin` deleted through /v1/users must not come back at the next start.
+        exists: () => User.query(db).findOne({ role: 'admin' }),
         insert: async (password_hash) =>
           (await db('panel.users').insert({ id: newId('usr'), username: 'admin', password_hash, role: 'admin' }).onConflict('username').ignore().returning('id')).length > 0,
       }),
@@ -124,8 +125,9 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
         .where('expires_at', '>', new Date());
       const user = session && (await User.query(db).findById(session.user_id));
       if (!session || !user) throw new Unauthorized('invalid or expired token');
-      if (level === 'admin' && user.role !== 'admin') throw new Forbidden('admin role required');
+      // Set before the role check, so that a refusal's audit row names who asked.
       ctx.state.caller = { user, session } satisfies Caller;
+      if (level === 'admin' && user.role !== 'admin') throw new Forbidden('admin role required');
     },
   };
 }

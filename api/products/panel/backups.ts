@@ -12,6 +12,23 @@ import type { RestoreBackupInput, RunBackupInput } from '../../../workflows/pane
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 
+/**
+ * Takes this host's backup lock until `trx` ends and returns the backup or restore that is queued
+ * or running on it, if any. Whatever must not overlap a backup (starting another, dropping a
+ * database) checks here in its own transaction, so the check and its change are one step.
+ */
+export async function runningBackup(trx: Knex.Transaction, hostId: string): Promise<Job | undefined> {
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`panel-backup:${hostId}`]);
+  return Job.query(trx)
+    .whereIn('type', ['backup.run', 'backup.restore'])
+    .where({ target_id: hostId })
+    .whereIn('status', ['queued', 'running'])
+    .first();
+}
+
+/** What a running backup job is called in a refusal: "a backup" or "a restore". */
+export const backupKind = (job: Job) => (job.type === 'backup.run' ? 'a backup' : 'a restore');
+
 /** Backups: the files in the backup directory are the record; runs and restores are workflows with jobs. */
 export function createBackupService(deps: { db: Knex; config: Config; temporal: Temporal }) {
   const { db, config, temporal } = deps;
@@ -23,9 +40,11 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
    */
   async function startOne(caller: Caller, ip: string, type: 'backup.run' | 'backup.restore', detail: Record<string, unknown>, args: (jobId: string) => unknown) {
     const job = await db.transaction(async (trx) => {
-      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`panel-backup:${config.HOST_ID}`]);
-      const running = await Job.query(trx).whereIn('type', ['backup.run', 'backup.restore']).where({ target_id: config.HOST_ID }).whereIn('status', ['queued', 'running']).first();
-      if (running) throw new Conflict(`a ${running.type === 'backup.run' ? 'backup' : 'restore'} is already running (job ${running.id}); try again when it has finished`);
+      const running = await runningBackup(trx, config.HOST_ID);
+      if (running) {
+        const what = `${backupKind(running)} is already running (job ${running.id})`;
+        throw new Conflict(`${what}; try again when it has finished`);
+      }
       const job = await createJob(trx, { product: 'panel', type, target: { type: 'host', id: config.HOST_ID }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
       await writeAudit(trx, 'panel', { actor: caller.user.username, action: type, target: detail.file ? `backup:${path.basename(String(detail.file))}` : 'backup', ip, outcome: 'success', detail });
       return job;

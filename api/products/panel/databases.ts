@@ -6,6 +6,7 @@ import { AppError, Conflict, Invalid, NotFound } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import { writeAudit, type AuditEntry } from '../../http/audit';
 import type { Caller } from './auth';
+import { backupKind, runningBackup } from './backups';
 import { Database, DatabaseUser } from './models';
 
 const userView = (u: DatabaseUser) => ({ id: u.id, username: u.username, host: u.host, created_at: u.created_at.toISOString() });
@@ -19,7 +20,13 @@ const RESERVED_USERS = ['root', 'mysql', 'mariadb.sys', 'PUBLIC'];
  * and writes it in the same transaction as the audit row; the MariaDB call is the transaction's
  * last step, so a refusal from MariaDB rolls both back and a conflicting row never reaches MariaDB.
  */
-export function createDatabaseService(deps: { db: Knex; mariadb: Mariadb; mariadbAdmin: string }) {
+export function createDatabaseService(deps: {
+  db: Knex;
+  mariadb: Mariadb;
+  mariadbAdmin: string;
+  /** This panel host: a delete is refused while a backup or restore of it runs. */
+  hostId: string;
+}) {
   const { db, mariadb } = deps;
 
   /**
@@ -49,6 +56,33 @@ export function createDatabaseService(deps: { db: Knex; mariadb: Mariadb; mariad
     const reason = err instanceof AppError ? err.code : 'error';
     await writeAudit(db, 'panel', { ...entry, outcome: 'failure', detail: { ...entry.detail, reason } }).catch(() => undefined);
     throw err;
+  }
+
+  /**
+   * A delete, in one transaction that holds this host's backup lock: refused while a backup or
+   * restore runs (it reads or recreates these databases), and no backup starts until it is done.
+   * `drop` runs last, so a refusal from MariaDB rolls the rows back; it uses IF EXISTS, so a
+   * delete that failed halfway finishes when asked again.
+   */
+  async function deleted(
+    entry: Omit<AuditEntry, 'outcome' | 'target'>,
+    work: (trx: Knex.Transaction) => Promise<{
+      target: string;
+      detail: AuditEntry['detail'];
+      drop: () => Promise<void>;
+    }>,
+  ): Promise<void> {
+    await db
+      .transaction(async (trx) => {
+        const busy = await runningBackup(trx, deps.hostId);
+        if (busy) {
+          throw new Conflict(`${backupKind(busy)} is running (job ${busy.id}); delete when it has finished`);
+        }
+        const { target, detail, drop } = await work(trx);
+        await writeAudit(trx, 'panel', { ...entry, target, detail, outcome: 'success' });
+        await drop();
+      })
+      .catch((err) => refused({ ...entry, target: null }, err));
   }
 
   return {
@@ -133,6 +167,48 @@ export function createDatabaseService(deps: { db: Knex; mariadb: Mariadb; mariad
         return refused({ ...audit, target: null }, err);
       });
       return { user: { ...userView(user), database: database.name } };
+    },
+
+    /**
+     * DROP DATABASE with the accounts made for it (they could reach nothing else); one already
+     * gone from the server just loses its rows. Never one the panel did not create.
+     */
+    async remove(caller: Caller, name: string, ip: string): Promise<void> {
+      const entry = { actor: caller.user.username, action: 'database.delete', ip, detail: { name } };
+      await deleted(entry, async (trx) => {
+        const database = await Database.query(trx).findOne({ name }).forUpdate();
+        if (!database) throw new NotFound(`database ${name}`);
+        const users = await DatabaseUser.query(trx)
+          .where({ database_id: database.id })
+          .orderBy('created_at')
+          .orderBy('id');
+        await Database.query(trx).deleteById(database.id); // its users' rows: on delete cascade
+        return {
+          target: `database:${database.id}`,
+          detail: { name, users: users.map((u) => `${u.username}@${u.host}`) },
+          drop: async () => {
+            for (const u of users) await mariadb.dropUser(u);
+            await mariadb.dropDatabase(name);
+          },
+        };
+      });
+    },
+
+    /** DROP USER of an account the panel created (username@host). */
+    async removeUser(caller: Caller, account: { username: string; host: string }, ip: string): Promise<void> {
+      const actor = caller.user.username;
+      const entry = { actor, action: 'database.user.delete', ip, detail: { ...account } };
+      await deleted(entry, async (trx) => {
+        const user = await DatabaseUser.query(trx).findOne(account).forUpdate();
+        if (!user) throw new NotFound(`database user ${account.username}@${account.host}`);
+        const database = await Database.query(trx).findById(user.database_id);
+        await DatabaseUser.query(trx).deleteById(user.id);
+        return {
+          target: `database_user:${user.id}`,
+          detail: { database: database?.name, ...account },
+          drop: () => mariadb.dropUser(account),
+        };
+      });
     },
   };
 }

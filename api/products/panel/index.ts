@@ -11,6 +11,7 @@ import { panelRoutes } from './routes';
 import { createSiteService } from './sites';
 import { createSslService } from './ssl';
 import { createBackupService } from './backups';
+import { createUserService } from './users';
 
 /** panel — the single-server hosting panel of panel.md ("Nusantara Panel"). */
 export const createPanel: ProductFactory = ({ config, db, temporal, logger }) => {
@@ -28,9 +29,11 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
       db,
       mariadb: createMariadb(config.PANEL_MYSQL_URL),
       mariadbAdmin: decodeURIComponent(new URL(config.PANEL_MYSQL_URL).username),
+      hostId: config.HOST_ID,
     }),
     ssl: createSslService({ db, temporal }),
     backups: createBackupService({ db, config, temporal }),
+    users: createUserService({ db }),
   });
   return {
     name: 'panel',

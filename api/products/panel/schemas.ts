@@ -302,6 +302,16 @@ const SqlName = (max: number) =>
     .string()
     .regex(new RegExp(`^[A-Za-z0-9_]{1,${max}}$`), `must be 1–${max} characters, each a letter, digit or _`);
 
+/** A MariaDB account's host part; the account is username@host. */
+const AccountHost = z
+  .string()
+  .max(255)
+  .regex(
+    /^(%|(\d{1,3}\.){1,3}(\d{1,3}|%)|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/,
+    'must be localhost, %, an IPv4 address (a trailing % allowed) or a hostname',
+  )
+  .default('localhost');
+
 export const CreateDatabaseBody = z
   .strictObject({ name: SqlName(64).openapi({ example: 'app_db' }) })
   .openapi('CreateDatabaseRequest');
@@ -313,17 +323,19 @@ export const CreateDatabaseUserBody = z
     password: z.string().min(1).max(256).openapi({
       description: '12+ characters mixing three of lowercase, uppercase, digits, symbols; not containing the username. Never stored.',
     }),
-    host: z
-      .string()
-      .max(255)
-      .regex(
-        /^(%|(\d{1,3}\.){1,3}(\d{1,3}|%)|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/,
-        'must be localhost, %, an IPv4 address (a trailing % allowed) or a hostname',
-      )
-      .default('localhost')
-      .openapi({ description: 'Where the user may connect from: localhost (socket), 127.0.0.1, % (anywhere), ...' }),
+    host: AccountHost.openapi({
+      description: 'Where the user may connect from: localhost (socket), 127.0.0.1, % (anywhere), ...',
+    }),
   })
   .openapi('CreateDatabaseUserRequest');
+
+export const DatabaseNameParams = z.strictObject({ name: SqlName(64) });
+export const DatabaseUserParams = z.strictObject({ username: SqlName(32) });
+export const DeleteDatabaseUserQuery = z.strictObject({
+  host: AccountHost.openapi({
+    description: 'The account is username@host; as when it was created, localhost by default',
+  }),
+});
 
 export const ListDatabasesQuery = z.strictObject({ limit: Limit, offset: Offset });
 
@@ -412,3 +424,47 @@ export const Backup = z
   })
   .openapi('Backup');
 export const BackupList = z.object({ backups: z.array(Backup), directory: z.string() }).openapi('BackupList');
+
+const PANEL_ROLES = ['admin', 'viewer'] as const;
+const PanelPassword = z.string().min(1).max(256).openapi({
+  description:
+    '12+ characters mixing three of lowercase, uppercase, digits, symbols; not containing the username',
+});
+
+export const PanelUserIdParams = IdParam('user_id', 'usr');
+export const ListPanelUsersQuery = z.strictObject({ limit: Limit, offset: Offset });
+
+export const CreatePanelUserBody = z
+  .strictObject({
+    username: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,63}$/,
+        'must be 1–64 characters: lowercase letters, digits, ., _ or -, starting with a letter or digit',
+      )
+      .openapi({ example: 'operator' }),
+    password: PanelPassword,
+    role: z
+      .enum(PANEL_ROLES, {
+        error: (issue) =>
+          issue.input === undefined ? 'is required' : `must be one of: ${PANEL_ROLES.join(', ')}`,
+      })
+      .openapi({ description: 'admin: everything; viewer: the auth endpoints only' }),
+  })
+  .openapi('CreatePanelUserRequest');
+
+export const ResetPanelPasswordBody = z
+  .strictObject({ password: PanelPassword })
+  .openapi('ResetPanelPasswordRequest');
+
+export const PanelUser = User.extend({
+  created_at: z.string().datetime(),
+  password_changed_at: z.string().datetime().nullable(),
+}).openapi('PanelUser');
+export const PanelUserResponse = z.object({ user: PanelUser }).openapi('PanelUserResponse');
+export const PanelUserList = z
+  .object({ users: z.array(PanelUser), total: z.number().int() })
+  .openapi('PanelUserList');
+export const PasswordReset = z
+  .object({ message: z.string(), revoked_sessions: z.number().int() })
+  .openapi('PasswordReset');

@@ -7,6 +7,7 @@ export function backupRoutes(route: PanelRoute, { backups }: PanelServices): voi
   route({
     method: 'post',
     path: '/v1/backup/run',
+    audit: 'backup.run',
     tag: 'backups',
     auth: 'admin',
     summary: 'Back up the panel now (asynchronously)',
@@ -20,6 +21,7 @@ export function backupRoutes(route: PanelRoute, { backups }: PanelServices): voi
   route({
     method: 'post',
     path: '/v1/backup/restore',
+    audit: 'backup.restore',
     tag: 'backups',
     auth: 'admin',
     summary: 'Restore from a backup (asynchronously)',

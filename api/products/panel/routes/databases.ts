@@ -1,3 +1,4 @@
+import { reply } from '../../../http/route';
 import { caller } from '.';
 import * as s from '../schemas';
 import type { PanelRoute, PanelServices } from '.';
@@ -22,6 +23,7 @@ export function databaseRoutes(route: PanelRoute, { databases }: PanelServices):
     path: '/v1/db/databases',
     tag: 'databases',
     auth: 'admin',
+    audit: 'database.create',
     summary: 'Create a MariaDB database (utf8mb4)',
     body: s.CreateDatabaseBody,
     status: 201,
@@ -38,6 +40,7 @@ export function databaseRoutes(route: PanelRoute, { databases }: PanelServices):
     path: '/v1/db/users',
     tag: 'databases',
     auth: 'admin',
+    audit: 'database.user.create',
     summary: 'Create a MariaDB user with all privileges on one database only',
     description: 'The password is handed to MariaDB and never stored or logged by the panel.',
     body: s.CreateDatabaseUserBody,
@@ -49,5 +52,53 @@ export function databaseRoutes(route: PanelRoute, { databases }: PanelServices):
       503: { description: 'MariaDB unreachable; nothing was changed' },
     },
     handler: ({ body }, ctx) => databases.createUser(caller(ctx), body, ctx.ip),
+  });
+
+  route({
+    method: 'delete',
+    path: '/v1/db/databases/{name}',
+    tag: 'databases',
+    auth: 'admin',
+    audit: 'database.delete',
+    summary: 'Drop a database the panel created, with its users',
+    description:
+      "DROP DATABASE and DROP USER of each account made for it, then the panel's rows. One " +
+      'already dropped outside the panel loses its rows. Refused with 409 while a backup or ' +
+      'restore of this host runs.',
+    params: s.DatabaseNameParams,
+    responses: {
+      204: { description: 'Dropped' },
+      404: { description: 'No panel database of that name (one the panel did not create is never dropped)' },
+      409: { description: 'A backup or restore is running' },
+      503: { description: 'MariaDB unreachable; nothing was changed' },
+    },
+    handler: async ({ params }, ctx) => {
+      await databases.remove(caller(ctx), params.name, ctx.ip);
+      return reply(204);
+    },
+  });
+
+  route({
+    method: 'delete',
+    path: '/v1/db/users/{username}',
+    tag: 'databases',
+    auth: 'admin',
+    audit: 'database.user.delete',
+    summary: 'Drop a MariaDB user the panel created',
+    description:
+      'The account is `username@host` (`?host=`, localhost by default). ' +
+      'Refused with 409 while a backup or restore of this host runs.',
+    params: s.DatabaseUserParams,
+    query: s.DeleteDatabaseUserQuery,
+    responses: {
+      204: { description: 'Dropped' },
+      404: { description: 'No panel user with that name and host' },
+      409: { description: 'A backup or restore is running' },
+      503: { description: 'MariaDB unreachable; nothing was changed' },
+    },
+    handler: async ({ params, query }, ctx) => {
+      await databases.removeUser(caller(ctx), { username: params.username, host: query.host }, ctx.ip);
+      return reply(204);
+    },
   });
 }

@@ -18,6 +18,7 @@ export function siteRoutes(route: PanelRoute, { sites }: PanelServices): void {
   route({
     method: 'post',
     path: '/v1/sites',
+    audit: 'site.create',
     tag: 'sites',
     auth: 'admin',
     summary: 'Create a site (provisioned asynchronously)',
@@ -46,6 +47,7 @@ export function siteRoutes(route: PanelRoute, { sites }: PanelServices): void {
   route({
     method: 'delete',
     path: '/v1/sites/{site_id}',
+    audit: 'site.delete',
     tag: 'sites',
     auth: 'admin',
     summary: 'Delete a site (asynchronously)',

@@ -7,6 +7,7 @@ export function sslRoutes(route: PanelRoute, { ssl }: PanelServices): void {
   route({
     method: 'post',
     path: '/v1/ssl/issue',
+    audit: 'ssl.issue',
     tag: 'ssl',
     auth: 'admin',
     summary: "Issue a certificate for a site's domain (asynchronously)",
@@ -25,6 +26,7 @@ export function sslRoutes(route: PanelRoute, { ssl }: PanelServices): void {
   route({
     method: 'post',
     path: '/v1/ssl/renew',
+    audit: 'ssl.renew',
     tag: 'ssl',
     auth: 'admin',
     summary: 'Renew certificates that expire soon, or all (asynchronously)',

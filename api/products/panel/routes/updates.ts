@@ -26,6 +26,7 @@ export function updateRoutes(route: PanelRoute, { updates }: PanelServices): voi
   route({
     method: 'post',
     path: '/v1/panel/update',
+    audit: 'panel.update',
     tag: 'panel',
     auth: 'admin',
     summary: 'Start the updater as a transient systemd unit',
