@@ -63,13 +63,13 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
       bearer: lab.token,
       exclude: ['POST /api/v1/auth/revokeRefreshTokens'],
     },
+    { product: 'billing', prefix: '/billing', bearer: key.body.data.key, include: keyRoutes, label: 'billing (API key)' },
     {
       product: 'billing',
       prefix: '/billing',
       bearer: billing.token,
       exclude: ['DELETE /api/v1/profile', 'POST /api/v1/usage/report', 'POST /api/v1/usage/batch-report', 'GET /api/v1/usage/quota-check'],
     },
-    { product: 'billing', prefix: '/billing', bearer: key.body.data.key, include: keyRoutes, label: 'billing (API key)' },
   ];
 }
 
@@ -101,7 +101,7 @@ function runOne(bin: string, api: TestApi, run: Run): Promise<boolean> {
     'all',
     '--no-color',
     '--report',
-    'junit',
+    'junit,har',
     '--report-dir',
     path.join(process.env.FUZZ_REPORT_DIR ?? path.join(root, '.data/fuzz'), name.replace(/\W+/g, '-')),
     '-H',
