@@ -1,7 +1,9 @@
 import Koa from 'koa';
+import Router from '@koa/router';
 import { errorHandler } from './http/errors';
+import { protectiveHeaders } from './http/headers';
 import { jsonBody } from './http/json-body';
-import { requestMetrics } from './http/metrics';
+import { requestMetrics, serveMetrics } from './http/metrics';
 import { mount } from './http/mount';
 import { platformRouter } from './platform';
 import { productFactories } from './products';
@@ -17,6 +19,7 @@ const platformError = panelError;
  */
 export function createApp(deps: PlatformDeps) {
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  app.use(protectiveHeaders);
   const mounted: { product: Product; prefix: string }[] = [];
   for (const { product: name, prefix } of deps.config.MOUNTS) {
     const factory = productFactories[name];
@@ -41,8 +44,22 @@ export function createApp(deps: PlatformDeps) {
 
   return {
     app,
+    /** The METRICS_PORT listener's app, when one is configured. */
+    metricsApp: deps.config.METRICS_PORT === undefined ? undefined : metricsApp(deps),
     mounted,
     start: () => Promise.all(mounted.map((m) => m.product.start?.())),
     stop: () => Promise.all(mounted.map((m) => m.product.stop?.())),
   };
+}
+
+/** Serves only GET /metrics, for a listener of its own (METRICS_PORT), in the platform's envelope. */
+function metricsApp(deps: PlatformDeps) {
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  const router = new Router();
+  router.get('/metrics', (ctx) => serveMetrics(ctx, deps.config, 'metrics'));
+  app.use(protectiveHeaders);
+  app.use(errorHandler(platformError, deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
 }

@@ -60,6 +60,14 @@ const schema = z.object({
   /** 64 hex chars: seals secrets that travel through Temporal (container passwords, tokens). `npm start` keeps one in .data/. */
   DERMAGA_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (openssl rand -hex 32)').optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /**
+   * /metrics names routes and counts answers (failed logins among them), so it is not public: on the
+   * API's port it needs `Authorization: Bearer <METRICS_TOKEN>` (unset: not served there); METRICS_PORT
+   * adds a listener on METRICS_HOST serving only /metrics (asking for the token too when one is set).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
 
   /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
