@@ -27,7 +27,8 @@ export function requestMetrics(product: string) {
  */
 export async function serveMetrics(ctx: Context, config: Config, listener: 'api' | 'metrics'): Promise<void> {
   const token = config.METRICS_TOKEN;
-  if (!token && listener === 'api') throw new AppError('not_found', 404, 'metrics are not served here (see METRICS_TOKEN, METRICS_PORT)');
+  if (!token && listener === 'api')
+    throw new AppError('not_found', 404, 'metrics are not served here (see METRICS_TOKEN, METRICS_PORT)');
   if (token && !safeEqual(ctx.get('authorization'), `Bearer ${token}`)) {
     ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
     throw new Unauthorized('metrics need Authorization: Bearer <METRICS_TOKEN>');

@@ -13,7 +13,9 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
   const unfit = unfitAt(result.data);
   if (unfit) {
     const field = unfit.path.join('.');
-    throw field ? new Invalid(`${field}: ${unfit.reason}`, field) : new Invalid(`${whole(where)}: ${unfit.reason}`);
+    throw field
+      ? new Invalid(`${field}: ${unfit.reason}`, field)
+      : new Invalid(`${whole(where)}: ${unfit.reason}`);
   }
   return result.data;
 }
@@ -35,21 +37,24 @@ function invalid(issue: z.core.$ZodIssue, value: unknown, where: 'body' | 'query
 /** How deep any input may nest (objects and arrays), far beyond what any route takes. */
 export const MAX_DEPTH = 32;
 
-/** The first string or key holding a NUL, or value nested too deep, in document order; iterative, so any depth is safe. */
+const NUL = 'must not contain NUL (\\u0000) characters';
+
+/** The first string or key with a NUL, or value nested too deep, in document order (iterative: any depth). */
 function unfitAt(value: unknown): { path: string[]; reason: string } | undefined {
   const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
   while (stack.length) {
     const { v, path } = stack.pop() as { v: unknown; path: string[] };
     if (typeof v === 'string') {
-      if (v.includes('\0')) return { path, reason: 'must not contain NUL (\\u0000) characters' };
+      if (v.includes('\0')) return { path, reason: NUL };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
     if (path.length >= MAX_DEPTH) return { path, reason: `must not nest deeper than ${MAX_DEPTH} levels` };
     const entries = Object.entries(v);
     for (const [key] of entries)
-      if (key.includes('\0')) return { path: [...path, key.replaceAll('\0', '\\u0000')], reason: 'must not contain NUL (\\u0000) characters' };
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
+      if (key.includes('\0')) return { path: [...path, key.replaceAll('\0', '\\u0000')], reason: NUL };
+    for (let i = entries.length - 1; i >= 0; i--)
+      stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
   }
   return undefined;
 }

@@ -34,7 +34,9 @@ describe('billing health', () => {
   });
 
   it('serves Prometheus metrics from the platform registry to the METRICS_TOKEN bearer', async () => {
-    const res = await api.request('GET', '/billing/metrics', { headers: { authorization: 'Bearer billing-health-metrics-token' } });
+    const res = await api.request('GET', '/billing/metrics', {
+      headers: { authorization: 'Bearer billing-health-metrics-token' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(res.text).toContain('dermaga_http_requests_total');

@@ -15,13 +15,33 @@ type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string;
  * One request through node:http (fetch refuses TRACE), on the given agent. `partial` sends the body
  * without ending the request: the answer must come before the declared length arrived.
  */
-function send(method: string, path: string, opts: { agent?: http.Agent; body?: Buffer | string; headers?: http.OutgoingHttpHeaders; partial?: boolean } = {}) {
+function send(
+  method: string,
+  path: string,
+  opts: {
+    agent?: http.Agent;
+    body?: Buffer | string;
+    headers?: http.OutgoingHttpHeaders;
+    partial?: boolean;
+  } = {},
+) {
   return new Promise<Answer>((resolve, reject) => {
-    const req = http.request(`${api.url}${path}`, { method, agent: opts.agent, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }));
-    });
+    const req = http.request(
+      `${api.url}${path}`,
+      { method, agent: opts.agent, headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            reusedSocket: req.reusedSocket,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     if (opts.partial) req.write(opts.body ?? '');
     else req.end(opts.body);
@@ -30,9 +50,14 @@ function send(method: string, path: string, opts: { agent?: http.Agent; body?: B
 
 describe('answers carry protective headers', () => {
   it('should send nosniff, refuse framing and forbid caching on every answer, tokens included', async () => {
-    const login = await api.request('POST', '/panel/v1/auth/login', { body: { username: 'admin', password: 'Bootstrap-Passw0rd!' } });
+    const login = await api.request('POST', '/panel/v1/auth/login', {
+      body: { username: 'admin', password: 'Bootstrap-Passw0rd!' },
+    });
     const billing = await billingAccount(api);
-    const key = await api.request('POST', '/billing/api/v1/api-keys', { token: billing.token, body: { name: 'k' } });
+    const key = await api.request('POST', '/billing/api/v1/api-keys', {
+      token: billing.token,
+      body: { name: 'k' },
+    });
     const answers = {
       'panel login': login,
       'billing new API key': key,
@@ -43,25 +68,55 @@ describe('answers carry protective headers', () => {
     expect([login.status, key.status]).toEqual([200, 201]);
     for (const [what, res] of Object.entries(answers)) {
       const h = (name: string) => res.headers.get(name);
-      expect([what, h('x-content-type-options'), h('x-frame-options'), h('content-security-policy'), h('cache-control')]).toEqual([
-        what, 'nosniff', 'DENY', "frame-ancestors 'none'", 'no-store',
-      ]);
+      expect([
+        what,
+        h('x-content-type-options'),
+        h('x-frame-options'),
+        h('content-security-policy'),
+        h('cache-control'),
+      ]).toEqual([what, 'nosniff', 'DENY', "frame-ancestors 'none'", 'no-store']);
     }
     // The docs' static assets are the one thing a browser may cache.
-    expect((await api.request('GET', '/docs/assets/swagger-ui.css')).headers.get('cache-control')).toBe('public, max-age=86400');
+    expect((await api.request('GET', '/docs/assets/swagger-ui.css')).headers.get('cache-control')).toBe(
+      'public, max-age=86400',
+    );
   });
 });
 
 describe('methods nothing serves', () => {
   it.each([
-    ['TRACE', '/panel/v1/sites', { error: { code: 'method_not_allowed', message: 'TRACE is not allowed on /v1/sites' } }],
-    ['PROPFIND', '/gpu-lab/api/v1/auth/login', { success: false, message: 'PROPFIND is not allowed on /api/v1/auth/login', code: 'method_not_allowed' }],
-    ['TRACE', '/billing/health', { success: false, data: 'TRACE is not allowed on /health', code: 'method_not_allowed' }],
+    [
+      'TRACE',
+      '/panel/v1/sites',
+      { error: { code: 'method_not_allowed', message: 'TRACE is not allowed on /v1/sites' } },
+    ],
+    [
+      'PROPFIND',
+      '/gpu-lab/api/v1/auth/login',
+      {
+        success: false,
+        message: 'PROPFIND is not allowed on /api/v1/auth/login',
+        code: 'method_not_allowed',
+      },
+    ],
+    [
+      'TRACE',
+      '/billing/health',
+      { success: false, data: 'TRACE is not allowed on /health', code: 'method_not_allowed' },
+    ],
     ['TRACE', '/', { error: { code: 'method_not_allowed', message: 'TRACE is not allowed on /' } }],
-    ['PROPFIND', '/healthz', { error: { code: 'method_not_allowed', message: 'PROPFIND is not allowed on /healthz' } }],
+    [
+      'PROPFIND',
+      '/healthz',
+      { error: { code: 'method_not_allowed', message: 'PROPFIND is not allowed on /healthz' } },
+    ],
   ])("should answer %s %s with 405 in that product's envelope", async (method, path, body) => {
     const res = await send(method, path);
-    expect([res.status, res.headers['content-type'], JSON.parse(res.body)]).toEqual([405, 'application/json; charset=utf-8', body]);
+    expect([res.status, res.headers['content-type'], JSON.parse(res.body)]).toEqual([
+      405,
+      'application/json; charset=utf-8',
+      body,
+    ]);
   });
 });
 
@@ -74,15 +129,27 @@ describe('a body over 1 MiB', () => {
       const big = Buffer.alloc(2 * 1024 * 1024, 'a');
       const json = { 'content-type': 'application/json' };
       const tooLarge = await send('POST', '/billing/api/v1/auth/login', { agent, body: big, headers: json });
-      expect([tooLarge.status, JSON.parse(tooLarge.body)]).toEqual([413, { success: false, data: 'request body exceeds 1 MiB', code: 'payload_too_large' }]);
+      expect([tooLarge.status, JSON.parse(tooLarge.body)]).toEqual([
+        413,
+        { success: false, data: 'request body exceeds 1 MiB', code: 'payload_too_large' },
+      ]);
       expect(tooLarge.reusedSocket).toBe(true);
       // Streamed without a length (chunked) as well as declared.
-      const chunked = await send('POST', '/panel/v1/auth/login', { agent, body: big, headers: { ...json, 'transfer-encoding': 'chunked' } });
+      const chunked = await send('POST', '/panel/v1/auth/login', {
+        agent,
+        body: big,
+        headers: { ...json, 'transfer-encoding': 'chunked' },
+      });
       expect(chunked.status).toBe(413);
       const next = await send('GET', '/billing/health', { agent });
       expect([next.status, next.reusedSocket]).toEqual([200, true]);
       // A body declared far larger is not worth reading: answered at once, and that connection closed.
-      const huge = await send('POST', '/billing/api/v1/auth/login', { agent, body: '{"email":', headers: { ...json, 'content-length': String(64 * 1024 * 1024) }, partial: true });
+      const huge = await send('POST', '/billing/api/v1/auth/login', {
+        agent,
+        body: '{"email":',
+        headers: { ...json, 'content-length': String(64 * 1024 * 1024) },
+        partial: true,
+      });
       expect([huge.status, huge.headers.connection]).toEqual([413, 'close']);
       const fresh = await send('GET', '/billing/health', { agent });
       expect([fresh.status, fresh.reusedSocket]).toEqual([200, false]);
@@ -99,38 +166,77 @@ describe('NUL characters', () => {
     const cases: [string, () => Promise<Res>, unknown][] = [
       [
         'panel login username',
-        () => api.request('POST', '/panel/v1/auth/login', { body: { username: 'admin\u0000', password: 'x' } }),
-        { error: { code: 'invalid_request', message: 'username: must not contain NUL (\\u0000) characters', field: 'username' } },
+        () =>
+          api.request('POST', '/panel/v1/auth/login', { body: { username: 'admin\u0000', password: 'x' } }),
+        {
+          error: {
+            code: 'invalid_request',
+            message: 'username: must not contain NUL (\\u0000) characters',
+            field: 'username',
+          },
+        },
       ],
       [
         'gpu-lab register name',
-        () => api.request('POST', '/gpu-lab/api/v1/auth/register', { body: { name: 'Siti\u0000', email: 'siti@lab.test', password: 'Lab-Passw0rd-123' } }),
-        { success: false, message: 'name: must not contain NUL (\\u0000) characters', code: 'invalid_request', field: 'name' },
+        () =>
+          api.request('POST', '/gpu-lab/api/v1/auth/register', {
+            body: { name: 'Siti\u0000', email: 'siti@lab.test', password: 'Lab-Passw0rd-123' },
+          }),
+        {
+          success: false,
+          message: 'name: must not contain NUL (\\u0000) characters',
+          code: 'invalid_request',
+          field: 'name',
+        },
       ],
       [
         'gpu-lab admin search',
         () => api.request('GET', '/gpu-lab/api/v1/users?search=a%00', { token: labAdmin.token }),
-        { success: false, message: 'search: must not contain NUL (\\u0000) characters', code: 'invalid_request', field: 'search' },
+        {
+          success: false,
+          message: 'search: must not contain NUL (\\u0000) characters',
+          code: 'invalid_request',
+          field: 'search',
+        },
       ],
       [
         'billing register name',
-        () => api.request('POST', '/billing/api/v1/auth/register', { body: { name: 'John\u0000', email: 'john@example.com', password: 'Billing-Passw0rd!' } }),
+        () =>
+          api.request('POST', '/billing/api/v1/auth/register', {
+            body: { name: 'John\u0000', email: 'john@example.com', password: 'Billing-Passw0rd!' },
+          }),
         { success: false, data: 'name: must not contain NUL (\\u0000) characters', code: 'invalid_request' },
       ],
       [
         'billing checkout success session_id',
         () => api.request('GET', '/billing/api/v1/checkout/success?session_id=a%00'),
-        { success: false, data: 'session_id: must not contain NUL (\\u0000) characters', code: 'invalid_request' },
+        {
+          success: false,
+          data: 'session_id: must not contain NUL (\\u0000) characters',
+          code: 'invalid_request',
+        },
       ],
       [
         'billing admin customer search',
         () => api.request('GET', '/billing/admin/customers?search=a%00', { token: billingAdmin.token }),
-        { success: false, data: 'search: must not contain NUL (\\u0000) characters', code: 'invalid_request' },
+        {
+          success: false,
+          data: 'search: must not contain NUL (\\u0000) characters',
+          code: 'invalid_request',
+        },
       ],
       [
         'billing plan features (a key)',
-        () => api.request('POST', '/billing/admin/plans', { token: billingAdmin.token, body: { name: 'NUL plan', price_cents: 1, quota_tokens: 1, features: { 'a\u0000': true } } }),
-        { success: false, data: 'features.a\\u0000: must not contain NUL (\\u0000) characters', code: 'invalid_request' },
+        () =>
+          api.request('POST', '/billing/admin/plans', {
+            token: billingAdmin.token,
+            body: { name: 'NUL plan', price_cents: 1, quota_tokens: 1, features: { 'a\u0000': true } },
+          }),
+        {
+          success: false,
+          data: 'features.a\\u0000: must not contain NUL (\\u0000) characters',
+          code: 'invalid_request',
+        },
       ],
     ];
     for (const [what, request, body] of cases) {

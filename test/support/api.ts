@@ -52,12 +52,14 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const metricsServer: Server | undefined =
-    metricsApp && (await new Promise((resolve) => {
+    metricsApp &&
+    (await new Promise((resolve) => {
       const s = metricsApp.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => resolve(s));
     }));
   return {
     url,
-    metricsUrl: metricsServer && `http://${config.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}`,
+    metricsUrl:
+      metricsServer && `http://${config.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}`,
     config,
     db,
     temporal,

@@ -86,10 +86,14 @@ const METADATA_MAX_DEPTH = 8;
 const METADATA_MAX_BYTES = 16 * 1024;
 /** True when `v` nests deeper than `levels` (an object or array is one level); stops there. */
 const nestsBeyond = (v: unknown, levels: number): boolean =>
-  v !== null && typeof v === 'object' && (levels === 0 || Object.values(v).some((x) => nestsBeyond(x, levels - 1)));
+  v !== null &&
+  typeof v === 'object' &&
+  (levels === 0 || Object.values(v).some((x) => nestsBeyond(x, levels - 1)));
 function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
-  if (nestsBeyond(m, METADATA_MAX_DEPTH)) ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${METADATA_MAX_DEPTH} levels` });
-  else if (Buffer.byteLength(JSON.stringify(m)) > METADATA_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `must be at most ${METADATA_MAX_BYTES} bytes as JSON` });
+  if (nestsBeyond(m, METADATA_MAX_DEPTH))
+    ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${METADATA_MAX_DEPTH} levels` });
+  else if (Buffer.byteLength(JSON.stringify(m)) > METADATA_MAX_BYTES)
+    ctx.addIssue({ code: 'custom', message: `must be at most ${METADATA_MAX_BYTES} bytes as JSON` });
 }
 
 /**
@@ -99,6 +103,7 @@ function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
  */
 const EVENT_PAST_DAYS = 35;
 const EVENT_AHEAD_MINUTES = 5;
+const EVENT_WINDOW = `within the last ${EVENT_PAST_DAYS} days and at most ${EVENT_AHEAD_MINUTES} minutes ahead`;
 function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
   const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
   const minutes = offset ? Number(offset[2]) * 60 + Number(offset[3]) : 0;
@@ -108,7 +113,7 @@ function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
   }
   const at = Date.parse(iso);
   if (at < Date.now() - EVENT_PAST_DAYS * 86_400_000 || at > Date.now() + EVENT_AHEAD_MINUTES * 60_000)
-    ctx.addIssue({ code: 'custom', message: `must be within the last ${EVENT_PAST_DAYS} days and at most ${EVENT_AHEAD_MINUTES} minutes ahead` });
+    ctx.addIssue({ code: 'custom', message: `must be ${EVENT_WINDOW}` });
 }
 
 export const UsageEventBody = z
@@ -121,13 +126,13 @@ export const UsageEventBody = z
       .record(z.string(), z.unknown())
       .superRefine(boundedMetadata)
       .optional()
-      .openapi({ description: `Stored with the event: at most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes as JSON` }),
+      .openapi({ description: `Stored: ${METADATA_MAX_DEPTH} levels deep, ${METADATA_MAX_BYTES} bytes as JSON at most` }),
     timestamp: z
       .string()
       .datetime({ offset: true, message: 'must be an ISO-8601 instant' })
       .superRefine(plausibleInstant)
       .optional()
-      .openapi({ description: `When it happened: UTC offset within -12:00..+14:00, at most ${EVENT_PAST_DAYS} days ago and ${EVENT_AHEAD_MINUTES} minutes ahead` }),
+      .openapi({ description: `When it happened: UTC offset -12:00..+14:00, ${EVENT_WINDOW}` }),
   })
   .openapi('UsageEvent');
 export const BatchBody = z.strictObject({ events: z.array(z.unknown()).min(1, 'give at least one event') }).openapi('BatchUsageRequest');

@@ -31,8 +31,11 @@ const noSubscription = () => new Forbidden('no active subscription: subscribe to
  * can foresee; this answers the rest 422 rather than 500.
  */
 const refusedValue = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown }).code));
-const unstorable = (what: string, err: unknown) =>
-  new AppError('unprocessable', 422, `${what} cannot be stored: ${(err as { code?: unknown }).code === '22003' ? 'quantity out of range for its counter' : 'it holds a value the database refuses'}`);
+function unstorable(what: string, err: unknown) {
+  const outOfRange = (err as { code?: unknown }).code === '22003';
+  const why = outOfRange ? 'quantity out of range for its counter' : 'it holds a value the database refuses';
+  return new AppError('unprocessable', 422, `${what} cannot be stored: ${why}`);
+}
 
 /** Used and quota for one period, and what is left (0 at the least; a soft plan's excess is overage). */
 function standing(terms: PlanTerms, used: { tokens: number; requests: number }) {
