@@ -103,7 +103,7 @@ function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
  */
 const EVENT_PAST_DAYS = 35;
 const EVENT_AHEAD_MINUTES = 5;
-const EVENT_WINDOW = `within the last ${EVENT_PAST_DAYS} days and at most ${EVENT_AHEAD_MINUTES} minutes ahead`;
+const EVENT_WINDOW = `within the last ${EVENT_PAST_DAYS} days and at most ${EVENT_AHEAD_MINUTES} min ahead`;
 function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
   const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
   const minutes = offset ? Number(offset[2]) * 60 + Number(offset[3]) : 0;
@@ -126,7 +126,9 @@ export const UsageEventBody = z
       .record(z.string(), z.unknown())
       .superRefine(boundedMetadata)
       .optional()
-      .openapi({ description: `Stored: ${METADATA_MAX_DEPTH} levels deep, ${METADATA_MAX_BYTES} bytes as JSON at most` }),
+      .openapi({
+        description: `At most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes as JSON`,
+      }),
     timestamp: z
       .string()
       .datetime({ offset: true, message: 'must be an ISO-8601 instant' })
