@@ -353,11 +353,11 @@ describe('billing usage refuses what it cannot store', () => {
       [{ timestamp: '2026-12-01T10:00:00+17:30' }, 'timestamp: UTC offset must be between -12:00 and +14:00'],
       [
         { timestamp: '0909-01-01T00:00:00Z' },
-        'timestamp: must be within the last 35 days and at most 5 minutes ahead',
+        'timestamp: must be within the last 35 days and 5 minutes ahead at most',
       ],
       [
         { timestamp: '9999-12-31T00:00:00Z' },
-        'timestamp: must be within the last 35 days and at most 5 minutes ahead',
+        'timestamp: must be within the last 35 days and 5 minutes ahead at most',
       ],
     ] as const) {
       const res = await call('POST', '/api/v1/usage/report', key, {
@@ -409,7 +409,7 @@ describe('billing usage refuses what it cannot store', () => {
         failed: [
           { index: 1, reason: 'timestamp: UTC offset must be between -12:00 and +14:00' },
           { index: 2, reason: 'metadata: must not nest deeper than 8 levels' },
-          { index: 3, reason: 'timestamp: must be within the last 35 days and at most 5 minutes ahead' },
+          { index: 3, reason: 'timestamp: must be within the last 35 days and 5 minutes ahead at most' },
         ],
         remaining_quota: { tokens: 1000, requests: 97 },
       },

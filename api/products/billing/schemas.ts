@@ -103,7 +103,8 @@ function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
  */
 const EVENT_PAST_DAYS = 35;
 const EVENT_AHEAD_MINUTES = 5;
-const EVENT_WINDOW = `within the last ${EVENT_PAST_DAYS} days and at most ${EVENT_AHEAD_MINUTES} min ahead`;
+const EVENT_WINDOW =
+  `within the last ${EVENT_PAST_DAYS} days and ${EVENT_AHEAD_MINUTES} minutes ahead at most`;
 function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
   const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
   const minutes = offset ? Number(offset[2]) * 60 + Number(offset[3]) : 0;
