@@ -4,6 +4,7 @@ import { createDocker } from '../core/docker';
 import { createLogger } from '../core/logger';
 import { createTemporal } from '../core/temporal';
 import { createApp } from './app';
+import { answerClientErrors } from './http/client-errors';
 
 /** The API process: migrate, start products, listen; SIGINT/SIGTERM close it cleanly. */
 async function main() {
@@ -18,6 +19,7 @@ async function main() {
   const server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
   });
+  answerClientErrors(server);
   const metricsServer = metricsApp?.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => {
     logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST }, 'metrics listening');
   });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { billingAccount } from '../support/billing';
 import { labAccount } from '../support/gpu-lab';
 import { startApi, type Res, type TestApi } from '../support/api';
@@ -117,6 +118,17 @@ describe('methods nothing serves', () => {
       'application/json; charset=utf-8',
       body,
     ]);
+  });
+  it('should answer a method Node does not know with 405 in the platform envelope', async () => {
+    const socket = net.connect(Number(new URL(api.url).port), '127.0.0.1');
+    socket.end('FOO /billing/health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const chunks: Buffer[] = [];
+    for await (const chunk of socket) chunks.push(chunk as Buffer);
+    const [head, body] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(JSON.parse(body)).toEqual({
+      error: { code: 'method_not_allowed', message: 'this method is not allowed' },
+    });
   });
 });
 

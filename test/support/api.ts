@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
+import { answerClientErrors } from '../../api/http/client-errors';
 import { loadConfig, type Config } from '../../core/config';
 import { createDb } from '../../core/db';
 import { createDocker } from '../../core/docker';
@@ -50,6 +51,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  answerClientErrors(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const metricsServer: Server | undefined =
     metricsApp &&
