@@ -477,6 +477,18 @@ describe('billing usage refuses what it cannot store', () => {
       ]),
     );
     expect(await counter(a.id)).toEqual({ tokens: '9223372036854775000', requests: '0' });
+    // A batch that would overflow it is refused whole, nothing recorded.
+    const batch = await call('POST', '/api/v1/usage/batch-report', ka, {
+      events: [
+        { event_type: 'api_call', quantity: 1 },
+        { event_type: 'tokens_used', quantity: 1_000_000 },
+      ],
+    });
+    expect([batch.status, batch.body]).toEqual([
+      422,
+      { success: false, data: 'the batch cannot be stored: quantity out of range for its counter', code: 'unprocessable' },
+    ]);
+    expect(await counter(a.id)).toEqual({ tokens: '9223372036854775000', requests: '0' });
   });
 });
 
