@@ -1,8 +1,10 @@
 import Koa from 'koa';
+import Router from '@koa/router';
 import { limitPasswordHashing } from '../core/crypto';
 import { errorHandler } from './http/errors';
+import { protectiveHeaders } from './http/headers';
 import { jsonBody } from './http/json-body';
-import { requestMetrics } from './http/metrics';
+import { requestMetrics, serveMetrics } from './http/metrics';
 import { mount } from './http/mount';
 import { platformRouter } from './platform';
 import { productFactories } from './products';
@@ -20,6 +22,7 @@ export function createApp(deps: PlatformDeps) {
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
   const { PASSWORD_HASH_CONCURRENCY: concurrency, PASSWORD_HASH_QUEUE: queue } = deps.config;
   limitPasswordHashing({ concurrency, queue });
+  app.use(protectiveHeaders);
   const mounted: { product: Product; prefix: string }[] = [];
   for (const { product: name, prefix } of deps.config.MOUNTS) {
     const factory = productFactories[name];
@@ -44,8 +47,22 @@ export function createApp(deps: PlatformDeps) {
 
   return {
     app,
+    /** The METRICS_PORT listener's app, when one is configured. */
+    metricsApp: deps.config.METRICS_PORT === undefined ? undefined : metricsApp(deps),
     mounted,
     start: () => Promise.all(mounted.map((m) => m.product.start?.())),
     stop: () => Promise.all(mounted.map((m) => m.product.stop?.())),
   };
+}
+
+/** Serves only GET /metrics, for a listener of its own (METRICS_PORT), in the platform's envelope. */
+function metricsApp(deps: PlatformDeps) {
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  const router = new Router();
+  router.get('/metrics', (ctx) => serveMetrics(ctx, deps.config, 'metrics'));
+  app.use(protectiveHeaders);
+  app.use(errorHandler(platformError, deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import type { Config } from '../core/config';
-import { registry } from '../core/metrics';
+import { serveMetrics } from './http/metrics';
 import type { PlatformDeps, Product } from './products/types';
 
 interface Mounted {
@@ -69,10 +69,7 @@ export function platformRouter(deps: PlatformDeps, mounted: Mounted[], config: C
     };
   });
 
-  router.get('/metrics', async (ctx) => {
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
-  });
+  router.get('/metrics', (ctx) => serveMetrics(ctx, config, 'api'));
 
   router.get('/openapi/:product.json', (ctx) => {
     const found = mounted.find((m) => m.product.name === ctx.params.product);

@@ -4,6 +4,7 @@ import { createDocker } from '../core/docker';
 import { createLogger } from '../core/logger';
 import { createTemporal } from '../core/temporal';
 import { createApp } from './app';
+import { answerClientErrors } from './http/client-errors';
 
 /** The API process: migrate, start products, listen; SIGINT/SIGTERM close it cleanly. */
 async function main() {
@@ -13,14 +14,19 @@ async function main() {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const { app, mounted, start, stop: stopProducts } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  const { app, metricsApp, mounted, start, stop: stopProducts } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
   await start();
   const server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
   });
+  answerClientErrors(server);
+  const metricsServer = metricsApp?.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => {
+    logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST }, 'metrics listening');
+  });
   const stop = () => {
     logger.info('api stopping');
     server.close();
+    metricsServer?.close();
     void Promise.all([stopProducts(), db.destroy(), temporal.close()]).then(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -63,6 +63,14 @@ const schema = z.object({
   /** argon2 hashes run at once, and password checks that may wait before one is told to retry (429). */
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
+  /**
+   * /metrics names routes and counts answers (failed logins among them), so it is not public: on the
+   * API's port it needs `Authorization: Bearer <METRICS_TOKEN>` (unset: not served there); METRICS_PORT
+   * adds a listener on METRICS_HOST serving only /metrics (asking for the token too when one is set).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
 
   /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),

@@ -14,7 +14,11 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 404, `no route for ${ctx.method} ${ctx.path}`);
-      if (ctx.status === 405 && ctx.body === undefined) throw new AppError('method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}`);
+      // koa-router answers a method it does not implement at all (TRACE, PROPFIND) 501: to a client
+      // it is as not allowed as one the path lacks, and both get the envelope.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        throw new AppError('method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}`);
+      }
     } catch (caught) {
       const err = toAppError(caught);
       if (err.status >= 500) logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
@@ -29,6 +33,6 @@ function toAppError(caught: unknown): AppError {
   if (caught instanceof AppError) return caught;
   const status = (caught as { status?: number })?.status;
   // koa-router signals a wrong method with an http-error; keep its status with a plain message.
-  if (status === 405) return new AppError('method_not_allowed', 405, 'method not allowed');
+  if (status === 405 || status === 501) return new AppError('method_not_allowed', 405, 'method not allowed');
   return new AppError('internal', 500, 'internal error');
 }

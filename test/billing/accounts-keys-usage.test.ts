@@ -364,6 +364,170 @@ describe('billing usage metering', () => {
   });
 });
 
+describe('billing usage refuses what it cannot store', () => {
+  /** `levels` objects nested in one another, as a JSON text (JSON.stringify recurses; this does not). */
+  const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  const raw = (key: string, json: string) =>
+    api.request('POST', `${B}/api/v1/usage/report`, { token: key, raw: json });
+  const counter = async (id: string) =>
+    api.db('billing.usage_counters').where({ customer_id: id }).first('tokens', 'requests');
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+  it('should fail with 400 naming the field for metadata too deep or too large, a NUL, or an implausible timestamp', async () => {
+    const c = await customer();
+    await subscribe(c.id, { quota_tokens: 1000, quota_requests: 100 });
+    const { key } = await apiKey(c.token);
+    const deep = await raw(key, `{"event_type":"api_call","quantity":1,"metadata":${nested(6000)}}`);
+    expect([deep.status, deep.body]).toEqual([
+      400,
+      { success: false, data: 'metadata: must not nest deeper than 8 levels', code: 'invalid_request' },
+    ]);
+    for (const [event, message] of [
+      [{ metadata: { blob: 'x'.repeat(17_000) } }, 'metadata: must be at most 16384 bytes as JSON'],
+      [{ metadata: { note: 'a\u0000b' } }, 'metadata.note: must not contain NUL (\\u0000) characters'],
+      [{ endpoint: '/v1/\u0000' }, 'endpoint: must not contain NUL (\\u0000) characters'],
+      [{ timestamp: '2026-12-01T10:00:00+17:30' }, 'timestamp: UTC offset must be between -12:00 and +14:00'],
+      [
+        { timestamp: '0909-01-01T00:00:00Z' },
+        'timestamp: must be within the last 35 days and 5 minutes ahead at most',
+      ],
+      [
+        { timestamp: '9999-12-31T00:00:00Z' },
+        'timestamp: must be within the last 35 days and 5 minutes ahead at most',
+      ],
+    ] as const) {
+      const res = await call('POST', '/api/v1/usage/report', key, {
+        event_type: 'api_call',
+        quantity: 1,
+        ...event,
+      });
+      expect([res.status, res.body]).toEqual([
+        400,
+        { success: false, data: message, code: 'invalid_request' },
+      ]);
+    }
+    expect(await counter(c.id)).toBeUndefined();
+    // Within bounds: eight levels, a late event, a real offset.
+    const fine = [
+      { metadata: JSON.parse(nested(8)) },
+      { timestamp: ago(34 * 86_400_000) },
+      { timestamp: new Date(Date.now() + 60_000).toISOString().replace('Z', '+00:00') },
+      // An hour ago written as a wall clock at +14:00 and at -12:00.
+      { timestamp: new Date(Date.now() - 3600_000 + 14 * 3600_000).toISOString().replace('Z', '+14:00') },
+      { timestamp: new Date(Date.now() - 3600_000 - 12 * 3600_000).toISOString().replace('Z', '-12:00') },
+    ];
+    for (const event of fine)
+      expect(
+        (await call('POST', '/api/v1/usage/report', key, { event_type: 'api_call', quantity: 1, ...event }))
+          .status,
+      ).toBe(200);
+  });
+
+  it('refuses a bad event of a batch alone, recording the rest', async () => {
+    const c = await customer();
+    await subscribe(c.id, { quota_tokens: 1000, quota_requests: 100 });
+    const { key } = await apiKey(c.token);
+    const res = await call('POST', '/api/v1/usage/batch-report', key, {
+      events: [
+        { event_type: 'api_call', quantity: 1 },
+        { event_type: 'api_call', quantity: 1, timestamp: '2026-12-01T10:00:00+17:30' },
+        { event_type: 'api_call', quantity: 1, metadata: JSON.parse(nested(9)) },
+        { event_type: 'api_call', quantity: 1, timestamp: '9999-12-31T00:00:00Z' },
+        { event_type: 'api_call', quantity: 2, timestamp: ago(86_400_000) },
+      ],
+    });
+    expect(res.body).toEqual({
+      success: true,
+      data: {
+        processed_count: 2,
+        duplicate_count: 0,
+        failed_count: 3,
+        failed: [
+          { index: 1, reason: 'timestamp: UTC offset must be between -12:00 and +14:00' },
+          { index: 2, reason: 'metadata: must not nest deeper than 8 levels' },
+          { index: 3, reason: 'timestamp: must be within the last 35 days and 5 minutes ahead at most' },
+        ],
+        remaining_quota: { tokens: 1000, requests: 97 },
+      },
+    });
+  });
+
+  it("does not let one customer's bad reports fail another's concurrent ones", async () => {
+    const [a, b] = [await customer(), await customer()];
+    await subscribe(a.id, { quota_tokens: 1000, quota_requests: 1000 });
+    await subscribe(b.id, { quota_tokens: 100_000, quota_requests: 1000 });
+    const [ka, kb] = [(await apiKey(a.token)).key, (await apiKey(b.token)).key];
+    const bad = [
+      `{"event_type":"api_call","quantity":1,"metadata":${nested(6000)}}`,
+      '{"event_type":"api_call","quantity":1,"timestamp":"2026-12-01T10:00:00+17:30"}',
+      '{"event_type":"api_call","quantity":1,"metadata":{"k":"\\u0000"}}',
+    ];
+    const sends = Array.from({ length: 300 }, (_, i) =>
+      i % 10 === 0 ? raw(ka, bad[(i / 10) % bad.length]) : raw(kb, '{"event_type":"api_call","quantity":1}'),
+    );
+    const answers = await Promise.all(sends);
+    const ofA = answers.filter((_, i) => i % 10 === 0);
+    const ofB = answers.filter((_, i) => i % 10 !== 0);
+    expect(ofB.map((r) => r.status)).toEqual(ofB.map(() => 200));
+    expect(await counter(b.id)).toEqual({ tokens: '0', requests: '270' });
+    expect(ofA.map((r) => r.status)).toEqual(ofA.map(() => 400));
+    expect(await counter(a.id)).toBeUndefined();
+  });
+
+  it("fails only the report whose value the database refuses, writing every other customer's", async () => {
+    // A soft-limit counter at the edge of bigint: one more token report overflows it in the statement.
+    const [a, b] = [await customer(), await customer()];
+    await subscribe(a.id, { quota_tokens: 1000, quota_requests: 1000, soft_limit: true });
+    await subscribe(b.id, { quota_tokens: 100_000, quota_requests: 1000 });
+    const { current_period_start } = await api
+      .db('billing.subscriptions')
+      .where({ customer_id: a.id })
+      .first('current_period_start');
+    await api
+      .db('billing.usage_counters')
+      .insert({
+        customer_id: a.id,
+        period_start: current_period_start,
+        tokens: '9223372036854775000',
+        requests: 0,
+      });
+    const [ka, kb] = [(await apiKey(a.token)).key, (await apiKey(b.token)).key];
+    const sends = Array.from({ length: 200 }, (_, i) =>
+      i % 20 === 0
+        ? call('POST', '/api/v1/usage/report', ka, { event_type: 'tokens_used', quantity: 1_000_000 })
+        : call('POST', '/api/v1/usage/report', kb, { event_type: 'api_call', quantity: 1 }),
+    );
+    const answers = await Promise.all(sends);
+    const ofA = answers.filter((_, i) => i % 20 === 0);
+    const ofB = answers.filter((_, i) => i % 20 !== 0);
+    expect(ofB.map((r) => r.status)).toEqual(ofB.map(() => 200));
+    expect(await counter(b.id)).toEqual({ tokens: '0', requests: '190' });
+    expect(ofA.map((r) => [r.status, r.body])).toEqual(
+      ofA.map(() => [
+        422,
+        {
+          success: false,
+          data: 'the event cannot be stored: quantity out of range for its counter',
+          code: 'unprocessable',
+        },
+      ]),
+    );
+    expect(await counter(a.id)).toEqual({ tokens: '9223372036854775000', requests: '0' });
+    // A batch that would overflow it is refused whole, nothing recorded.
+    const batch = await call('POST', '/api/v1/usage/batch-report', ka, {
+      events: [
+        { event_type: 'api_call', quantity: 1 },
+        { event_type: 'tokens_used', quantity: 1_000_000 },
+      ],
+    });
+    expect([batch.status, batch.body]).toEqual([
+      422,
+      { success: false, data: 'the batch cannot be stored: quantity out of range for its counter', code: 'unprocessable' },
+    ]);
+    expect(await counter(a.id)).toEqual({ tokens: '9223372036854775000', requests: '0' });
+  });
+});
+
 describe('billing admin', () => {
   it('lists and searches customers, shows one, grants credit, sums usage; customers get 403', async () => {
     const token = await admin();

@@ -2,7 +2,7 @@ import { startApi, type TestApi } from '../support/api';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ METRICS_TOKEN: 'billing-health-metrics-token' });
 });
 afterAll(() => api.close());
 
@@ -33,8 +33,10 @@ describe('billing health', () => {
     }
   });
 
-  it('serves Prometheus metrics from the platform registry', async () => {
-    const res = await api.request('GET', '/billing/metrics');
+  it('serves Prometheus metrics from the platform registry to the METRICS_TOKEN bearer', async () => {
+    const res = await api.request('GET', '/billing/metrics', {
+      headers: { authorization: 'Bearer billing-health-metrics-token' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(res.text).toContain('dermaga_http_requests_total');

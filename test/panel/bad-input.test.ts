@@ -178,6 +178,22 @@ describe('unknown or malformed ids', () => {
     ).toBe('colour: unknown field');
   });
 
+  it('should fail with 400 naming the field for a NUL character in an admin filter or a login', async () => {
+    const nul = (field: string) => ({
+      error: {
+        code: 'invalid_request',
+        message: `${field}: must not contain NUL (\\u0000) characters`,
+        field,
+      },
+    });
+    const audit = await t.api.request('GET', '/panel/v1/audit/logs?actor=admin%00', { token: t.token });
+    expect([audit.status, audit.body]).toEqual([400, nul('actor')]);
+    const login = await t.api.request('POST', '/panel/v1/auth/login', {
+      body: { username: `${t.actor}\u0000`, password: 'Another-Passw0rd!' },
+    });
+    expect([login.status, login.body]).toEqual([400, nul('username')]);
+  });
+
   it('answers 404 in the panel envelope for a path the panel does not have', async () => {
     const res = await t.api.request('GET', '/panel/v1/nothing-here', { token: t.token });
     expect(res.status).toBe(404);

@@ -1,8 +1,10 @@
 import { startApi, login, type TestApi } from '../support/api';
 
+const METRICS_TOKEN = 'metrics-token-for-the-suite';
+const metricsAuth = { authorization: `Bearer ${METRICS_TOKEN}` };
 let api: TestApi;
 beforeAll(async () => {
-  api = await startApi({ PUBLIC_URL: 'http://api.example.test' });
+  api = await startApi({ PUBLIC_URL: 'http://api.example.test', METRICS_TOKEN });
 });
 afterAll(() => api.close());
 
@@ -58,12 +60,38 @@ describe('the platform routes', () => {
   it('GET /metrics counts requests by product and route template, and workflow starts', async () => {
     const token = await login(api);
     await api.request('GET', '/panel/v1/sites/site_0000000000abcd', { token });
-    const res = await api.request('GET', '/metrics');
+    const res = await api.request('GET', '/metrics', { headers: metricsAuth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.text).toMatch(/dermaga_http_requests_total\{product="panel",method="GET",route="\/v1\/sites\/:site_id",status="404"\} \d+/);
     expect(res.text).toMatch(/dermaga_http_request_duration_seconds_bucket\{le="0.005",product="panel",method="POST",route="\/v1\/auth\/login"\}/);
     expect(res.text).toContain('# TYPE dermaga_workflow_starts_total counter');
+  });
+
+  it('GET /metrics, the platform\'s and billing\'s, answers 401 without the METRICS_TOKEN bearer', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }] as Record<string, string>[]) {
+      const platform = await api.request('GET', '/metrics', { headers });
+      expect([platform.status, platform.body]).toEqual([401, { error: { code: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' } }]);
+      expect(platform.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      const billing = await api.request('GET', '/billing/metrics', { headers });
+      expect([billing.status, billing.body]).toEqual([401, { success: false, data: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' }]);
+    }
+    expect((await api.request('GET', '/billing/metrics', { headers: metricsAuth })).text).toContain('dermaga_http_requests_total');
+  });
+
+  it('serves no metrics on the API port without METRICS_TOKEN, and serves them on METRICS_PORT', async () => {
+    const plain = await startApi();
+    const split = await startApi({ METRICS_PORT: '0' });
+    try {
+      for (const path of ['/metrics', '/billing/metrics']) expect([path, (await plain.request('GET', path)).status]).toEqual([path, 404]);
+      expect((await split.request('GET', '/metrics')).status).toBe(404);
+      const own = await fetch(`${split.metricsUrl}/metrics`);
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain('dermaga_http_requests_total');
+      expect((await fetch(`${split.metricsUrl}/`)).status).toBe(404);
+    } finally {
+      await Promise.all([plain.close(), split.close()]);
+    }
   });
 
   it('serves each product OpenAPI document generated from its routes, and the docs page', async () => {
@@ -90,7 +118,7 @@ describe('the platform routes', () => {
 
 describe('products mounted by configuration', () => {
   it('serves the panel at / with its document paths verbatim', async () => {
-    const root = await startApi({ MOUNTS: 'panel=/' });
+    const root = await startApi({ MOUNTS: 'panel=/', METRICS_TOKEN });
     try {
       const health = await root.request('GET', '/healthz');
       expect(health.status).toBe(200);
@@ -100,7 +128,7 @@ describe('products mounted by configuration', () => {
       expect((await root.request('GET', '/v1/system/compatibility')).body.target_os).toBe('ubuntu 22.04+');
       expect((await root.request('GET', '/panel/healthz')).status).toBe(404);
       // Platform routes the panel does not have still answer.
-      expect((await root.request('GET', '/metrics')).status).toBe(200);
+      expect((await root.request('GET', '/metrics', { headers: metricsAuth })).status).toBe(200);
       expect((await root.request('GET', '/')).body.products[0].base_url).toBe('http://localhost:0');
     } finally {
       await root.close();

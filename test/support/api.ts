@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
+import { answerClientErrors } from '../../api/http/client-errors';
 import { loadConfig, type Config } from '../../core/config';
 import { createDb } from '../../core/db';
 import { createDocker } from '../../core/docker';
@@ -12,6 +13,8 @@ export const ADMIN_PASSWORD = 'Bootstrap-Passw0rd!';
 
 export interface TestApi {
   url: string;
+  /** The METRICS_PORT listener's URL, when the API was started with one. */
+  metricsUrl?: string;
   config: Config;
   db: ReturnType<typeof createDb>;
   temporal: ReturnType<typeof createTemporal>;
@@ -37,7 +40,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL, { min: 0, max: 5 });
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const { app, start, stop } = createApp({
+  const { app, metricsApp, start, stop } = createApp({
     config,
     db,
     temporal,
@@ -48,9 +51,17 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  answerClientErrors(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const metricsServer: Server | undefined =
+    metricsApp &&
+    (await new Promise((resolve) => {
+      const s = metricsApp.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => resolve(s));
+    }));
   return {
     url,
+    metricsUrl:
+      metricsServer && `http://${config.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}`,
     config,
     db,
     temporal,
@@ -74,6 +85,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     },
     async close() {
       await new Promise((r) => server.close(r));
+      if (metricsServer) await new Promise((r) => metricsServer.close(r));
       await Promise.all([stop(), db.destroy(), temporal.close()]);
     },
   };

@@ -81,14 +81,61 @@ export const KeyAnswer = okSchema('ApiKeyAnswer', ApiKey);
 export const KeyCreated = okSchema('ApiKeyCreated', ApiKey.extend({ key: z.string().openapi({ description: 'Shown this once' }) }));
 export const KeyRotated = okSchema('ApiKeyRotated', z.object({ id: z.string(), key: z.string().openapi({ description: 'Shown this once' }), prefix: z.string(), rotated_at: z.string() }));
 
+/** Metadata is a few labels (model, region): bounded so one event cannot be a document Postgres refuses. */
+const METADATA_MAX_DEPTH = 8;
+const METADATA_MAX_BYTES = 16 * 1024;
+/** True when `v` nests deeper than `levels` (an object or array is one level); stops there. */
+const nestsBeyond = (v: unknown, levels: number): boolean =>
+  v !== null &&
+  typeof v === 'object' &&
+  (levels === 0 || Object.values(v).some((x) => nestsBeyond(x, levels - 1)));
+function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
+  if (nestsBeyond(m, METADATA_MAX_DEPTH))
+    ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${METADATA_MAX_DEPTH} levels` });
+  else if (Buffer.byteLength(JSON.stringify(m)) > METADATA_MAX_BYTES)
+    ctx.addIssue({ code: 'custom', message: `must be at most ${METADATA_MAX_BYTES} bytes as JSON` });
+}
+
+/**
+ * NOTE: a late event (a client that buffered its reports) is still usage, but not one from another
+ * era: like Stripe's meter events, an instant may lie up to 35 days back and 5 minutes ahead (clock
+ * skew). Real UTC offsets run from -12:00 to +14:00 (Postgres refuses beyond ±15:59).
+ */
+const EVENT_PAST_DAYS = 35;
+const EVENT_AHEAD_MINUTES = 5;
+const EVENT_WINDOW =
+  `within the last ${EVENT_PAST_DAYS} days and ${EVENT_AHEAD_MINUTES} minutes ahead at most`;
+function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
+  const minutes = offset ? Number(offset[2]) * 60 + Number(offset[3]) : 0;
+  if (offset && minutes > (offset[1] === '+' ? 14 * 60 : 12 * 60)) {
+    ctx.addIssue({ code: 'custom', message: 'UTC offset must be between -12:00 and +14:00' });
+    return;
+  }
+  const at = Date.parse(iso);
+  if (at < Date.now() - EVENT_PAST_DAYS * 86_400_000 || at > Date.now() + EVENT_AHEAD_MINUTES * 60_000)
+    ctx.addIssue({ code: 'custom', message: `must be ${EVENT_WINDOW}` });
+}
+
 export const UsageEventBody = z
   .strictObject({
     event_type: z.enum(EVENT_TYPES, { error: () => `must be one of: ${EVENT_TYPES.join(', ')}` }).openapi({ description: 'tokens_used adds to tokens, api_call to requests' }),
     quantity: z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(1e12),
     event_id: z.string().min(1).max(128).optional().openapi({ description: 'Idempotency key: an event with one already counted is not counted again' }),
     endpoint: z.string().max(512).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    timestamp: z.string().datetime({ offset: true, message: 'must be an ISO-8601 instant' }).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .superRefine(boundedMetadata)
+      .optional()
+      .openapi({
+        description: `At most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes as JSON`,
+      }),
+    timestamp: z
+      .string()
+      .datetime({ offset: true, message: 'must be an ISO-8601 instant' })
+      .superRefine(plausibleInstant)
+      .optional()
+      .openapi({ description: `When it happened: UTC offset -12:00..+14:00, ${EVENT_WINDOW}` }),
   })
   .openapi('UsageEvent');
 export const BatchBody = z.strictObject({ events: z.array(z.unknown()).min(1, 'give at least one event') }).openapi('BatchUsageRequest');

@@ -25,6 +25,18 @@ export class QuotaExceeded extends AppError {
 
 const noSubscription = () => new Forbidden('no active subscription: subscribe to a plan first');
 
+/**
+ * A statement error that is the event's own doing: a value Postgres refuses (class 22, data
+ * exception, e.g. a counter pushed past bigint; class 23, integrity). Validation refuses what it
+ * can foresee; this answers the rest 422 rather than 500.
+ */
+const refusedValue = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown }).code));
+function unstorable(what: string, err: unknown) {
+  const outOfRange = (err as { code?: unknown }).code === '22003';
+  const why = outOfRange ? 'quantity out of range for its counter' : 'it holds a value the database refuses';
+  return new AppError('unprocessable', 422, `${what} cannot be stored: ${why}`);
+}
+
 /** Used and quota for one period, and what is left (0 at the least; a soft plan's excess is overage). */
 function standing(terms: PlanTerms, used: { tokens: number; requests: number }) {
   return {
@@ -38,7 +50,8 @@ function standing(terms: PlanTerms, used: { tokens: number; requests: number }) 
 
 type KeyRef = { keyId: string; customerId: string };
 type Used = { tokens: number; requests: number };
-type Report = { key: KeyRef; event: UsageEvent };
+/** `metadata` is serialized by the report itself, so a failure to is its own and not its statement's. */
+type Report = { key: KeyRef; event: UsageEvent; metadata: string | null };
 /** A report as written: stored (or a duplicate), when, and the period's terms and counter right after it. */
 type Written = { stored: boolean; at: string; terms: PlanTerms; used: Used };
 
@@ -83,14 +96,14 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
    * One event can undo its whole statement (it would pass a hard quota). Then the events are
    * written again apart, each customer's on their own and, within the customer at fault, one by
    * one, so only that event is refused and no other customer waits on it. An error of the
-   * connection or the server (no SQLSTATE, or class 08, 53, 57) is every event's: not retried.
+   * connection or the server (no SQLSTATE, or class 08, 53, 57, 58, XX) is every event's: not retried.
    */
   async function writeApart(reports: Report[]): Promise<(Written | Error)[]> {
     try {
       return await insertReports(reports);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      const eventsFault = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57)/.test(code);
+      const eventsFault = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58|XX)/.test(code);
       if (reports.length === 1 || !eventsFault) return reports.map(() => err as Error);
       const byCustomer = new Map<string, { r: Report; i: number }[]>();
       reports.forEach((r, i) => {
@@ -128,7 +141,7 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
                  from sub left join billing.usage_counters c on c.customer_id = sub.customer_id and c.period_start = sub.ps) subs`,
       [
         col((r) => r.key.customerId), col((r) => r.key.keyId), col((r) => r.event.event_id ?? null), col((r) => r.event.event_type), col((r) => r.event.quantity),
-        col((r) => r.event.endpoint ?? null), col((r) => (r.event.metadata ? JSON.stringify(r.event.metadata) : null)), col((r) => r.event.timestamp ?? null), METERED_STATUSES,
+        col((r) => r.event.endpoint ?? null), col((r) => r.metadata), col((r) => r.event.timestamp ?? null), METERED_STATUSES,
       ],
     );
     const stored = new Set((r.stored as [string, string][]).map(([c, id]) => `${c}\n${id}`));
@@ -181,9 +194,11 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
      */
     async report(key: KeyRef, e: UsageEvent) {
       let r: Written;
+      const metadata = e.metadata ? JSON.stringify(e.metadata) : null;
       try {
-        r = await writeReport({ key, event: e });
+        r = await writeReport({ key, event: e, metadata });
       } catch (err) {
+        if (refusedValue(err)) throw unstorable('the event', err);
         if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
         const p = await period(key.customerId);
         throw new QuotaExceeded({ ...standing(p.terms, await used(key.customerId, p.start)), requested: split(e), period_end: p.end.toISOString() });
@@ -243,6 +258,8 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
           duplicates += accepted.length - Number(inserted[0].n); // lost a race to a concurrent report of the same event_id
         }
         return { p, duplicates, acceptedCount: accepted.length };
+      }).catch((err) => {
+        throw refusedValue(err) ? unstorable('the batch', err) : err; // rolled back: nothing recorded
       });
       failed.sort((a, b) => a.index - b.index);
       return {
