@@ -29,7 +29,7 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
           const users = await trx('panel.database_users').orderBy('created_at');
           const certs = await trx('panel.certificates').whereNotNull('cert_dir').whereIn('site_id', sites.map((s) => s.id));
           return {
-            sites: sites.map((s) => ({ id: s.id, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, host_id: s.host_id, created_at: iso(s.created_at) as string })),
+            sites: sites.map((s) => ({ id: s.id, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, php_allow_exec: s.php_allow_exec, host_id: s.host_id, created_at: iso(s.created_at) as string })),
             databases: databases.map((d) => ({
               id: d.id,
               name: d.name,
@@ -64,12 +64,12 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
           const workflowId = `panel-restore-${jobId}-site-${siteId}`;
           if (!existing) {
             const job = await createJob(trx, { product: 'panel', type: 'site.provision', target: { type: 'site', id: siteId }, workflowId, actor });
-            await trx('panel.sites').insert({ id: siteId, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, status: 'provisioning', host_id: s.host_id, job_id: job.id });
+            await trx('panel.sites').insert({ id: siteId, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, php_allow_exec: s.php_allow_exec ?? false, status: 'provisioning', host_id: s.host_id, job_id: job.id });
           }
           const row = await trx('panel.sites').where({ id: siteId }).first();
           sites.push({
             workflowId,
-            input: { siteId, jobId: row.job_id, domain: s.domain, rootPath: s.root_path, runtime: s.runtime, proxyPort: s.proxy_port, hostQueue: hostQueue(s.host_id) },
+            input: { siteId, jobId: row.job_id, domain: s.domain, rootPath: s.root_path, runtime: s.runtime, proxyPort: s.proxy_port, phpAllowExec: s.php_allow_exec ?? false, hostQueue: hostQueue(s.host_id) },
           });
         }
         const databases: PanelState['databases'] = [];

@@ -59,7 +59,7 @@ describe('backup and restore', () => {
     const domains = [uniqueDomain('bk'), uniqueDomain('bk')];
     const sites = [];
     for (const [i, domain] of domains.entries()) {
-      const res = await post('/v1/sites', { domain, runtime: i === 0 ? 'static' : 'php' });
+      const res = await post('/v1/sites', i === 0 ? { domain } : { domain, runtime: 'php', php_allow_exec: true });
       sites.push(await waitForSite(api, token, res.body.site.id, 'active'));
     }
     writeFileSync(path.join(sites[0].root_path, 'data.txt'), 'site zero data\n');
@@ -127,6 +127,7 @@ describe('backup and restore', () => {
     expect((await fetchSite(domains[1], '/index.php')).body).toBe('restored php 42');
     const phpSite = listedSite(await api.request('GET', '/panel/v1/sites?limit=200', { token }), domains[1]);
     expect(statSync(path.join(phpSite.root_path, 'index.php')).uid).toBe(statSync(phpSite.root_path).uid); // the PHP site's own user owns its files again
+    expect(phpSite).toMatchObject({ runtime: 'php', php_allow_exec: true }); // the site's PHP settings come back with it
     const listed = (await api.request('GET', '/panel/v1/sites?limit=200', { token })).body.sites.filter((s: { domain: string }) => domains.includes(s.domain));
     expect(listed.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
     // The account is back with its old password (from its hash) and still sees only its database.
