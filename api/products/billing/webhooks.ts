@@ -6,6 +6,7 @@ import type { Config } from '../../../core/config';
 import { safeEqual } from '../../../core/crypto';
 import { AppError, Invalid, Unavailable } from '../../../core/errors';
 import type { Temporal } from '../../../core/temporal';
+import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { workflowIdOf } from './subscriptions';
 
 type Outcome = { signal: 'checkoutCompleted'; subscriptionId: string; paymentMethodId: string | null } | { signal: 'invoicePaid' | 'invoiceFailed'; invoiceId: string; reason?: string } | null;
@@ -13,8 +14,9 @@ const unauthorized = (why: string) => new AppError('invalid_signature', 400, why
 
 /**
  * Payment providers' webhooks. Each is verified before anything is read, stored once by its
- * provider event id (a replay changes nothing), and acted on by signalling the subscription's
- * workflow, so the answer is fast. Unknown event types are stored and answered 200.
+ * provider event id (a replay changes nothing), and acted on by signalling the workflow concerned
+ * (checkout: the subscription's; a payment: its invoice's collection), so the answer is fast.
+ * Unknown event types are stored and answered 200.
  */
 export function createWebhookService(deps: { db: Knex; config: Config; temporal: Temporal; stripe: Stripe }) {
   const { db, config, temporal, stripe } = deps;
@@ -34,8 +36,9 @@ export function createWebhookService(deps: { db: Knex; config: Config; temporal:
       const inv = await db('billing.invoices').where({ id: outcome.invoiceId }).first('id', 'subscription_id', 'status');
       if (!inv) note = `unknown invoice ${outcome.invoiceId}`;
       else {
-        const sent = inv.subscription_id && (await signal(workflowIdOf(inv.subscription_id), outcome.signal, { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' }));
-        // No workflow waits for it (a proration invoice, or a subscription already ended): the row takes the outcome.
+        const arg = { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' };
+        const sent = await signal(invoiceWorkflowIdOf(inv.id), outcome.signal, arg);
+        // No collection runs for it (it ended, or never ran): the row takes the outcome.
         if (!sent && outcome.signal === 'invoicePaid') await db('billing.invoices').where({ id: inv.id }).whereNot({ status: 'paid' }).update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
         note = `${outcome.signal} ${inv.id}`;
       }
