@@ -121,53 +121,26 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
   const { db } = deps;
 
   return {
-    async activateSubscription({
-      subscriptionId,
-      paymentMethodId,
-      periodMs,
-    }: {
-      subscriptionId: string;
-      paymentMethodId: string | null;
-      periodMs: number;
-    }): Promise<Period> {
+    async activateSubscription({ subscriptionId, paymentMethodId, periodMs }: { subscriptionId: string; paymentMethodId: string | null; periodMs: number }): Promise<Period> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
-        if (s.status !== 'incomplete')
-          return { start: iso(s.current_period_start), end: iso(s.current_period_end) };
+        if (s.status !== 'incomplete') return { start: iso(s.current_period_start), end: iso(s.current_period_end) };
         const plan = await trx('billing.plans').where({ id: s.plan_id }).first();
         const start = new Date();
         const end = new Date(start.getTime() + periodMs);
-        await subs(trx)
-          .where({ id: subscriptionId })
-          .update({
-            status: s.trial_end && new Date(s.trial_end) > start ? 'trialing' : 'active',
-            current_period_start: start,
-            current_period_end: end,
-            period_terms: JSON.stringify(planTerms(plan)),
-            payment_method_id: paymentMethodId ?? s.payment_method_id,
-            updated_at: trx.fn.now(),
-          });
+        await subs(trx).where({ id: subscriptionId }).update({
+          status: s.trial_end && new Date(s.trial_end) > start ? 'trialing' : 'active', current_period_start: start, current_period_end: end,
+          period_terms: JSON.stringify(planTerms(plan)), payment_method_id: paymentMethodId ?? s.payment_method_id, updated_at: trx.fn.now(),
+        });
         return { start: iso(start), end: iso(end) };
       });
     },
 
-    async setSubscriptionStatus({
-      subscriptionId,
-      status,
-      reason,
-    }: {
-      subscriptionId: string;
-      status: LiveStatus;
-      reason?: string;
-    }): Promise<void> {
+    async setSubscriptionStatus({ subscriptionId, status, reason }: { subscriptionId: string; status: LiveStatus; reason?: string }): Promise<void> {
       const ending = ['canceled', 'unpaid', 'incomplete_expired'].includes(status);
       await subs(db)
         .where({ id: subscriptionId })
-        .update({
-          status,
-          ...(ending && { canceled_at: db.fn.now(), ...(reason && { cancel_reason: reason }) }),
-          updated_at: db.fn.now(),
-        });
+        .update({ status, ...(ending && { canceled_at: db.fn.now(), ...(reason && { cancel_reason: reason }) }), updated_at: db.fn.now() });
     },
 
     /**
@@ -176,28 +149,30 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
      * terms, so usage reported from now on counts there. A subscription set to cancel at period end
      * (the row says, as a cancel or reactivate wrote it) ends instead; one no longer metered
      * (dunning ended it) is left as it is. A retry finds what the first call did: the period is
-     * named by its start.
+     * named by its start. A period whose end moved later (an admin's trial extension the caller
+     * did not see) is not closed: `later` gives its dates.
      */
     async closePeriod({
       subscriptionId,
-      periodStart,
+      period,
       periodMs,
     }: {
       subscriptionId: string;
-      periodStart: string;
+      period: Period;
       periodMs: number;
     }): Promise<{
       invoice: { invoiceId: string; totalCents: number; status: string } | null;
       next: Period | null;
       ended: LiveStatus | null;
+      later?: Period;
     }> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
         const current = { start: iso(s.current_period_start), end: iso(s.current_period_end) };
         const metered = METERED_STATUSES.includes(s.status);
-        if (current.start !== periodStart) {
+        if (current.start !== period.start) {
           const done = await trx('billing.invoices')
-            .where({ subscription_id: subscriptionId, kind: 'period', period_start: periodStart })
+            .where({ subscription_id: subscriptionId, kind: 'period', period_start: period.start })
             .first();
           const invoice = done
             ? { invoiceId: done.id, totalCents: done.total_cents, status: done.status }
@@ -205,6 +180,8 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
           return { invoice, next: metered ? current : null, ended: metered ? null : s.status };
         }
         if (!metered) return { invoice: null, next: null, ended: s.status };
+        if (Date.parse(current.end) > Date.parse(period.end))
+          return { invoice: null, next: null, ended: null, later: current };
 
         const terms = s.period_terms as PeriodTerms;
         // Locked, so a report that already counted into it is in before it is read.
@@ -266,51 +243,23 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
       });
     },
 
-    async markInvoice({
-      invoiceId,
-      outcome,
-      reason,
-    }: {
-      invoiceId: string;
-      outcome: 'paid' | 'failed';
-      reason?: string;
-    }): Promise<void> {
+    async markInvoice({ invoiceId, outcome, reason }: { invoiceId: string; outcome: 'paid' | 'failed'; reason?: string }): Promise<void> {
       await db('billing.invoices')
         .where({ id: invoiceId })
         .whereNot({ status: 'paid' })
-        .update(
-          outcome === 'paid'
-            ? { status: 'paid', paid_at: db.fn.now(), failure_reason: null, updated_at: db.fn.now() }
-            : { status: 'failed', failure_reason: reason ?? 'payment failed', updated_at: db.fn.now() },
-        );
+        .update(outcome === 'paid' ? { status: 'paid', paid_at: db.fn.now(), failure_reason: null, updated_at: db.fn.now() } : { status: 'failed', failure_reason: reason ?? 'payment failed', updated_at: db.fn.now() });
     },
 
     async invoiceStatus({ invoiceId }: { invoiceId: string }): Promise<string> {
       return (await db('billing.invoices').where({ id: invoiceId }).first('status')).status;
     },
 
-    async setCancel({
-      subscriptionId,
-      atPeriodEnd,
-      reason,
-    }: {
-      subscriptionId: string;
-      atPeriodEnd: boolean;
-      reason?: string;
-    }) {
+    async setCancel({ subscriptionId, atPeriodEnd, reason }: { subscriptionId: string; atPeriodEnd: boolean; reason?: string }) {
       const [row] = await subs(db)
         .where({ id: subscriptionId })
-        .update({
-          cancel_at_period_end: atPeriodEnd,
-          canceled_at: atPeriodEnd ? db.fn.now() : null,
-          cancel_reason: atPeriodEnd ? (reason ?? null) : null,
-          updated_at: db.fn.now(),
-        })
+        .update({ cancel_at_period_end: atPeriodEnd, canceled_at: atPeriodEnd ? db.fn.now() : null, cancel_reason: atPeriodEnd ? (reason ?? null) : null, updated_at: db.fn.now() })
         .returning('*');
-      return {
-        canceled_at: row.canceled_at ? iso(row.canceled_at) : null,
-        cancel_at_period_end: row.cancel_at_period_end as boolean,
-      };
+      return { canceled_at: row.canceled_at ? iso(row.canceled_at) : null, cancel_at_period_end: row.cancel_at_period_end as boolean };
     },
 
     /**
@@ -354,6 +303,7 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
           .update({ plan_id: planId, period_terms: JSON.stringify(terms), updated_at: trx.fn.now() });
         if (change.difference <= 0)
           return { invoiceId: null, creditCents: -change.difference, collect: false };
+        const percent = Math.round(change.left * 100);
         const inv = await createInvoice(trx, {
           customerId: s.customer_id,
           subscriptionId,
@@ -363,7 +313,7 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
           lines: [
             {
               kind: 'proration',
-              description: `Change to ${plan.name} for the rest of the period (${Math.round(change.left * 100)} %)`,
+              description: `Change to ${plan.name} for the rest of the period (${percent} %)`,
               amount_cents: change.difference,
             },
           ],
@@ -410,30 +360,12 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
       return row?.status ?? null;
     },
 
-    async setPaymentMethod({
-      subscriptionId,
-      paymentMethodId,
-    }: {
-      subscriptionId: string;
-      paymentMethodId: string;
-    }): Promise<void> {
-      await subs(db)
-        .where({ id: subscriptionId })
-        .update({ payment_method_id: paymentMethodId, updated_at: db.fn.now() });
+    async setPaymentMethod({ subscriptionId, paymentMethodId }: { subscriptionId: string; paymentMethodId: string }): Promise<void> {
+      await subs(db).where({ id: subscriptionId }).update({ payment_method_id: paymentMethodId, updated_at: db.fn.now() });
     },
 
     /** An admin's word: plan (from the next period), status, and a longer trial (which moves the period end). */
-    async adminOverride({
-      subscriptionId,
-      planId,
-      status,
-      extendTrialDays,
-    }: {
-      subscriptionId: string;
-      planId?: string;
-      status?: LiveStatus;
-      extendTrialDays?: number;
-    }): Promise<Period> {
+    async adminOverride({ subscriptionId, planId, status, extendTrialDays }: { subscriptionId: string; planId?: string; status?: LiveStatus; extendTrialDays?: number }): Promise<Period> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
         const patch: Record<string, unknown> = { updated_at: trx.fn.now() };

@@ -11,7 +11,8 @@ import type { LiveStatus, SubscriptionRecordActivities } from '../../activities/
 import { controlActivity } from '../platform/options';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
-// Stripe calls run on the control queue, retried a few times; the idempotency key keeps a retry from charging twice.
+// Stripe calls run on the control queue, retried a few times; the idempotency key keeps a retry
+// from charging twice.
 const payments = proxyActivities<StripePaymentActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumAttempts: 5 },

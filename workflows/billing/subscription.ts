@@ -17,6 +17,7 @@ import { invoiceWorkflowIdOf } from './ids';
 import { invoiceCollection, subscriptionEndedSignal } from './invoice-collection';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
+type ClosedPeriod = Awaited<ReturnType<SubscriptionRecordActivities['closePeriod']>>;
 
 export interface SubscriptionInput {
   subscriptionId: string;
@@ -114,9 +115,7 @@ async function onePeriod(
     if (changed.invoiceId && changed.collect) await collect(input, changed.invoiceId);
     return changed;
   });
-  setHandler(paymentMethodUpdate, ({ paymentMethodId }) =>
-    records.setPaymentMethod({ subscriptionId: id, paymentMethodId }),
-  );
+  setHandler(paymentMethodUpdate, ({ paymentMethodId }) => records.setPaymentMethod({ subscriptionId: id, paymentMethodId }));
   setHandler(adminOverrideUpdate, async (o) => {
     const moved = await records.adminOverride({ subscriptionId: id, ...o });
     period = moved;
@@ -126,36 +125,30 @@ async function onePeriod(
 
   if (!period) {
     if (!(await condition(() => checkout !== null || state.ended !== null, input.checkoutTimeoutMs))) {
-      await records.setSubscriptionStatus({
-        subscriptionId: id,
-        status: 'incomplete_expired',
-        reason: 'checkout was not completed in time',
-      });
+      await records.setSubscriptionStatus({ subscriptionId: id, status: 'incomplete_expired', reason: 'checkout was not completed in time' });
       return 'incomplete_expired';
     }
     if (state.ended) return state.ended;
-    period = await records.activateSubscription({
-      subscriptionId: id,
-      paymentMethodId: checkout!.paymentMethodId,
-      periodMs: input.periodMs,
-    });
+    period = await records.activateSubscription({ subscriptionId: id, paymentMethodId: checkout!.paymentMethodId, periodMs: input.periodMs });
   }
 
   // The period runs to its end unless canceled now or ended by dunning; an admin's trial
-  // extension moves the end.
+  // extension moves the end (the close finds one this run did not see, and it waits on).
   const endOf = () => Date.parse((period as Period).end);
-  while (!state.ended && Date.now() < endOf()) {
-    woken = false;
-    await condition(() => woken || state.ended !== null, Math.max(1, endOf() - Date.now()));
+  for (;;) {
+    while (!state.ended && Date.now() < endOf()) {
+      woken = false;
+      await condition(() => woken || state.ended !== null, Math.max(1, endOf() - Date.now()));
+    }
+    if (state.ended) return state.ended;
+    const closing = { subscriptionId: id, period: period as Period, periodMs: input.periodMs };
+    const closed: ClosedPeriod = await records.closePeriod(closing);
+    if (closed.later) {
+      period = closed.later;
+      continue;
+    }
+    if (closed.invoice?.status === 'open') await collect(input, closed.invoice.invoiceId);
+    if (closed.ended || !closed.next) return closed.ended ?? 'canceled';
+    return { next: closed.next };
   }
-  if (state.ended) return state.ended;
-
-  const closed = await records.closePeriod({
-    subscriptionId: id,
-    periodStart: period.start,
-    periodMs: input.periodMs,
-  });
-  if (closed.invoice?.status === 'open') await collect(input, closed.invoice.invoiceId);
-  if (closed.ended || !closed.next) return closed.ended ?? 'canceled';
-  return { next: closed.next };
 }
