@@ -28,6 +28,7 @@ const WORKFLOWS = [
   'gpu-lab/read-from-host',
   'gpu-lab/read-gpu-topology',
   'billing/subscription-canceled',
+  'billing/invoice-collection-dunned',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

@@ -10,3 +10,4 @@ export { containerLease } from './gpu-lab/lease';
 export { runBackup, restoreBackup } from './panel/backup';
 export { readFromHost } from './gpu-lab/read-host';
 export { subscriptionLifecycle } from './billing/subscription';
+export { invoiceCollection } from './billing/invoice-collection';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { newId } from '../../core/ids';
-import { creditBalance, planTerms, type PlanTerms } from './terms';
+import { changeRate, periodDue, startCharges, type PeriodCharges } from './proration';
+import { creditBalance, METERED_STATUSES, planTerms, type PlanTerms } from './terms';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of billing tables
 type Row = any;
@@ -9,6 +10,8 @@ export interface Period {
   start: string;
   end: string;
 }
+/** A period's terms: the plan's as it started, and what prorated changes made of its charge. */
+type PeriodTerms = PlanTerms & { charges?: PeriodCharges };
 export interface LineItem {
   kind: 'plan' | 'overage' | 'proration' | 'credit';
   description: string;
@@ -64,6 +67,53 @@ function overageLines(terms: PlanTerms, used: { tokens: number; requests: number
 }
 
 /**
+ * A closing period's plan lines: its price (nothing in a trial) and, after prorated changes, the
+ * adjustment to what the period came to less its proration invoices (./proration.ts). When those
+ * invoices paid more than that, the excess is put on the credit ledger (which this invoice draws
+ * from first), at most what they were paid.
+ */
+async function planLines(
+  trx: Knex.Transaction,
+  s: Row,
+  terms: PeriodTerms,
+  period: Period,
+  planName: string,
+): Promise<LineItem[]> {
+  const trialing = s.status === 'trialing';
+  const lines: LineItem[] = [
+    {
+      kind: 'plan',
+      description: `${planName} plan, ${period.start.slice(0, 10)} – ${period.end.slice(0, 10)}`,
+      amount_cents: trialing ? 0 : terms.price_cents,
+    },
+  ];
+  if (!terms.charges || trialing) return lines;
+  const owed = periodDue(terms.charges, period) - terms.charges.invoiced_cents;
+  const adjustment = Math.max(0, owed) - terms.price_cents;
+  if (adjustment)
+    lines.push({
+      kind: 'proration',
+      description: 'Plan changes this period: time on each plan, less proration invoices',
+      amount_cents: adjustment,
+    });
+  if (owed < 0) {
+    const paid = await trx('billing.invoices')
+      .where({ subscription_id: s.id, kind: 'proration', period_start: period.start, status: 'paid' })
+      .sum('subtotal_cents as n')
+      .first();
+    const credit = Math.min(-owed, Number(paid?.n ?? 0));
+    if (credit)
+      await trx('billing.credits').insert({
+        customer_id: s.customer_id,
+        amount_cents: credit,
+        reason: `proration: paid beyond what the period ${period.start.slice(0, 10)} came to`,
+        actor: 'billing',
+      });
+  }
+  return lines;
+}
+
+/**
  * The database side of a subscription's life: the row the API answers from, the invoices. Each
  * is idempotent for the workflow's retries (a second close finds the invoice the first made).
  */
@@ -93,37 +143,103 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
         .update({ status, ...(ending && { canceled_at: db.fn.now(), ...(reason && { cancel_reason: reason }) }), updated_at: db.fn.now() });
     },
 
-    /** Ends the period: an invoice for the plan's price, the period's overage and the credits it draws. */
-    async closePeriod({ subscriptionId }: { subscriptionId: string }): Promise<{ invoiceId: string; totalCents: number; status: string }> {
+    /**
+     * Ends the period at its time, paid or not: its invoice (the plan charge, the period's overage,
+     * the credits it draws) and, in the same transaction, the next period on the plan's current
+     * terms, so usage reported from now on counts there. A subscription set to cancel at period end
+     * (the row says, as a cancel or reactivate wrote it) ends instead; one no longer metered
+     * (dunning ended it) is left as it is. A retry finds what the first call did: the period is
+     * named by its start. A period whose end moved later (an admin's trial extension the caller
+     * did not see) is not closed: `later` gives its dates.
+     */
+    async closePeriod({
+      subscriptionId,
+      period,
+      periodMs,
+    }: {
+      subscriptionId: string;
+      period: Period;
+      periodMs: number;
+    }): Promise<{
+      invoice: { invoiceId: string; totalCents: number; status: string } | null;
+      next: Period | null;
+      ended: LiveStatus | null;
+      later?: Period;
+    }> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
-        const existing = await trx('billing.invoices').where({ subscription_id: subscriptionId, kind: 'period', period_start: s.current_period_start }).first();
-        if (existing) return { invoiceId: existing.id, totalCents: existing.total_cents, status: existing.status };
-        const terms = s.period_terms as PlanTerms;
-        const counter = await trx('billing.usage_counters').where({ customer_id: s.customer_id, period_start: s.current_period_start }).first();
+        const current = { start: iso(s.current_period_start), end: iso(s.current_period_end) };
+        const metered = METERED_STATUSES.includes(s.status);
+        if (current.start !== period.start) {
+          const done = await trx('billing.invoices')
+            .where({ subscription_id: subscriptionId, kind: 'period', period_start: period.start })
+            .first();
+          const invoice = done
+            ? { invoiceId: done.id, totalCents: done.total_cents, status: done.status }
+            : null;
+          return { invoice, next: metered ? current : null, ended: metered ? null : s.status };
+        }
+        if (!metered) return { invoice: null, next: null, ended: s.status };
+        if (Date.parse(current.end) > Date.parse(period.end))
+          return { invoice: null, next: null, ended: null, later: current };
+
+        const terms = s.period_terms as PeriodTerms;
+        // Locked, so a report that already counted into it is in before it is read.
+        const counter = await trx('billing.usage_counters')
+          .where({ customer_id: s.customer_id, period_start: s.current_period_start })
+          .forUpdate()
+          .first();
         const plan = await trx('billing.plans').where({ id: terms.plan_id }).first('name');
         const lines: LineItem[] = [
-          { kind: 'plan', description: `${plan?.name ?? terms.plan_id} plan, ${iso(s.current_period_start).slice(0, 10)} – ${iso(s.current_period_end).slice(0, 10)}`, amount_cents: s.status === 'trialing' ? 0 : terms.price_cents },
-          ...overageLines(terms, { tokens: Number(counter?.tokens ?? 0), requests: Number(counter?.requests ?? 0) }),
+          ...(await planLines(trx, s, terms, current, plan?.name ?? terms.plan_id)),
+          ...overageLines(terms, {
+            tokens: Number(counter?.tokens ?? 0),
+            requests: Number(counter?.requests ?? 0),
+          }),
         ];
         const inv = await createInvoice(trx, {
-          customerId: s.customer_id, subscriptionId, kind: 'period', currency: terms.currency, lines,
-          period: { start: iso(s.current_period_start), end: iso(s.current_period_end) },
+          customerId: s.customer_id,
+          subscriptionId,
+          kind: 'period',
+          currency: terms.currency,
+          lines,
+          period: current,
         });
-        return { invoiceId: inv.id, totalCents: inv.total_cents, status: inv.status };
-      });
-    },
-
-    /** The next period follows the last, on the plan's terms as they are now (a plan update lands here). */
-    async startNextPeriod({ subscriptionId, periodMs }: { subscriptionId: string; periodMs: number }): Promise<Period> {
-      return db.transaction(async (trx) => {
-        const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
-        const plan = await trx('billing.plans').where({ id: s.plan_id }).first();
+        const invoice = {
+          invoiceId: inv.id as string,
+          totalCents: inv.total_cents as number,
+          status: inv.status as string,
+        };
+        if (s.cancel_at_period_end) {
+          await subs(trx).where({ id: subscriptionId }).update({
+            status: 'canceled',
+            canceled_at: trx.fn.now(),
+            cancel_reason: 'canceled at period end',
+            updated_at: trx.fn.now(),
+          });
+          return { invoice, next: null, ended: 'canceled' as const };
+        }
+        const next = await trx('billing.plans').where({ id: s.plan_id }).first();
         const start = new Date(s.current_period_end);
-        const end = new Date(Math.max(start.getTime(), Date.now()) + periodMs);
-        const trialing = s.trial_end && new Date(s.trial_end) > start;
-        await subs(trx).where({ id: subscriptionId }).update({ status: trialing ? 'trialing' : 'active', current_period_start: start, current_period_end: end, period_terms: JSON.stringify(planTerms(plan)), updated_at: trx.fn.now() });
-        return { start: iso(start), end: iso(end) };
+        const end = new Date(start.getTime() + periodMs);
+        // An unpaid invoice keeps the subscription past_due into the next period; its collection
+        // says when it is paid.
+        const status =
+          s.trial_end && new Date(s.trial_end) > start
+            ? 'trialing'
+            : s.status === 'past_due'
+              ? 'past_due'
+              : 'active';
+        await subs(trx)
+          .where({ id: subscriptionId })
+          .update({
+            status,
+            current_period_start: start,
+            current_period_end: end,
+            period_terms: JSON.stringify(planTerms(next)),
+            updated_at: trx.fn.now(),
+          });
+        return { invoice, next: { start: iso(start), end: iso(end) }, ended: null };
       });
     },
 
@@ -147,31 +263,101 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
     },
 
     /**
-     * A plan change now: with proration, the rest of the period is charged at the new price minus
-     * the old (an invoice for a rise, a credit for a fall); the current period's quotas follow the
-     * new plan at once.
+     * A plan change now; the period's quotas follow the new plan at once. With proration (not in a
+     * trial, which is not charged) the change is computed from the period's record of charges
+     * (./proration.ts): a rise invoices the rest of the period at the difference now, a fall takes
+     * it off what the period invoice will bill (`creditCents`). Without, the period is billed as it
+     * was and the new price starts with the next period.
      */
-    async changePlan({ subscriptionId, planId, prorate }: { subscriptionId: string; planId: string; prorate: boolean }): Promise<{ invoiceId: string | null; creditCents: number }> {
+    async changePlan({
+      subscriptionId,
+      planId,
+      prorate,
+    }: {
+      subscriptionId: string;
+      planId: string;
+      prorate: boolean;
+    }): Promise<{ invoiceId: string | null; creditCents: number; collect: boolean }> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
         const plan = await trx('billing.plans').where({ id: planId }).first();
-        const old = s.period_terms as PlanTerms;
-        const start = new Date(s.current_period_start).getTime();
-        const end = new Date(s.current_period_end).getTime();
-        const left = Math.max(0, Math.min(1, (end - Date.now()) / (end - start)));
-        const difference = Math.round((plan.price_cents - old.price_cents) * left);
-        await subs(trx).where({ id: subscriptionId }).update({ plan_id: planId, period_terms: JSON.stringify({ ...planTerms(plan), price_cents: old.price_cents }), updated_at: trx.fn.now() });
-        if (!prorate || difference === 0) return { invoiceId: null, creditCents: 0 };
-        if (difference < 0) {
-          await trx('billing.credits').insert({ customer_id: s.customer_id, amount_cents: -difference, reason: `proration: ${old.plan_id} → ${planId}`, actor: 'billing' });
-          return { invoiceId: null, creditCents: -difference };
+        const old = s.period_terms as PeriodTerms;
+        const period = { start: iso(s.current_period_start), end: iso(s.current_period_end) };
+        let charges = old.charges;
+        let change = { left: 0, difference: 0 };
+        if (prorate && s.status !== 'trialing') {
+          ({ charges, ...change } = changeRate(
+            old.charges ?? startCharges(old.price_cents, period),
+            period,
+            Date.now(),
+            plan.price_cents,
+          ));
         }
+        const terms: PeriodTerms = {
+          ...planTerms(plan),
+          price_cents: old.price_cents,
+          ...(charges && { charges }),
+        };
+        await subs(trx)
+          .where({ id: subscriptionId })
+          .update({ plan_id: planId, period_terms: JSON.stringify(terms), updated_at: trx.fn.now() });
+        if (change.difference <= 0)
+          return { invoiceId: null, creditCents: -change.difference, collect: false };
+        const percent = Math.round(change.left * 100);
         const inv = await createInvoice(trx, {
-          customerId: s.customer_id, subscriptionId, kind: 'proration', currency: plan.currency,
-          lines: [{ kind: 'proration', description: `Change to ${plan.name} for the rest of the period (${Math.round(left * 100)} %)`, amount_cents: difference }],
+          customerId: s.customer_id,
+          subscriptionId,
+          kind: 'proration',
+          currency: plan.currency,
+          period,
+          lines: [
+            {
+              kind: 'proration',
+              description: `Change to ${plan.name} for the rest of the period (${percent} %)`,
+              amount_cents: change.difference,
+            },
+          ],
         });
-        return { invoiceId: inv.id as string, creditCents: 0 };
+        return { invoiceId: inv.id as string, creditCents: 0, collect: inv.status === 'open' };
       });
+    },
+
+    /**
+     * The subscription's status as an invoice's collection goes: `past_due` while a charge fails,
+     * back to active (or trialing) once no invoice of it is failed, and `afterDunning` when the last
+     * retry failed. Only a live subscription changes (one already canceled stays so); the
+     * status it took is returned, null when it did not change.
+     */
+    async collectionStatus({
+      subscriptionId,
+      outcome,
+      afterDunning,
+    }: {
+      subscriptionId: string;
+      outcome: 'failing' | 'paid' | 'exhausted';
+      afterDunning: LiveStatus;
+    }): Promise<LiveStatus | null> {
+      const live = subs(db).where({ id: subscriptionId }).whereIn('status', METERED_STATUSES);
+      if (outcome === 'failing')
+        return (await live.update({ status: 'past_due', updated_at: db.fn.now() })) ? 'past_due' : null;
+      if (outcome === 'exhausted') {
+        const n = await live.update({
+          status: afterDunning,
+          canceled_at: db.fn.now(),
+          cancel_reason: 'payment failed after every retry',
+          updated_at: db.fn.now(),
+        });
+        return n ? afterDunning : null;
+      }
+      const [row] = await subs(db)
+        .where({ id: subscriptionId, status: 'past_due' })
+        .whereNotExists(db('billing.invoices').where({ subscription_id: subscriptionId, status: 'failed' }))
+        .update({
+          status: db.raw(`case when trial_end > now() then 'trialing' else 'active' end`),
+          updated_at: db.fn.now(),
+        })
+        .returning('status');
+      return row?.status ?? null;
     },
 
     async setPaymentMethod({ subscriptionId, paymentMethodId }: { subscriptionId: string; paymentMethodId: string }): Promise<void> {

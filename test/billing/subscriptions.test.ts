@@ -61,7 +61,7 @@ beforeAll(async () => {
 });
 
 describe('a subscription, checkout to cancel, as one workflow', () => {
-  it('bills three periods (plan + overage − credits), dunns a failed charge, cancels at period end, and keeps the history', async () => {
+  it('bills each period at its end (plan + overage − credits), dunns a failed charge, cancels at period end', async () => {
     const started = Date.now();
     const c = await account();
     const p = await plan();
@@ -80,38 +80,46 @@ describe('a subscription, checkout to cancel, as one workflow', () => {
     expect(inv1.payment_intent_id).toMatch(/^pi_/);
     const paid = await stripeEvent('payment_intent.succeeded', paidIntent(inv1), { id: `evt_paid_${inv1.id}` });
     expect(paid.body).toEqual({ received: true });
-    const second = await until<Record<string, any>>('period 2', async () => { const s = await subscription(id); return s.current_period_start > first.current_period_start && s; }); // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect((await api.db('billing.invoices').where({ id: inv1.id }).first()).status).toBe('paid');
+    const invoiceRow = (invoiceId: string) => api.db('billing.invoices').where({ id: invoiceId }).first();
+    await until('the first invoice to be paid', async () => (await invoiceRow(inv1.id)).status === 'paid');
     // The same event again changes nothing.
     const stored = await api.db('billing.webhook_events').count('* as n').first();
     expect((await stripeEvent('payment_intent.succeeded', paidIntent(inv1), { id: `evt_paid_${inv1.id}` })).body).toEqual({ received: true });
     expect(await api.db('billing.webhook_events').count('* as n').first()).toEqual(stored);
 
-    // Period 2: the charge fails → past_due, the admins see it; the retry (1 s later) succeeds → active.
-    const inv2 = await periodInvoice(id, second.current_period_start);
+    // Period 2 began when period 1 ended. Its charge fails → past_due, the admins see it; the
+    // retry (1 s later) succeeds → active.
+    const inv2 = await periodInvoice(id, inv1.period_end);
     expect(inv2.total_cents).toBe(2999);
     await stripeEvent('payment_intent.payment_failed', { id: inv2.payment_intent_id, object: 'payment_intent', metadata: { invoice_id: inv2.id }, last_payment_error: { message: 'Your card was declined.' } });
     await until('past_due', async () => (await subscription(id)).status === 'past_due');
     expect((await call('GET', '/admin/invoices/failed', adminToken)).body.data).toContainEqual(expect.objectContaining({ invoice_id: inv2.id, amount: 2999, failure_reason: 'Your card was declined.' }));
     const retried = await until<Record<string, any>>('the retry', async () => { const i = await api.db('billing.invoices').where({ id: inv2.id }).first(); return i.attempts === 2 && i; }); // eslint-disable-line @typescript-eslint/no-explicit-any
     await stripeEvent('payment_intent.succeeded', paidIntent(retried));
-    const third = await until<Record<string, any>>('period 3', async () => { const s = await subscription(id); return s.current_period_start > second.current_period_start && s; }); // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(third.status).toBe('active');
+    await until('active again', async () => (await subscription(id)).status === 'active');
+    expect((await invoiceRow(inv2.id)).status).toBe('paid');
 
-    // Period 3: canceled at its end; reactivating after that is refused.
+    // The period running now is canceled at its end; reactivating after that is refused.
     expect((await call('POST', '/api/v1/subscriptions/cancel', c.token, { reason: 'Too expensive', cancel_immediately: false })).body.data).toEqual({ canceled_at: expect.any(String), cancel_at_period_end: true });
     expect((await call('POST', '/api/v1/subscriptions/reactivate', c.token)).body.data).toEqual({ status: 'active', cancel_at_period_end: false });
     await call('POST', '/api/v1/subscriptions/cancel', c.token, { reason: 'Too expensive' });
-    const inv3 = await periodInvoice(id, third.current_period_start);
-    await stripeEvent('payment_intent.succeeded', paidIntent(inv3));
     await until('canceled', async () => (await subscription(id)).status === 'canceled');
-    console.log(`subscription life (checkout → 3 periods of 3 s → cancel): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const took = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`subscription life (checkout → periods of 3 s, a charge failed and retried → cancel): ${took} s`);
     expect((await call('POST', '/api/v1/subscriptions/reactivate', c.token)).body).toMatchObject({ success: false, data: 'the subscription has ended; start a new one with checkout' });
     expect((await call('GET', '/api/v1/subscriptions', c.token)).status).toBe(404);
+    // Every period was invoiced, the last one's too; each is charged and paid by its webhook.
+    const invoices = await api.db('billing.invoices').where({ subscription_id: id }).orderBy('created_at', 'desc');
+    expect(invoices.length).toBeGreaterThanOrEqual(3);
+    for (const inv of invoices.filter((i) => i.status !== 'paid')) {
+      const charged = await until<Record<string, any>>('the charge', async () => (await invoiceRow(inv.id)).payment_intent_id && invoiceRow(inv.id)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      await stripeEvent('payment_intent.succeeded', paidIntent(charged));
+      await until('paid', async () => (await invoiceRow(inv.id)).status === 'paid');
+    }
 
     // Invoices: list, detail, PDF with its lines; another customer sees none of them.
-    const list = await call('GET', '/api/v1/invoices?status=paid&limit=10', c.token);
-    expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([inv3.id, inv2.id, inv1.id]);
+    const list = await call('GET', '/api/v1/invoices?status=paid&limit=50', c.token);
+    expect(list.body.data.map((i: { id: string }) => i.id)).toEqual(invoices.map((i) => i.id));
     const detail = (await call('GET', `/api/v1/invoices/${inv1.id}`, c.token)).body.data;
     expect(detail).toMatchObject({ invoice_number: inv1.number, total_cents: 2507, status: 'paid', pdf_url: expect.stringContaining(`/invoices/${inv1.id}/pdf`) });
     const res = await fetch(`${api.url}/billing/api/v1/invoices/${inv1.id}/pdf`, { headers: { authorization: `Bearer ${c.token}` } });
@@ -123,6 +131,7 @@ describe('a subscription, checkout to cancel, as one workflow', () => {
     for (const path of [`/api/v1/invoices/${inv1.id}`, `/api/v1/invoices/${inv1.id}/pdf`]) expect((await call('GET', path, other.token)).status).toBe(404);
     expect((await call('POST', `/api/v1/invoices/${inv1.id}/pay`, c.token)).status).toBe(409); // already paid
     await saveHistory(api, `billing-subscription-${id}`, 'billing/subscription-canceled');
+    await saveHistory(api, `billing-invoice-${inv2.id}`, 'billing/invoice-collection-dunned');
 
     const overview = (await call('GET', '/admin/analytics/overview?period=last_7_days', adminToken)).body.data;
     expect(overview.total_revenue).toBeGreaterThanOrEqual(2507 + 2999 * 2);
@@ -152,6 +161,79 @@ describe('a subscription, checkout to cancel, as one workflow', () => {
     expect((await call('PUT', `/admin/customers/${c.id}/subscription`, c.token, { extend_trial: 7 })).status).toBe(403);
     expect((await call('POST', '/api/v1/subscriptions/cancel', c.token, { cancel_immediately: true })).body.data).toEqual({ canceled_at: expect.any(String), cancel_at_period_end: false });
     await until('canceled now', async () => (await subscription(id)).status === 'canceled');
+  });
+
+  it('starts the next period when the last ends, paid or not: later usage counts there, on its quota, and is billed with it', async () => {
+    const [hard, soft] = await Promise.all([
+      plan({ quota_requests: 3, soft_limit: false }),
+      plan({ quota_tokens: 1000 }),
+    ]);
+    const [h, s] = await Promise.all([account(), account()]);
+    const [hardId, softId] = await Promise.all([subscribe(h, hard.id), subscribe(s, soft.id)]);
+    const keyOf = async (token: string) =>
+      (await call('POST', '/api/v1/api-keys', token, { name: 'k', scopes: ['usage:write'] })).body.data
+        .key as string;
+    const [hardKey, softKey] = await Promise.all([keyOf(h.token), keyOf(s.token)]);
+    const report = (key: string, body: Record<string, unknown>) =>
+      call('POST', '/api/v1/usage/report', key, body);
+
+    // The hard plan's quota is spent in the first period.
+    const firstHard = await subscription(hardId);
+    expect((await report(hardKey, { event_type: 'api_call', quantity: 3 })).status).toBe(200);
+    const inv = await periodInvoice(hardId, firstHard.current_period_start);
+    expect(inv.status).toBe('open'); // charged, its payment not yet confirmed
+    // After the period's end the next period's quota applies, though the last invoice is unpaid.
+    const after = await report(hardKey, { event_type: 'api_call', quantity: 2, event_id: 'after-the-end' });
+    expect(after.status).toBe(200);
+    const counted = await api
+      .db('billing.usage_events')
+      .where({ customer_id: h.id, event_id: 'after-the-end' })
+      .first();
+    expect(counted.period_start).toEqual(inv.period_end);
+    const counter = await api.db('billing.usage_counters').where({ customer_id: h.id, period_start: inv.period_end }).first();
+    expect(Number(counter.requests)).toBe(2);
+
+    // A soft plan's tokens reported after the end are billed by the period they counted in.
+    const firstSoft = await subscription(softId);
+    await periodInvoice(softId, firstSoft.current_period_start);
+    expect(
+      (await report(softKey, { event_type: 'tokens_used', quantity: 3000, event_id: 'late-tokens' })).status,
+    ).toBe(200);
+    const late = await api
+      .db('billing.usage_events')
+      .where({ customer_id: s.id, event_id: 'late-tokens' })
+      .first();
+    expect(late.period_start.getTime()).toBeGreaterThan(firstSoft.current_period_start.getTime());
+    const billed = await periodInvoice(softId, late.period_start);
+    expect(billed.line_items).toContainEqual({
+      kind: 'overage',
+      description: 'Tokens over quota (2000)',
+      quantity: 2000,
+      amount_cents: 4,
+    });
+  });
+
+  it('ends the subscription and its workflow when the last dunning retry fails', async () => {
+    const c = await account();
+    const id = await subscribe(c, (await plan()).id);
+    const inv = await periodInvoice(id, (await subscription(id)).current_period_start);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const charged = await until<{ payment_intent_id: string }>(`charge ${attempt}`, async () => {
+        const i = await api.db('billing.invoices').where({ id: inv.id }).first();
+        return i.attempts === attempt && i;
+      });
+      await stripeEvent('payment_intent.payment_failed', {
+        id: charged.payment_intent_id,
+        object: 'payment_intent',
+        metadata: { invoice_id: inv.id },
+        last_payment_error: { message: 'Your card was declined.' },
+      });
+    }
+    await until('canceled', async () => (await subscription(id)).status === 'canceled');
+    expect(await subscription(id)).toMatchObject({ cancel_reason: 'payment failed after every retry' });
+    expect(
+      await (await api.temporal.client()).workflow.getHandle(`billing-subscription-${id}`).result(),
+    ).toBe('canceled');
   });
 
   it('ends the subscription through its workflow when the account is deleted', async () => {

@@ -8,6 +8,7 @@ import { safeEqual } from '../../../core/crypto';
 import { AppError, Invalid, Unavailable } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Temporal } from '../../../core/temporal';
+import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { midtransOutcome, stripeOutcome, xenditOutcome, type Outcome } from './provider-payloads';
 import { recordRefusedPayment } from './refused-payments';
 import { workflowIdOf } from './subscriptions';
@@ -16,9 +17,10 @@ const unauthorized = (why: string) => new AppError('invalid_signature', 400, why
 
 /**
  * Payment providers' webhooks. Each is verified before anything is read, stored once by its
- * provider event id (a replay changes nothing), and acted on by signalling the subscription's
- * workflow, so the answer is fast. Unknown event types are stored and answered 200. A paid notice
- * whose amount or currency is not its invoice's is refused (recorded, never applied; still 200).
+ * provider event id (a replay changes nothing), and acted on by signalling the workflow concerned
+ * (checkout: the subscription's; a payment: its invoice's collection), so the answer is fast.
+ * Unknown event types are stored and answered 200. A paid notice whose amount or currency is not
+ * its invoice's is refused (recorded, never applied; still 200).
  */
 export function createWebhookService(deps: {
   db: Knex;
@@ -48,8 +50,9 @@ export function createWebhookService(deps: {
       if (!inv) note = `unknown invoice ${outcome.invoiceId}`;
       else if (why) note = await recordRefusedPayment(deps, { provider, eventId, invoice: inv, why });
       else {
-        const sent = inv.subscription_id && (await signal(workflowIdOf(inv.subscription_id), outcome.signal, { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' }));
-        // No workflow waits for it (a proration invoice, or a subscription already ended): the row takes the outcome.
+        const arg = { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' };
+        const sent = await signal(invoiceWorkflowIdOf(inv.id), outcome.signal, arg);
+        // No collection runs for it (it ended, or never ran): the row takes the outcome.
         if (!sent && outcome.signal === 'invoicePaid') await db('billing.invoices').where({ id: inv.id }).whereNot({ status: 'paid' }).update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
         note = `${outcome.signal} ${inv.id}`;
       }

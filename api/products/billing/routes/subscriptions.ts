@@ -50,7 +50,7 @@ export function subscriptionRoutes(route: BillingRoute, { subscriptions, auth }:
     handler: async (_, ctx) => ok(await subscriptions.reactivate(caller(ctx), ctx.ip)),
   });
   route({
-    method: 'put', path: '/api/v1/subscriptions/upgrade', tag: 'subscriptions', auth: 'customer', summary: 'Change plan now; with proration the rest of the period is invoiced (or credited) at the difference',
+    method: 'put', path: '/api/v1/subscriptions/upgrade', tag: 'subscriptions', auth: 'customer', summary: 'Change plan now; with proration a rise is invoiced for the rest of the period, a fall taken off the period invoice',
     body: s.UpgradeBody,
     responses: { 200: { description: 'Changed', schema: s.Upgraded } },
     handler: async ({ body }, ctx) => ok(await subscriptions.changePlan(caller(ctx), body, ctx.ip)),
