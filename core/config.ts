@@ -98,6 +98,8 @@ const schema = z.object({
   /** After a rotation the old key keeps working this long (0: it ends at once). */
   BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(7 * 86400).default(0),
 
+  /** Checkouts asked for without a token that one email may be mailed per hour (each supersedes the last). */
+  BILLING_CHECKOUT_MAILS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(3),
   /** Origins (comma list) checkout's success_url and cancel_url must be on; unset: any http(s) URL. */
   BILLING_CHECKOUT_RETURN_ORIGINS: z
     .string()

@@ -491,4 +491,20 @@ describe('checkout cannot be used against someone else', () => {
     );
     expect(mail.text).toContain('already has a subscription');
   });
+
+  it('mails one email at most BILLING_CHECKOUT_MAILS_PER_HOUR checkouts, alike with or without an account', async () => {
+    const c = await billingAccount(api);
+    const p = await plan();
+    const nobody = `nobody-${newId('n')}@example.com`;
+    // Fired at once: the limit (3 by default) is reserved atomically, not counted then written.
+    const known = await Promise.all(Array.from({ length: 5 }, () => anonymous(c.email, p.id)));
+    const unknown = await Promise.all(Array.from({ length: 5 }, () => anonymous(nobody, p.id)));
+    const statuses = (rs: { status: number }[]) => rs.map((r) => r.status).sort();
+    expect(statuses(known)).toEqual([202, 202, 202, 429, 429]);
+    expect(statuses(unknown)).toEqual(statuses(known));
+    expect(known.find((r) => r.status === 429)!.body).toMatchObject({ success: false, code: 'rate_limited' });
+    // The owner signed in is not limited by what strangers asked for.
+    const own = await call('POST', '/api/v1/checkout/create', c.token, { plan_id: p.id, customer_email: c.email, ...returnUrls });
+    expect(own.status).toBe(201);
+  });
 });

@@ -2,12 +2,13 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
-import { AppError, Conflict, Invalid, NotFound, Unavailable } from '../../../core/errors';
+import { AppError, Conflict, Invalid, NotFound, TooManyRequests, Unavailable } from '../../../core/errors';
 import type { Mailer } from './mailer';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
 import { writeAudit } from '../../http/audit';
+import { createRateLimits } from '../../http/rate-limit';
 import type { BillingCaller } from './auth';
 import { LIVE_STATUSES, planTerms } from '../../../activities/billing/terms';
 import { planView } from './plans';
@@ -30,6 +31,10 @@ export function createSubscriptionService(deps: {
   mail: Mailer;
 }) {
   const { db, config, temporal, stripe, mail } = deps;
+  const limits = createRateLimits(db);
+  // Without a token anyone may ask for an email's checkout: bound how often its owner is mailed (and
+  // their unfinished checkout superseded), counted alike for emails with and without an account.
+  const checkoutMails = { bucket: 'billing.checkout_mail', limit: config.BILLING_CHECKOUT_MAILS_PER_HOUR, windowSeconds: 3600 };
 
   const view = async (s: Row) => ({
     id: s.id,
@@ -222,6 +227,12 @@ export function createSubscriptionService(deps: {
           delivery: 'redirect' as const,
         };
       }
+      const reserved = await limits.reserve([{ limit: checkoutMails, key: input.customer_email }]);
+      if (!reserved.ok)
+        throw new TooManyRequests(
+          `customer_email: too many checkouts asked for this email; try again in ${reserved.retryAfter} s`,
+          reserved.retryAfter,
+        );
       const customer = await db('billing.customers')
         .whereNull('deleted_at')
         .whereRaw('lower(email) = ?', [input.customer_email])
