@@ -1,41 +1,29 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { sha256 } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { countStatuses, eventually, startApi, uniqueIp, type TestApi } from '../support/api';
 import { billingAccount } from '../support/billing';
+import { createMailbox } from '../support/mailbox';
 
 // A real SMTP server on this machine receives the reset mail; the API sends it through nodemailer.
-const mails: { to: string; text: string }[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  onData(stream, session, done) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), text: Buffer.concat(chunks).toString('utf8') });
-      done();
-    });
-  },
-});
+const mailbox = createMailbox();
+const { mails } = mailbox;
 let api: TestApi;
 const B = '/billing';
 const PASSWORD = 'Billing-Passw0rd!';
 const call = (method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>) => api.request(method, `${B}${path}`, { token, body, headers });
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = await mailbox.start();
   // TRUST_PROXY: a test can log in from an address of its own (X-Forwarded-For).
   api = await startApi({
     TRUST_PROXY: 'true',
-    BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    BILLING_SMTP_URL: smtpUrl,
     BILLING_BATCH_MAX_EVENTS: '500',
   });
 });
 afterAll(async () => {
   await api.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await mailbox.close();
 });
 
 let n = 0;

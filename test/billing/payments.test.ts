@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import Stripe from 'stripe';
 import { createStripe } from '../../activities/adapters/stripe';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { billingAccount } from '../support/billing';
+import { createMailbox } from '../support/mailbox';
 
 // Checkout and payment webhooks on the real stack (stripe-mock, Temporal, the worker). Webhooks
 // carry each provider's own payload shape, signed or tokened the way that provider does it.
@@ -13,22 +12,8 @@ const WEBHOOK_SECRET = 'whsec_dermaga_payments_test';
 const XENDIT_TOKEN = 'xnd-callback-token-payments';
 const MIDTRANS_KEY = 'SB-Mid-server-payments';
 const stripeSigner = new Stripe('sk_test_unused');
-const mails: { to: string; text: string }[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  onData(stream, session, done) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push({
-        to: session.envelope.rcptTo.map((r) => r.address).join(','),
-        text: Buffer.concat(chunks).toString('utf8'),
-      });
-      done();
-    });
-  },
-});
+const mailbox = createMailbox();
+const { mails } = mailbox;
 let api: TestApi;
 let adminToken: string;
 const call = (method: string, path: string, token?: string, body?: unknown) =>
@@ -40,16 +25,16 @@ const env = {
 };
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = await mailbox.start();
   api = await startApi({
     ...env,
-    BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    BILLING_SMTP_URL: smtpUrl,
   });
   adminToken = (await billingAccount(api, 'admin')).token;
 });
 afterAll(async () => {
   await api.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await mailbox.close();
 });
 
 const plan = async () =>

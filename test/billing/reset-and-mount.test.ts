@@ -1,31 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
+import { createMailbox } from '../support/mailbox';
 
 // billing mounted at / (MOUNTS=billing=/) behind a public URL: it serves the document's paths as
 // written, and the links it prints follow. Mail goes to a real SMTP server on this machine; Stripe
 // calls go to the suite's stripe-mock through a pass-through that keeps what was asked of it.
 const PUBLIC_URL = 'https://billing.example';
 const PASSWORD = 'Billing-Passw0rd!';
-const mails: { to: string; text: string }[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  onData(stream, session, done) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push({
-        to: session.envelope.rcptTo.map((r) => r.address).join(','),
-        text: Buffer.concat(chunks).toString('utf8'),
-      });
-      done();
-    });
-  },
-});
+const mailbox = createMailbox();
+const { mails } = mailbox;
 const toStripe: { method: string; path: string; body: string }[] = [];
 const stripePassThrough: Server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -50,18 +36,18 @@ const stripePassThrough: Server = createServer((req, res) => {
 let api: TestApi;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = await mailbox.start();
   await new Promise<void>((resolve) => stripePassThrough.listen(0, '127.0.0.1', resolve));
   api = await startApi({
     MOUNTS: 'billing=/',
     PUBLIC_URL,
-    BILLING_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    BILLING_SMTP_URL: smtpUrl,
     STRIPE_API_BASE: `http://127.0.0.1:${(stripePassThrough.address() as AddressInfo).port}`,
   });
 });
 afterAll(async () => {
   await api.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await mailbox.close();
   await new Promise((r) => stripePassThrough.close(r));
 });
 
