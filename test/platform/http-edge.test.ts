@@ -265,3 +265,21 @@ describe('NUL characters', () => {
     expect(res.body.data).toMatch(/^features(\.a){31}: must not nest deeper than 32 levels$/);
   });
 });
+
+describe('the longest email an address may have', () => {
+  it('should be an ordinary wrong login (401) in every product that logs in by email', async () => {
+    // 254 characters, the most an address may have: with the client's IP it makes a rate-limit key
+    // longer than 255 characters, which a varchar(255) column refused with a 500 (found by the fuzzer).
+    const email = `0@${'0'.repeat(63)}.${'a'.repeat(63)}.${'a'.repeat(63)}.${'a'.repeat(60)}`;
+    expect(email).toHaveLength(254);
+    const attempts = [
+      ['gpu-lab login', '/gpu-lab/api/v1/auth/login'],
+      ['gpu-lab admin login', '/gpu-lab/api/v1/auth/admin/login'],
+      ['billing login', '/billing/api/v1/auth/login'],
+    ];
+    for (const [what, path] of attempts) {
+      const res = await api.request('POST', path, { body: { email, password: 'Not-The-Passw0rd' } });
+      expect([what, res.status]).toEqual([what, 401]);
+    }
+  });
+});
