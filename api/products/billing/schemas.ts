@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../../http/route';
+import { wholeNumber, wholeNumberParam } from '../../http/whole-number';
 import { SCOPES } from './api-keys';
 import { okSchema } from './envelope';
 import { EVENT_TYPES } from './usage';
@@ -26,14 +27,14 @@ export const Profile = okSchema('Profile', Customer);
 const planFields = {
   name: z.string().trim().min(1).max(100),
   description: z.string().trim().max(2000).nullable(),
-  price_cents: z.number().int('must be a whole number of cents').min(0),
+  price_cents: wholeNumber('integer', 'must be a whole number of cents').min(0),
   currency: z.string().regex(/^[a-z]{3}$/, 'must be a 3-letter lowercase ISO currency such as usd'),
   period_days: z.number().int().min(1).max(366),
-  quota_tokens: z.number().int().min(0),
-  quota_requests: z.number().int().min(0),
+  quota_tokens: wholeNumber('bigint').min(0),
+  quota_requests: wholeNumber('bigint').min(0),
   soft_limit: z.boolean().openapi({ description: 'true: usage may pass the quota and the overage is billed; false: it is refused (429)' }),
-  overage_cents_per_1k_tokens: z.number().int().min(0),
-  overage_cents_per_request: z.number().int().min(0),
+  overage_cents_per_1k_tokens: wholeNumber('integer').min(0),
+  overage_cents_per_request: wholeNumber('integer').min(0),
   features: z.record(z.string(), z.unknown()),
   is_active: z.boolean(),
 };
@@ -149,8 +150,8 @@ export const BatchReported = okSchema(
   }),
 );
 export const QuotaQuery = z.strictObject({
-  tokens_needed: z.coerce.number().int('must be a whole number').min(0).default(0),
-  requests_needed: z.coerce.number().int('must be a whole number').min(0).default(1),
+  tokens_needed: wholeNumberParam('bigint', 'must be a whole number').min(0).default(0),
+  requests_needed: wholeNumberParam('bigint', 'must be a whole number').min(0).default(1),
 });
 export const QuotaAnswer = okSchema('QuotaCheck', z.object({ allowed: z.boolean(), remaining: Remaining, overage: z.boolean().optional() }));
 export const UsageQuery = z.strictObject({ period: z.literal('current_month').or(z.literal('current_period')).optional(), group_by: z.enum(['day', 'hour']).optional() });
@@ -166,10 +167,10 @@ export const CustomersQuery = z.strictObject({
   search: z.string().trim().max(254).optional(),
   status: z.enum(['active', 'deleted', 'trialing', 'past_due', 'canceled', 'none']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 export const CreditBody = z
-  .strictObject({ amount_cents: z.number().int('must be a whole number of cents').positive('must be positive'), reason: z.string().trim().min(1, 'is required').max(500) })
+  .strictObject({ amount_cents: wholeNumber('integer', 'must be a whole number of cents').positive('must be positive'), reason: z.string().trim().min(1, 'is required').max(500) })
   .openapi('CreditRequest');
 export const CreditAnswer = okSchema('CreditApplied', z.object({ credit_applied: z.number(), new_balance: z.number() }));
 export const CustomerList = okSchema('CustomerList', z.object({ customers: z.array(z.unknown()), total: z.number().int(), page: z.number().int() }));
@@ -227,7 +228,7 @@ export const InvoiceIdParams = z.strictObject({ id: Id('inv') });
 export const InvoicesQuery = z.strictObject({
   status: z.enum(['draft', 'open', 'paid', 'failed', 'void']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(10),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 const InvoiceSummary = z.object({ id: z.string(), invoice_number: z.string(), total_cents: z.number(), currency: z.string(), status: z.string(), kind: z.string(), created_at: z.string() }).openapi('InvoiceSummary');
 export const InvoiceList = okSchema('InvoiceList', z.array(InvoiceSummary));

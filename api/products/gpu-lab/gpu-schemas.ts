@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../../http/route';
+import { wholeNumberParam } from '../../http/whole-number';
 import { ok } from './envelope';
 
 const HostId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a host id: lowercase letters, digits and -');
@@ -40,7 +41,7 @@ export const ListGpusQuery = z.strictObject({
   kind: z.string().trim().max(64).optional(),
   status: z.enum([...STATUSES, 'in_use']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 
 export const HostQuery = z.strictObject({ hostId: HostId.optional().openapi({ description: "The host to ask; defaults to the API's own HOST_ID" }) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../../http/route';
+import { wholeNumber, wholeNumberParam } from '../../http/whole-number';
 import { ok } from './envelope';
 
 const Email = z.string().trim().toLowerCase().max(254).email('must be an email address').openapi({ example: 'peneliti@kampus.ac.id' });
@@ -62,7 +63,7 @@ export const ListContainersQuery = z.strictObject({
   hostId: z.string().optional(),
   status: z.enum(['creating', 'running', 'stopped', 'failed', 'removing']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 export const LogsQuery = z.strictObject({ tail: z.coerce.number().int().min(1).max(5000).default(200), since: z.string().datetime().optional() });
 export const BatchStatsQuery = z.strictObject({ budgetMs: z.coerce.number().int().min(100).max(60_000).default(10_000) });
@@ -142,7 +143,7 @@ export const UserIdParams = z.strictObject({ id: z.string().regex(/^usr_[a-z0-9]
 export const ListUsersQuery = z.strictObject({
   search: z.string().trim().max(100).optional().openapi({ description: 'Part of a name or email' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 export const UpdateUserBody = z
   .strictObject({ name: z.string().trim().min(1).max(100).optional(), email: Email.optional(), role: z.enum(['researcher', 'admin']).optional() })
@@ -160,7 +161,7 @@ export const UpdateTicketBody = z
   .strictObject({ status: TicketStatus, adminNote: z.string().trim().max(5000).optional() })
   .openapi('UpdateTicketRequest');
 export const TicketIdParams = z.strictObject({ tiketId: z.string().regex(/^tkt_[a-z0-9]{10,40}$/, 'must be a tkt_ id') });
-export const ListTicketsQuery = z.strictObject({ status: TicketStatus.optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+export const ListTicketsQuery = z.strictObject({ status: TicketStatus.optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: wholeNumberParam('bigint').min(0).default(0) });
 export const Ticket = z
   .object({ id: z.string(), userId: z.string(), containerName: z.string(), subject: z.string(), description: z.string(), status: TicketStatus, adminNote: z.string().nullable(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('Ticket');
@@ -184,7 +185,7 @@ export const PaymentIdParams = z.strictObject({ paymentId: z.string().regex(/^pa
 export const RecordPaymentBody = z
   .strictObject({
     paymentId: z.string().regex(/^pay_[a-z0-9]{10,40}$/, 'must be the pay_ id generate-harga answered'),
-    amountIdr: z.number().int().positive(),
+    amountIdr: wholeNumber('bigint').positive(),
     bankName: z.string().trim().min(1, 'is required').max(100),
     senderName: z.string().trim().min(1, 'is required').max(100),
     transferDate: z.string().date('must be a date (YYYY-MM-DD)'),
@@ -202,7 +203,7 @@ export const DecidePaymentBody = z
 export const ListPaymentsQuery = z.strictObject({
   status: z.enum(['quoted', 'pending', 'approved', 'rejected', 'expired']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: wholeNumberParam('bigint').min(0).default(0),
 });
 const Paket = z.object({ id: z.string(), name: z.string(), gpuKind: z.string(), gpuCount: z.number(), cpus: z.number(), memoryGb: z.number(), diskGb: z.number(), durationDays: z.number(), priceIdr: z.number(), active: z.boolean() }).openapi('Paket');
 const Payment = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../../http/route'; // registers .openapi() on zod
+import { wholeNumberParam } from '../../http/whole-number';
 
 /** A DNS hostname with at least two labels, lowercased: what nginx will match in server_name. */
 export const Domain = z
@@ -76,7 +77,7 @@ export const CreateSiteBody = z
   .openapi('CreateSiteRequest');
 
 const Limit = z.coerce.number().int().min(1).max(200).default(50);
-const Offset = z.coerce.number().int().min(0).default(0);
+const Offset = wholeNumberParam('bigint').min(0).default(0);
 
 export const ListSitesQuery = z.strictObject({
   status: z.enum(['provisioning', 'active', 'failed', 'deleting']).optional(),
