@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { withBenchStack } from '../bench/stack';
 import type { TestApi } from '../test/support/api';
-import { billingAccount } from '../test/support/billing';
+import { billingAccount, liveSubscription } from '../test/support/billing';
 import { labAccount } from '../test/support/gpu-lab';
 
 const root = path.resolve(__dirname, '..');
@@ -43,6 +43,13 @@ interface Run {
 async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
   const lab = await labAccount(api, 'admin');
   const billing = await billingAccount(api, 'admin');
+  // A live period, so the usage routes are reached rather than answered "no active subscription".
+  const plan = await api.request('POST', '/billing/admin/plans', {
+    token: billing.token,
+    body: { name: 'Fuzz plan', price_cents: 1000, quota_tokens: 1_000_000, quota_requests: 100_000, soft_limit: true },
+  });
+  if (plan.status !== 201) throw new Error(`billing plan: ${plan.status} ${plan.text}`);
+  await liveSubscription(api, billing.id, plan.body.data);
   const key = await api.request('POST', '/billing/api/v1/api-keys', {
     token: billing.token,
     body: { name: 'fuzz', scopes: ['usage:write', 'usage:read'] },

@@ -1,7 +1,7 @@
 import { sha256 } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { countStatuses, eventually, startApi, uniqueIp, type TestApi } from '../support/api';
-import { billingAccount } from '../support/billing';
+import { billingAccount, liveSubscription } from '../support/billing';
 import { createMailbox } from '../support/mailbox';
 
 // A real SMTP server on this machine receives the reset mail; the API sends it through nodemailer.
@@ -45,11 +45,7 @@ async function subscribe(customerId: string, plan: Record<string, unknown>) {
   const created = await call('POST', '/admin/plans', token, { name: `Plan ${newId('p')}`, price_cents: 2999, ...plan });
   expect(created.status).toBe(201);
   const p = created.body.data;
-  const start = new Date();
-  await api.db('billing.subscriptions').insert({
-    id: newId('sub'), customer_id: customerId, plan_id: p.id, status: 'active', current_period_start: start, current_period_end: new Date(start.getTime() + 30 * 86_400_000),
-    period_terms: JSON.stringify({ plan_id: p.id, price_cents: p.price_cents, currency: p.currency, period_days: p.period_days, quota_tokens: p.quota_tokens, quota_requests: p.quota_requests, soft_limit: p.soft_limit, overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens, overage_cents_per_request: p.overage_cents_per_request }),
-  });
+  await liveSubscription(api, customerId, p);
   return p;
 }
 async function apiKey(token: string, scopes = ['usage:write', 'usage:read']) {

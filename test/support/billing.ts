@@ -1,3 +1,4 @@
+import { planTerms } from '../../activities/billing/terms';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import type { TestApi } from './api';
@@ -15,4 +16,23 @@ export async function billingAccount(api: TestApi, role: 'customer' | 'admin' = 
   const res = await api.request('POST', '/billing/api/v1/auth/login', { body: { email, password: PASSWORD } });
   if (res.status !== 200) throw new Error(`billing login as ${email} failed: ${res.status} ${res.text}`);
   return { id, email, token: res.body.data.token as string };
+}
+
+/**
+ * A live 30-day period on `plan` (a billing.plans row as the admin API answers it), written as the
+ * subscription workflow keeps it but with no workflow behind it: for metering usage without a checkout.
+ */
+export async function liveSubscription(api: TestApi, customerId: string, plan: Record<string, unknown>) {
+  const start = new Date();
+  const id = newId('sub');
+  await api.db('billing.subscriptions').insert({
+    id,
+    customer_id: customerId,
+    plan_id: plan.id,
+    status: 'active',
+    current_period_start: start,
+    current_period_end: new Date(start.getTime() + 30 * 86_400_000),
+    period_terms: JSON.stringify(planTerms(plan)),
+  });
+  return id;
 }
