@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { createStripe } from '../../activities/adapters/stripe';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
-import { billingAccount } from '../support/billing';
+import { billingAccount, postStripeEvent } from '../support/billing';
 import { createMailbox } from '../support/mailbox';
 
 // Checkout and payment webhooks on the real stack (stripe-mock, Temporal, the worker). Webhooks
@@ -11,7 +11,6 @@ import { createMailbox } from '../support/mailbox';
 const WEBHOOK_SECRET = 'whsec_dermaga_payments_test';
 const XENDIT_TOKEN = 'xnd-callback-token-payments';
 const MIDTRANS_KEY = 'SB-Mid-server-payments';
-const stripeSigner = new Stripe('sk_test_unused');
 const mailbox = createMailbox();
 const { mails } = mailbox;
 let api: TestApi;
@@ -50,23 +49,8 @@ const subscription = (id: string) => api.db('billing.subscriptions').where({ id 
 const invoice = (id: string) => api.db('billing.invoices').where({ id }).first();
 const returnUrls = { success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };
 
-/** A Stripe event, signed as Stripe signs it (the stripe package's test-header helper). */
-async function stripeEvent(type: string, object: Record<string, unknown>) {
-  const payload = JSON.stringify({
-    id: `evt_${newId('e')}`,
-    object: 'event',
-    api_version: '2024-06-20',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    type,
-    data: { object },
-  });
-  const header = stripeSigner.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
-  return api.request('POST', '/billing/webhooks/stripe', {
-    raw: payload,
-    headers: { 'stripe-signature': header },
-  });
-}
+const stripeEvent = (type: string, object: Record<string, unknown>) =>
+  postStripeEvent(api, WEBHOOK_SECRET, type, object);
 const xendit = (body: Record<string, unknown>) =>
   api.request('POST', '/billing/webhooks/xendit', { body, headers: { 'x-callback-token': XENDIT_TOKEN } });
 /** A Midtrans HTTP notification; signature_key = SHA-512(order_id + status_code + gross_amount + key). */

@@ -1,14 +1,12 @@
-import Stripe from 'stripe';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
-import { billingAccount } from '../support/billing';
+import { billingAccount, postStripeEvent } from '../support/billing';
 
 // Plan changes within one period, on the suite's real worker, Temporal and stripe-mock. A period
 // here is 20 s: long enough for a run of changes and their payments to land inside it. The server
 // makes each change at an instant between the test's clock readings before and after the request,
 // so every expected figure is a range worked out from those readings and the period's dates.
 const WEBHOOK_SECRET = 'whsec_dermaga_test';
-const stripe = new Stripe('sk_test_unused');
 let api: TestApi;
 let adminToken: string;
 const call = (method: string, path: string, token?: string, body?: unknown) =>
@@ -45,21 +43,7 @@ const invoice = (id: string): Promise<Row> => api.db('billing.invoices').where({
 
 /** A Stripe event, signed as Stripe signs it, posted to the webhook. */
 async function stripeEvent(type: string, object: Record<string, unknown>) {
-  const payload = JSON.stringify({
-    id: `evt_${newId('e')}`,
-    object: 'event',
-    api_version: '2024-06-20',
-    created: Math.floor(Date.now() / 1000),
-    type,
-    data: { object },
-  });
-  const res = await api.request('POST', '/billing/webhooks/stripe', {
-    raw: payload,
-    headers: {
-      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }),
-    },
-  });
-  expect(res.body).toEqual({ received: true });
+  expect((await postStripeEvent(api, WEBHOOK_SECRET, type, object)).body).toEqual({ received: true });
 }
 
 async function subscribe(planId: string) {

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import Stripe from 'stripe';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
-import { billingAccount } from '../support/billing';
+import { billingAccount, postStripeEvent } from '../support/billing';
 import { saveHistory } from '../support/histories';
 
 // The whole life of a subscription on the suite's real worker, Temporal and stripe-mock, with
@@ -12,7 +11,6 @@ import { saveHistory } from '../support/histories';
 const WEBHOOK_SECRET = 'whsec_dermaga_test';
 const XENDIT_TOKEN = 'xnd-callback-token-test';
 const MIDTRANS_KEY = 'SB-Mid-server-test';
-const stripe = new Stripe('sk_test_unused');
 let api: TestApi;
 const call = (method: string, path: string, token?: string, body?: unknown) => api.request(method, `/billing${path}`, { token, body });
 
@@ -30,11 +28,8 @@ const plan = async (over: Record<string, unknown> = {}) =>
   (await call('POST', '/admin/plans', adminToken, { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1000, quota_requests: 100, soft_limit: true, overage_cents_per_1k_tokens: 2, ...over })).body.data;
 
 /** A Stripe event, signed as Stripe signs it, posted to the webhook. */
-async function stripeEvent(type: string, object: Record<string, unknown>, opts: { id?: string; timestamp?: number; secret?: string } = {}) {
-  const payload = JSON.stringify({ id: opts.id ?? `evt_${newId('e')}`, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), type, data: { object } });
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp });
-  return api.request('POST', '/billing/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
-}
+const stripeEvent = (type: string, object: Record<string, unknown>, opts: { id?: string; timestamp?: number; secret?: string } = {}) =>
+  postStripeEvent(api, WEBHOOK_SECRET, type, object, opts);
 const subscription = (id: string) => api.db('billing.subscriptions').where({ id }).first();
 const until = <T>(what: string, check: () => Promise<T | undefined | null | false>) => eventually(async () => (await check()) || undefined, 60_000, what) as Promise<T>;
 

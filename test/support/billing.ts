@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { planTerms } from '../../activities/billing/terms';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
@@ -35,4 +36,34 @@ export async function liveSubscription(api: TestApi, customerId: string, plan: R
     period_terms: JSON.stringify(planTerms(plan)),
   });
   return id;
+}
+
+const stripeSigner = new Stripe('sk_test_unused');
+
+/**
+ * A Stripe event around `object`, signed as Stripe signs it (the stripe package's own test-header
+ * helper) with the webhook secret the test's API was given, posted to billing's Stripe webhook.
+ */
+export function postStripeEvent(
+  api: TestApi,
+  secret: string,
+  type: string,
+  object: Record<string, unknown>,
+  opts: { id?: string; timestamp?: number; secret?: string } = {},
+) {
+  const payload = JSON.stringify({
+    id: opts.id ?? `evt_${newId('e')}`,
+    object: 'event',
+    api_version: '2024-06-20',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type,
+    data: { object },
+  });
+  const header = stripeSigner.webhooks.generateTestHeaderString({
+    payload,
+    secret: opts.secret ?? secret,
+    timestamp: opts.timestamp,
+  });
+  return api.request('POST', '/billing/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
 }
