@@ -6,7 +6,7 @@ import { pending } from '../contract-pending';
 import { startApi, type TestApi } from '../support/api';
 
 const contract: Record<string, { method: string; path: string }[]> = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../../shared/contracts/endpoints.json'), 'utf8'),
+  readFileSync(path.resolve(__dirname, '../../docs/contracts/endpoints.json'), 'utf8'),
 );
 
 let api: TestApi;
@@ -19,7 +19,7 @@ afterAll(() => api.close());
 const serves = (router: { match(path: string, method: string): { route: boolean } }, e: { method: string; path: string }) =>
   router.match(e.path.replace(/\{[^}]+\}/g, 'sample'), e.method).route;
 
-describe('the contracts in ../shared/contracts/endpoints.json', () => {
+describe('the contracts in docs/contracts/endpoints.json', () => {
   it('name every product Dermaga knows, and no other', () => {
     expect(Object.keys(contract).sort()).toEqual([...PRODUCTS].sort());
   });
