@@ -8,16 +8,18 @@
  *            worker memory with 50 lease workflows waiting.
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
+ *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
 import * as panelSites from './panel-sites';
+import * as reliability from './reliability';
 import * as ssl from './ssl';
 import * as start from './start';
 
 const which = process.argv[2] ?? 'sites';
-const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run, billing: billing.run };
+const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run, billing: billing.run, reliability: reliability.run };
 
 if (!benches[which]) {
   console.error(`unknown bench "${which}"; choose one of: ${Object.keys(benches).join(', ')}`);
