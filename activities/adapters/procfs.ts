@@ -77,3 +77,28 @@ export async function processes(): Promise<ProcessEntry[]> {
   }
   return out;
 }
+
+/**
+ * Local TCP ports in [from, to] that some socket in this network namespace holds (listening or
+ * connected; TIME_WAIT and closed sockets do not stop a new listener binding), from /proc/net/tcp
+ * and /proc/net/tcp6: what `ss -tan` reads. Any local address counts, since a listener on the
+ * wildcard and one on a given address clash on the port.
+ */
+export async function tcpPortsInUse(from: number, to: number, files = ['/proc/net/tcp', '/proc/net/tcp6']): Promise<number[]> {
+  const TIME_WAIT = '06';
+  const CLOSE = '07';
+  const ports = new Set<number>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return ''; // no IPv6 in this kernel
+      throw err;
+    });
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state === TIME_WAIT || state === CLOSE) continue;
+      const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+      if (port >= from && port <= to) ports.add(port);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
