@@ -1,10 +1,17 @@
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { readFile, mkdtemp } from 'node:fs/promises';
 import { createContainers } from '../../activities/adapters/containers';
+import { tcpPortsInUse } from '../../activities/adapters/procfs';
+import { portsRefused } from '../../activities/gpu-lab/container-records';
+import { ephemeralPortRange, loadConfig } from '../../core/config';
 import { createDocker } from '../../core/docker';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { labAccount, labCall } from '../support/gpu-lab';
 import { startHostWorker } from '../support/host-worker';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
+import { spawnTs, stopProcess } from '../support/processes';
 
 // A host of this file's own with room for a dozen small containers, and a port range of its own
 // (40 ports, below the kernel's ephemeral range).
@@ -99,4 +106,88 @@ describe('host ports handed to containers', () => {
       await release(held);
     }
   }, 180_000);
+
+  it('does not hand a port a container failed to bind to the next create', async () => {
+    // A host whose list missed the holder (it bound the port after the host was asked): the
+    // first create gets the held port, and Docker refuses to publish it.
+    worker = await startHostWorker(api.config, { portsInUse: async () => [] });
+    const held = await holdPort(FROM);
+    try {
+      const first = await create();
+      expect([first.status, first.body.data.container.sshPort]).toEqual([202, FROM]);
+      const failed = await jobDone(first.body.data.jobId);
+      expect([failed.status, failed.error]).toEqual(['failed', expect.stringMatching(new RegExp(`:${FROM}\\b.*address already in use`))]);
+      // Held → quarantined in one step; the port it could bind is free again at once.
+      const quarantine = await api.db('gpu_lab.port_quarantine').where({ host_id: HOST });
+      expect(quarantine.map((q) => q.port)).toEqual([FROM]);
+      expect(new Date(quarantine[0].until).getTime()).toBeGreaterThan(Date.now() + 60_000);
+      expect(await api.db('gpu_lab.container_ports').where({ host_id: HOST })).toEqual([]);
+
+      const next = await create();
+      expect(next.status).toBe(202);
+      const { sshPort, jupyterPort } = next.body.data.container;
+      expect([sshPort, jupyterPort]).toEqual([FROM + 1, FROM + 2]);
+      expect(await jobDone(next.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await release(held);
+      await api.db('gpu_lab.port_quarantine').where({ host_id: HOST }).delete();
+    }
+  }, 120_000);
+
+  it('never gives two of many parallel creates the same port, nor a held one', async () => {
+    worker = await startHostWorker(api.config);
+    const held = await holdPort(FROM + 3);
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => create()));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+      const ports = answers.flatMap((a) => [a.body.data.container.sshPort, a.body.data.container.jupyterPort]);
+      expect(new Set(ports).size).toBe(16);
+      expect(ports).not.toContain(FROM + 3);
+      for (const a of answers) expect(await jobDone(a.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await release(held);
+    }
+  }, 180_000);
+
+  it("reads the host's busy ports from its sockets, and which port Docker could not bind from its error", async () => {
+    const held = await holdPort(FROM + 5);
+    try {
+      expect(await tcpPortsInUse(FROM, TO)).toContain(FROM + 5);
+    } finally {
+      await release(held);
+    }
+    expect(await tcpPortsInUse(FROM, TO)).not.toContain(FROM + 5);
+    // The words of Docker 20 (userland proxy), its port allocator, and Docker 28.
+    const ports = [24001, 24002];
+    expect(portsRefused('… Error starting userland proxy: listen tcp4 127.0.0.1:24002: bind: address already in use', ports)).toEqual([24002]);
+    expect(portsRefused('Bind for 0.0.0.0:24001 failed: port is already allocated', ports)).toEqual([24001]);
+    expect(portsRefused('failed to bind host port for 0.0.0.0:24002:172.17.0.2:8888/tcp: address already in use', ports)).toEqual([24002]);
+    expect(portsRefused('address already in use', ports)).toEqual(ports);
+    expect(portsRefused('container lab-x exited while starting: :24001', ports)).toEqual([]);
+  });
+});
+
+describe('a port range overlapping the kernel\'s ephemeral ports', () => {
+  const ephemeral = ephemeralPortRange();
+  const overlapping = ephemeral && `${ephemeral.from - 5}-${ephemeral.from + 4}`;
+
+  it('is refused by the configuration, in one line naming the variable and both ranges', () => {
+    if (!ephemeral || !overlapping) throw new Error('this kernel does not say its ephemeral port range');
+    expect(() => loadConfig({ ...process.env, GPULAB_PORT_RANGE: overlapping })).toThrow(
+      `invalid configuration: GPULAB_PORT_RANGE: ${overlapping} overlaps the kernel's ephemeral port range ` +
+        `${ephemeral.from}-${ephemeral.to} (/proc/sys/net/ipv4/ip_local_port_range), which outgoing connections take ports from; ` +
+        'choose a range outside it (e.g. 20000-29999) or narrow net.ipv4.ip_local_port_range',
+    );
+    expect(() => loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.to}-${ephemeral.to}` })).toThrow(/overlaps/);
+    expect(() => loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.from - 10}-${ephemeral.from - 1}` })).not.toThrow();
+  });
+
+  it('stops a host worker at start-up with that one line, no stack trace', async () => {
+    const log = path.join(await mkdtemp(path.join(os.tmpdir(), 'ports-')), 'worker.log');
+    const child = spawnTs('worker/index.ts', { WORKER_ROLES: 'host', HOST_ID: HOST, GPULAB_PORT_RANGE: overlapping ?? '' }, log);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await stopProcess(child).catch(() => undefined);
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    expect([code, lines]).toEqual([1, [expect.stringMatching(/^\[dermaga worker\] invalid configuration: GPULAB_PORT_RANGE: .* overlaps the kernel's ephemeral port range/)]]);
+  }, 60_000);
 });
