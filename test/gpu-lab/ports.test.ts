@@ -126,7 +126,8 @@ describe('host ports handed to containers', () => {
       const next = await create();
       expect(next.status).toBe(202);
       const { sshPort, jupyterPort } = next.body.data.container;
-      expect([sshPort, jupyterPort]).toEqual([FROM + 1, FROM + 2]);
+      expect([sshPort, jupyterPort]).not.toContain(FROM);
+      expect(sshPort).toBe(FROM + 1); // only the port it could not bind was kept back
       expect(await jobDone(next.body.data.jobId)).toMatchObject({ status: 'succeeded' });
     } finally {
       await release(held);
