@@ -1,4 +1,4 @@
-import { loadConfig } from '../core/config';
+import { ConfigError, loadConfig } from '../core/config';
 import { createDb, migrate } from '../core/db';
 import { createDocker } from '../core/docker';
 import { createLogger } from '../core/logger';
@@ -35,6 +35,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A refused configuration is one line naming the variable, not a stack trace.
+  console.error(err instanceof ConfigError ? `[dermaga api] ${err.message}` : err);
   process.exit(1);
 });

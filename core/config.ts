@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -152,14 +153,37 @@ const schema = z.object({
     .string()
     .optional()
     .transform((s) => (s ? s.split(',').map((h) => h.trim()).filter(Boolean) : null)),
+  /**
+   * Host ports handed to containers' SSH and Jupyter. It may not overlap this machine's ephemeral
+   * port range (outgoing connections take those at random, and a create would then fail to bind).
+   */
   GPULAB_PORT_RANGE: z
     .string()
     .regex(/^\d{1,5}-\d{1,5}$/, 'must be from-to, e.g. 20000-29999')
     .default('20000-29999')
-    .transform((s) => {
+    .transform((s, ctx) => {
       const [from, to] = s.split('-').map(Number);
+      if (from < 1 || to > 65535 || from > to) {
+        ctx.addIssue({ code: 'custom', message: `${s} must be from-to with 1 <= from <= to <= 65535` });
+        return z.NEVER;
+      }
+      const ephemeral = ephemeralPortRange();
+      if (ephemeral && from <= ephemeral.to && to >= ephemeral.from) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `${s} overlaps the kernel's ephemeral port range ${ephemeral.from}-${ephemeral.to} ` +
+            `(${EPHEMERAL_RANGE_FILE}), which outgoing connections take ports from; ` +
+            `choose a range outside it (e.g. 20000-29999) or narrow net.ipv4.ip_local_port_range`,
+        });
+        return z.NEVER;
+      }
       return { from, to };
     }),
+  /** How long a port a container failed to bind (another process holds it) is not handed out again. */
+  GPULAB_PORT_QUARANTINE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** Deadline of asking a host which of the range's ports are in use, before a create reserves. */
+  GPULAB_PORT_CHECK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
   GPULAB_PUBLIC_HOST: z.string().default('localhost'),
   /**
    * Hosts' CPUs and memory containers may reserve, `host=cpus:memoryMb` comma-separated; a host
@@ -266,14 +290,31 @@ const schema = z.object({
   PANEL_UPDATE_SCRIPT_URL: z.string().url().optional(),
 });
 
+export const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
+
+/** This machine's ephemeral port range (Linux), or null where the kernel does not say. */
+export function ephemeralPortRange(file = EPHEMERAL_RANGE_FILE): { from: number; to: number } | null {
+  try {
+    const [from, to] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(from) && Number.isInteger(to) ? { from, to } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A configuration a process must not start with; its message is one line, naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
 export type Config = z.infer<typeof schema> & { rootDir: string; publicUrl: string; updateScriptUrl: string };
 
 /** Parses configuration from an environment; the only place that reads process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const c = parsed.data;
   return {

@@ -29,7 +29,7 @@ export const controlActivities = (db: Knex, config: Config) => ({
   ...createJobActivities({ db }),
   ...createSiteRecordActivities({ db }),
   ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
-  ...createContainerRecordActivities({ db }),
+  ...createContainerRecordActivities({ db, quarantineSeconds: config.GPULAB_PORT_QUARANTINE_SECONDS }),
   ...createBackupRecordActivities({ db }),
   ...createSubscriptionRecordActivities({ db }),
   ...createStripePaymentActivities({ db, stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) }),

@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../core/config';
+import { ConfigError, loadConfig } from '../core/config';
 import { createDb } from '../core/db';
 import { createLogger } from '../core/logger';
 import { createWorkers } from './create';
@@ -26,6 +26,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A refused configuration is one line naming the variable, not a stack trace.
+  console.error(err instanceof ConfigError ? `[dermaga worker] ${err.message}` : err);
   process.exit(1);
 });

@@ -77,3 +77,36 @@ export async function processes(): Promise<ProcessEntry[]> {
   }
   return out;
 }
+
+/**
+ * Local TCP ports in [from, to] that some socket holds (listening or connected; TIME_WAIT and
+ * closed sockets do not stop a new listener binding), from /proc/net/tcp and tcp6: what `ss -tan`
+ * reads. Any local address counts, since a listener on the wildcard and one on a given address
+ * clash on the port. Besides this process's network namespace, pid 1's is read too: a worker in a
+ * container sharing the host's pid namespace (docker-compose.yml) sees the host's sockets there,
+ * which is where Docker publishes; where pid 1's cannot be read, ours alone answers.
+ */
+export async function tcpPortsInUse(from: number, to: number): Promise<number[]> {
+  const TIME_WAIT = '06';
+  const CLOSE = '07';
+  const read = (file: string, tolerate: string[]) =>
+    readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (tolerate.includes(err.code ?? '')) return '';
+      throw err;
+    });
+  const tables = await Promise.all([
+    read('/proc/net/tcp', []),
+    read('/proc/net/tcp6', ['ENOENT']), // no IPv6 in this kernel
+    read('/proc/1/net/tcp', ['ENOENT', 'EACCES', 'EPERM']),
+    read('/proc/1/net/tcp6', ['ENOENT', 'EACCES', 'EPERM']),
+  ]);
+  const ports = new Set<number>();
+  for (const text of tables)
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state === TIME_WAIT || state === CLOSE) continue;
+      const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+      if (port >= from && port <= to) ports.add(port);
+    }
+  return [...ports].sort((a, b) => a - b);
+}

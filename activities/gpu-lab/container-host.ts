@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import type { SecretBox } from '../../core/secret-box';
 import type { Containers, ContainerStats } from '../adapters/containers';
+import { tcpPortsInUse } from '../adapters/procfs';
 import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
 
 type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;
@@ -100,6 +101,23 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
         throw new Error(`the Docker engine did not answer info: ${err.message}`);
       });
       return { cpus: Number(info.NCPU), memoryMb: Math.floor(Number(info.MemTotal) / 2 ** 20) };
+    },
+
+    /**
+     * Ports in [from, to] a container could not be published on now: held by any socket on this
+     * host (another process's listener, an outgoing connection), or published by a running
+     * container of this engine (without Docker's userland proxy those have no socket). Read on the
+     * host itself, since only it sees its sockets; the API skips them when it reserves.
+     */
+    async portsInUse({ from, to }: { from: number; to: number }): Promise<number[]> {
+      const [sockets, running] = await Promise.all([
+        tcpPortsInUse(from, to),
+        docker.listContainers().catch((err: Error) => {
+          throw new Error(`the Docker engine did not list containers: ${err.message}`);
+        }),
+      ]);
+      const published = running.flatMap((c) => (c.Ports ?? []).map((p) => p.PublicPort)).filter((p) => p >= from && p <= to);
+      return [...new Set([...sockets, ...published])].sort((a, b) => a - b);
     },
 
     /** One container's resource use now (CPU %, memory, network, block I/O, pids). */

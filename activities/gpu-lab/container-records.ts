@@ -1,8 +1,25 @@
 import type { Knex } from 'knex';
 import { finishJob } from '../../core/jobs';
 
-/** The database side of the container workflows: each change and its job's end in one transaction. */
-export function createContainerRecordActivities({ db }: { db: Knex }) {
+const BIND_REFUSED = /address already in use|port is already allocated/i;
+
+/**
+ * The host ports a create's error says could not be bound (Docker's "listen tcp4 127.0.0.1:P:
+ * bind: address already in use", "Bind for 0.0.0.0:P failed: port is already allocated", "failed
+ * to bind host port for 0.0.0.0:P:…"): those of `ports` it names, or all of them when it says a
+ * bind failed without naming one. Any other error names none.
+ */
+export function portsRefused(error: string, ports: number[]): number[] {
+  if (!BIND_REFUSED.test(error)) return [];
+  const named = ports.filter((p) => new RegExp(`:${p}(?!\\d)`).test(error));
+  return named.length ? named : ports;
+}
+
+/**
+ * The database side of the container workflows: each change and its job's end in one transaction.
+ * `quarantineSeconds`: how long a port a container failed to bind is not handed out again.
+ */
+export function createContainerRecordActivities({ db, quarantineSeconds = 600 }: { db: Knex; quarantineSeconds?: number }) {
   const containers = (trx: Knex | Knex.Transaction) => trx('gpu_lab.containers');
 
   return {
@@ -15,13 +32,25 @@ export function createContainerRecordActivities({ db }: { db: Knex }) {
 
     /**
      * The row stays to say why. A create that was undone frees its ports, devices, CPUs and memory
-     * (`release`); a failed delete keeps them, since the container may still hold them.
+     * (`release`); a failed delete keeps them, since the container may still hold them. A port the
+     * container failed to bind (something else on the host holds it) goes from held to quarantined
+     * in this same transaction, so no create in between sees it free.
      */
     async markContainerFailed({ containerId, jobId, error, release }: { containerId: string; jobId: string; error: string; release: boolean }): Promise<void> {
       await db.transaction(async (trx) => {
         await containers(trx).where({ id: containerId }).update({ status: 'failed', error, updated_at: trx.fn.now() });
         if (release) {
-          await trx('gpu_lab.container_ports').where({ container_id: containerId }).delete();
+          const held: { host_id: string; port: number }[] = await trx('gpu_lab.container_ports').where({ container_id: containerId }).delete().returning(['host_id', 'port']);
+          const refused = portsRefused(error, held.map((h) => h.port));
+          if (refused.length && quarantineSeconds > 0)
+            await trx('gpu_lab.port_quarantine')
+              .insert(
+                held
+                  .filter((h) => refused.includes(h.port))
+                  .map((h) => ({ host_id: h.host_id, port: h.port, until: trx.raw(`now() + make_interval(secs => ?)`, [quarantineSeconds]), reason: error.slice(0, 500) })),
+              )
+              .onConflict(['host_id', 'port'])
+              .merge();
           await trx('gpu_lab.container_devices').where({ container_id: containerId }).delete();
           await trx('gpu_lab.container_resources').where({ container_id: containerId }).delete();
         }

@@ -34,7 +34,7 @@ const held = async () =>
 const create = (body: Record<string, unknown>) =>
   call('POST', '/docker/createContainer', admin, { userId: alice.id, image: TEST_IMAGE, ...body });
 
-const envOf = (from = 36000 + (process.pid % 200) * 10) => ({
+const envOf = (from = 22000 + (process.pid % 200) * 10) => ({
   HOST_ID: HOST,
   GPULAB_HOST_CAPACITY: `${HOST}=2:384`,
   GPULAB_IMAGES: TEST_IMAGE,

@@ -10,7 +10,7 @@ let api: TestApi;
 let worker: { stop(): Promise<void> };
 
 beforeAll(async () => {
-  const from = 34000 + (process.pid % 200) * 10;
+  const from = 28000 + (process.pid % 200) * 10;
   // Its engine cannot say what it has, so its capacity is configured.
   api = await startApi({
     HOST_ID: HOST,

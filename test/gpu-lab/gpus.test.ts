@@ -24,7 +24,7 @@ const workers: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   await ensureTestImage(createDocker(process.env.DOCKER_HOST));
-  const from = 32000 + (process.pid % 200) * 10;
+  const from = 26000 + (process.pid % 200) * 10;
   api = await startApi({
     HOST_ID: HOST,
     GPULAB_HOSTS: [HOST, FIXTURE_HOST, DARK_HOST].join(','),

@@ -10,6 +10,7 @@ export type HostRead =
   | { kind: 'batchStats'; names: string[]; budgetMs: number }
   | { kind: 'images'; term: string }
   | { kind: 'capacity' }
+  | { kind: 'portsInUse'; from: number; to: number }
   | { kind: 'gpus'; probe: GpuProbe };
 
 /**
@@ -38,6 +39,8 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
       return host.localImages(read);
     case 'capacity':
       return host.engineCapacity();
+    case 'portsInUse':
+      return host.portsInUse(read);
     case 'gpus':
       return host.readNvidiaSmi(read);
   }

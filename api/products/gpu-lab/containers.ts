@@ -3,6 +3,7 @@ import { UniqueViolationError } from 'objection';
 import { CONTAINER_NAME } from '../../../activities/adapters/containers';
 import type { Config } from '../../../core/config';
 import { generatePassword } from '../../../core/crypto';
+import type { Logger } from '../../../core/logger';
 import { Conflict, Invalid, NotFound } from '../../../core/errors';
 import { createJob, startJobWorkflow } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
@@ -14,6 +15,7 @@ import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { gpuCandidates } from './gpus';
 import { createCapacityKeeper } from './host-capacity';
+import { createPortChecker } from './host-ports';
 import type { HostReader } from './host-read';
 import type { LabJobService } from './jobs';
 import { leaseEnd, payLease } from './leases';
@@ -52,9 +54,11 @@ export function createContainerService(deps: {
   temporal: Temporal;
   readFromHost: HostReader;
   jobs: LabJobService;
+  logger?: Logger;
 }) {
   const { db, config, temporal, readFromHost, jobs } = deps;
   const refreshCapacity = createCapacityKeeper(deps);
+  const checkPorts = createPortChecker(deps);
   const secrets = createSecretBox(config.DERMAGA_SECRET_KEY);
   const hosts = config.GPULAB_HOSTS ?? [config.HOST_ID];
 
@@ -129,7 +133,7 @@ export function createContainerService(deps: {
       const containerId = newId('ctr');
       const sshPassword = generatePassword();
       const jupyterToken = generatePassword() + generatePassword();
-      await refreshCapacity(hosts);
+      const [, portsInUse] = await Promise.all([refreshCapacity(hosts), checkPorts(hosts)]);
       const { job, row, devices } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
           id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
@@ -149,6 +153,7 @@ export function createContainerService(deps: {
           memoryMb: spec.memoryMb,
           candidates,
           ports: config.GPULAB_PORT_RANGE,
+          portsInUse,
         });
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');

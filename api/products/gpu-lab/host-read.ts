@@ -27,7 +27,21 @@ export function createHostReader(temporal: Temporal) {
     });
   }
 
-  return async function readFromHost<T = unknown>(hostId: string, read: HostRead): Promise<T> {
+  /** `timeoutMs` (default 60 s) bounds the whole read: the host's answer, or a 503 saying it did not come. */
+  return async function readFromHost<T = unknown>(hostId: string, read: HostRead, opts: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Unavailable(`host ${hostId} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([ask<T>(hostId, read, timeoutMs), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  async function ask<T>(hostId: string, read: HostRead, timeoutMs: number): Promise<T> {
     const c = await client();
     const { pollers } = await c.workflowService.describeTaskQueue({
       namespace: temporal.namespace,
@@ -40,7 +54,7 @@ export function createHostReader(temporal: Temporal) {
         workflowId: `gpu-lab-read-${newId('r')}`,
         taskQueue: CONTROL_QUEUE,
         args: [hostQueue(hostId), read],
-        workflowExecutionTimeout: '60 seconds',
+        workflowExecutionTimeout: `${Math.max(1, Math.ceil(timeoutMs / 1000))} seconds`,
       })) as T;
     } catch (err) {
       let e: { message?: string; cause?: unknown } = err as Error;
@@ -48,6 +62,6 @@ export function createHostReader(temporal: Temporal) {
       if (e instanceof ApplicationFailure && e.type && STATUS[e.type]) throw new AppError(e.type, STATUS[e.type], e.message);
       throw new Unavailable(`host ${hostId} did not answer: ${e.message ?? String(err)}`);
     }
-  };
+  }
 }
 export type HostReader = ReturnType<typeof createHostReader>;

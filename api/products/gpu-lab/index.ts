@@ -18,7 +18,7 @@ export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) =
   const routes = labRoutes({
     auth,
     jobs,
-    containers: createContainerService({ db, config, temporal, readFromHost, jobs }),
+    containers: createContainerService({ db, config, temporal, readFromHost, jobs, logger }),
     users: createUserService({ db }),
     tickets: createTicketService({ db }),
     payments: createPaymentService({ db, temporal, config }),

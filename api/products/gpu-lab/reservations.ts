@@ -25,7 +25,8 @@ type Capacity = { cpus: number; memoryMb: number };
  * transaction (the container row must exist in it). The candidate hosts' capacity rows are locked
  * first (in id order, so creates never deadlock): what the host's containers hold is summed under
  * that lock, so two creates never both take the last of it. The first host, in the given order,
- * with enough of everything wins; within it the lowest free ports. The ports' and devices' primary
+ * with enough of everything wins; within it the lowest free ports, skipping those the host said it
+ * uses (`portsInUse`) and those quarantined after a failed bind. The ports' and devices' primary
  * keys still make a double booking impossible (`withReservationRetry` runs a clash again).
  * More than any host has at all is a 400 naming the field; more than is free now, a 409 naming it.
  */
@@ -38,6 +39,8 @@ export async function reserve(
     memoryMb: number;
     candidates: HostCandidate[];
     ports: { from: number; to: number };
+    /** Per host, ports something on it holds now (its worker's answer): skipped. */
+    portsInUse?: Record<string, number[]>;
   },
 ): Promise<Reservation> {
   const hostIds = req.candidates.map((h) => h.hostId);
@@ -69,14 +72,16 @@ export async function reserve(
     const free = host.devices.filter((d) => !taken.has(d));
     if (free.length < req.gpuCount) continue;
     const devices = free.slice(0, req.gpuCount);
-    const used = new Set(
-      (
+    const used = new Set([
+      ...(
         await trx('gpu_lab.container_ports')
           .where({ host_id: host.hostId })
           .whereBetween('port', [req.ports.from, req.ports.to])
           .select('port')
       ).map((r) => r.port as number),
-    );
+      ...(await quarantined(trx, host.hostId, req.ports)),
+      ...(req.portsInUse?.[host.hostId] ?? []),
+    ]);
     const ports: number[] = [];
     for (let p = req.ports.from; p <= req.ports.to && ports.length < 2; p++) if (!used.has(p)) ports.push(p);
     if (ports.length < 2) continue;
@@ -102,6 +107,20 @@ export async function reserve(
   const gpus = `${req.gpuCount} free GPU${req.gpuCount > 1 ? 's' : ''} of this package's kind`;
   const kind = req.gpuCount ? `${gpus} and two free ports` : 'two free ports';
   throw new Conflict(`no host has ${kind}; nothing was reserved`);
+}
+
+/**
+ * Ports of the host a container recently failed to bind (`gpu_lab.port_quarantine`, written with
+ * the failed create's release): not handed out again until their time is up. Expired rows go.
+ */
+async function quarantined(trx: Knex.Transaction, hostId: string, range: { from: number; to: number }): Promise<number[]> {
+  await trx('gpu_lab.port_quarantine').where({ host_id: hostId }).where('until', '<=', trx.fn.now()).delete();
+  return (
+    await trx('gpu_lab.port_quarantine')
+      .where({ host_id: hostId })
+      .whereBetween('port', [range.from, range.to])
+      .select('port')
+  ).map((r) => r.port as number);
 }
 
 const round = (n: number) => Math.max(0, Math.round(n * 100) / 100);
