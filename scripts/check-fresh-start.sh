@@ -63,7 +63,9 @@ kill -INT -- "-$pid"
 SECONDS=0
 wait "$pid" && code=0 || code=$?
 pid=""
-[ "$code" = 0 ] || fail "npm start exited $code after SIGINT"
+# 130: npm itself got the SIGINT too, as with Ctrl-C in a terminal; what matters is what start.ts said.
+[ "$code" = 0 ] || [ "$code" = 130 ] || fail "npm start exited $code after SIGINT"
+grep -Eq '^\[(api|worker)\] +at ' "$work/start.log" && fail "the API or the worker printed a stack trace while stopping"
 tail -1 "$work/start.log" | grep -q '\[dermaga\] stopped' || fail "the last line is not '[dermaga] stopped'"
 shared="$(readlink "$clone/.data")"
 if ps -eo args | grep -v grep | grep -qF -- "-D $shared/postgres"; then fail "Postgres still runs"; fi
