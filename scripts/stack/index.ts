@@ -84,6 +84,7 @@ export async function startStack(opts: StackOptions) {
               dataDir: path.join(opts.dataDir, 'postgres'),
               port: ports.postgres,
               throwaway: opts.throwaway,
+              log,
             }),
       ),
       tracked(
