@@ -131,14 +131,15 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   try {
     await Promise.race([exited, waitForPort(opts.port)]);
     const password = adminPassword(opts.dir);
-    // mariadbd opens its TCP port a moment before its socket: under load the gap is visible.
-    for (let attempt = 1; ; attempt++) {
+    // mariadbd opens its TCP port a moment before its socket: under load (a first start that
+    // builds Go tools on two cores) the gap has passed 10 s.
+    for (const deadline = Date.now() + 60_000; ; ) {
       try {
         await ensureAdmin(socketPath, password);
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (attempt >= 50 || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw err;
+        if (Date.now() > deadline || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw err;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
