@@ -16,6 +16,9 @@ dockerd="$(command -v dockerd || true)"
 if [ -z "$dockerd" ] || ! command -v docker >/dev/null 2>&1; then
   echo "ensure-dockerd: Docker is not installed; run: sudo bash $(dirname "$(realpath "$0")")/ensure-system-packages.sh" >&2; exit 2
 fi
+if [ -S /var/run/docker.sock ] && [ ! -w /var/run/docker.sock ]; then
+  echo "ensure-dockerd: a Docker engine runs but $(id -un) may not use /var/run/docker.sock; run: sudo usermod -aG docker $(id -un) (then log in again)" >&2; exit 2
+fi
 if [ "$(id -u)" != 0 ]; then
   echo "ensure-dockerd: no Docker engine runs; run: sudo bash $(realpath "$0")" >&2; exit 2
 fi
