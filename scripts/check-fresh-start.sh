@@ -68,7 +68,8 @@ pid=""
 grep -Eq '^\[(api|worker)\] +at ' "$work/start.log" && fail "the API or the worker printed a stack trace while stopping"
 tail -1 "$work/start.log" | grep -q '\[dermaga\] stopped' || fail "the last line is not '[dermaga] stopped'"
 shared="$(readlink "$clone/.data")"
-if ps -eo args | grep -v grep | grep -qF -- "-D $shared/postgres"; then fail "Postgres still runs"; fi
+left() { ps -eo pid,args | grep -v grep | grep -F -- "$shared/" || true; }
+sleep 1; [ -z "$(left)" ] || fail "still running after the stop: $(left)"
 echo "stopped cleanly in ${SECONDS}s"
 
 # 2. a start failure ends in one line: the Temporal dev server's port is taken.
@@ -81,5 +82,6 @@ kill "$blocker"
 last="$(grep -v '^$' "$work/start.log" | tail -1)"
 echo "$last" | grep -Eq '^\[dermaga\] start failed: .*7233.*already in use' || fail "the last line is not the failure: $last"
 grep -Eq '^\s+at ' "$work/start.log" && fail "the output holds a stack trace"
+sleep 1; [ -z "$(left)" ] || fail "still running after the failed start: $(left)"
 echo "a failed start ends in: $last"
 echo "check-fresh-start: OK"
