@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { spawnLogged, stopChild, waitForPort } from './processes';
+import { assertPortFree, spawnLogged, stopChild, waitForPort } from './processes';
 
 const exec = promisify(execFile);
 const ADMIN = 'dermaga';
@@ -88,6 +88,7 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   mkdirSync(tmpDir, { recursive: true });
   for (const dir of [opts.dir, tmpDir]) chownSync(dir, user.uid, user.gid); // mariadbd writes its socket, pid file, log and temp files here
   await stopStale(pidFile);
+  await assertPortFree(opts.port, 'MariaDB'); // else waiting for the port would be fooled by another server
   if (!existsSync(path.join(dataDir, 'mysql'))) {
     await exec(
       bin.installDb,
