@@ -23,7 +23,11 @@ async function main() {
   const metricsServer = metricsApp?.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => {
     logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST }, 'metrics listening');
   });
+  // A Ctrl-C under `npm start` reaches us twice (the terminal's SIGINT, then npm start's SIGTERM).
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     logger.info('api stopping');
     server.close();
     metricsServer?.close();

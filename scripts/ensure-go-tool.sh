@@ -18,11 +18,13 @@ if [ -x ".tools/bin/$bin" ]; then echo "$PWD/.tools/bin/$bin"; exit 0; fi
 command -v go >/dev/null 2>&1 || { echo "ensure-go-tool: Go is needed to build $bin ($module)" >&2; exit 1; }
 mkdir -p .tools/bin
 echo "ensure-go-tool: building $module (once)" >&2
-if ! GOBIN="$PWD/.tools/bin" go install "$module" >&2; then
+# GO_TOOL_VERBOSE=1 (npm start sets it): go lists each package as it compiles, for a progress count.
+v=(); [ -n "${GO_TOOL_VERBOSE:-}" ] && v=(-v)
+if ! GOBIN="$PWD/.tools/bin" go install "${v[@]}" "$module" >&2; then
   [ -n "$toolchain" ] || exit 1
   # The go command fetches the pinned toolchain through the module proxy.
   echo "ensure-go-tool: retrying with GOTOOLCHAIN=$toolchain" >&2
-  GOTOOLCHAIN="$toolchain" GOBIN="$PWD/.tools/bin" go install "$module" >&2
+  GOTOOLCHAIN="$toolchain" GOBIN="$PWD/.tools/bin" go install "${v[@]}" "$module" >&2
 fi
 [ -x ".tools/bin/$bin" ] || { echo "ensure-go-tool: go install produced no .tools/bin/$bin" >&2; exit 1; }
 echo "$PWD/.tools/bin/$bin"

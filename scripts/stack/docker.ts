@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createDocker } from '../../core/docker';
+
+const script = path.resolve(__dirname, '../ensure-dockerd.sh');
 
 /** Whether a Docker engine answers at DOCKER_HOST or the local socket, and its version. */
 export async function dockerStatus(): Promise<{
@@ -30,25 +32,19 @@ export async function dockerAnswers(): Promise<boolean> {
 }
 
 /**
- * Starts dockerd when no engine answers and dockerd is installed. It is a machine service: it
- * outlives this process. iptables off and vfs storage so it runs inside this sandbox.
+ * Starts a private dockerd when no engine answers (scripts/ensure-dockerd.sh, shared with .ci/run):
+ * a machine service that outlives this process. Throws, saying what to run, when it cannot.
  */
-export async function ensureDockerd(opts: { logFile: string }): Promise<void> {
+export async function ensureDockerd(opts: { logFile: string; log?: (line: string) => void }): Promise<void> {
   if (await dockerAnswers()) return;
-  if (process.env.DOCKER_HOST)
-    throw new Error(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}`);
-  const bin = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find(existsSync);
-  if (!bin) throw new Error('no Docker engine runs and dockerd is not installed: apt-get install docker.io');
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const out = openSync(opts.logFile, 'a');
-  // detached + unref: its own session, so neither our exit nor a Ctrl-C in our terminal stops it.
-  spawn(bin, ['--iptables=false', '--ip6tables=false', '--storage-driver=vfs'], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  }).unref();
-  for (let i = 0; i < 60; i++) {
-    if (await dockerAnswers()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`dockerd did not answer within 30 s; see ${opts.logFile}`);
+  const said = await new Promise<string>((resolve) => {
+    const child = execFile('bash', [script, opts.logFile], { timeout: 60_000 }, (err, _out, stderr) =>
+      resolve(err ? stderr.trim().split('\n').pop() || err.message : ''),
+    );
+    child.stdout?.on('data', (chunk: Buffer) =>
+      chunk.toString().split('\n').filter(Boolean).forEach((l) => opts.log?.(l)),
+    );
+  });
+  if (said || !(await dockerAnswers())) throw new Error(said.replace(/^ensure-dockerd: /, '') || `dockerd did not answer; see ${opts.logFile}`);
 }

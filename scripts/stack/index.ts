@@ -74,9 +74,16 @@ export async function startStack(opts: StackOptions) {
       return null as T;
     });
   };
+  // Every part's start, so a failure can wait for the others before stopping what came up: a part
+  // still starting when another failed would otherwise come up after the stop, and outlive us.
+  const starting: Promise<unknown>[] = [];
+  const all = <T extends unknown[]>(parts: [...{ [K in keyof T]: Promise<T[K]> }]) => {
+    starting.push(...parts);
+    return Promise.all(parts) as Promise<T>;
+  };
   try {
     const ownNginx = !process.env.PANEL_NGINX_SITES_DIR;
-    const [pg, temporal, nginx, php, mariadb, pebble, stripe] = await Promise.all([
+    const [pg, temporal, nginx, php, mariadb, pebble, stripe] = await all([
       tracked(
         process.env.DATABASE_URL
           ? null
@@ -84,6 +91,7 @@ export async function startStack(opts: StackOptions) {
               dataDir: path.join(opts.dataDir, 'postgres'),
               port: ports.postgres,
               throwaway: opts.throwaway,
+              log,
             }),
       ),
       tracked(
@@ -188,6 +196,7 @@ export async function startStack(opts: StackOptions) {
       urls.stripe = stripe.apiBase;
     }
   } catch (err) {
+    await Promise.allSettled(starting);
     await stopAll(stops);
     throw err;
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { spawnLogged, stopChild, waitForPort } from './processes';
+import { assertPortFree, spawnLogged, stopChild, waitForPort } from './processes';
 
 const exec = promisify(execFile);
 const ADMIN = 'dermaga';
@@ -88,6 +88,7 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   mkdirSync(tmpDir, { recursive: true });
   for (const dir of [opts.dir, tmpDir]) chownSync(dir, user.uid, user.gid); // mariadbd writes its socket, pid file, log and temp files here
   await stopStale(pidFile);
+  await assertPortFree(opts.port, 'MariaDB'); // else waiting for the port would be fooled by another server
   if (!existsSync(path.join(dataDir, 'mysql'))) {
     await exec(
       bin.installDb,
@@ -131,14 +132,15 @@ export async function startMariadb(opts: { dir: string; port: number }) {
   try {
     await Promise.race([exited, waitForPort(opts.port)]);
     const password = adminPassword(opts.dir);
-    // mariadbd opens its TCP port a moment before its socket: under load the gap is visible.
-    for (let attempt = 1; ; attempt++) {
+    // mariadbd opens its TCP port a moment before its socket: under load (a first start that
+    // builds Go tools on two cores) the gap has passed 10 s.
+    for (const deadline = Date.now() + 60_000; ; ) {
       try {
         await ensureAdmin(socketPath, password);
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (attempt >= 50 || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw err;
+        if (Date.now() > deadline || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw err;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
