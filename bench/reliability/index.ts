@@ -3,9 +3,13 @@
  * stack: for each, the answer a client gets during it and how long it takes, and the time to recover
  * after. Prints figures; never asserts them. Each scenario lives in its own file beside this one.
  */
+import * as workerKill from './worker-kill';
+
 export type Scenario = () => Promise<void>;
 
-const scenarios: Record<string, Scenario> = {};
+const scenarios: Record<string, Scenario> = {
+  'worker-kill': workerKill.run,
+};
 
 export async function run(): Promise<void> {
   const named = process.argv[3]?.split(',').filter(Boolean) ?? Object.keys(scenarios);
