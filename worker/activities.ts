@@ -22,6 +22,7 @@ import { createNvidiaSmiActivities } from '../activities/gpu-lab/nvidia-smi';
 import { createStripePaymentActivities } from '../activities/billing/stripe-payments';
 import { createSubscriptionRecordActivities } from '../activities/billing/subscription-records';
 import { createStripe } from '../activities/adapters/stripe';
+import { heartbeating } from '../activities/platform/heartbeat';
 import type { Config } from '../core/config';
 
 /** Activities that touch only the database: they run on the control-plane queue. */
@@ -35,8 +36,13 @@ export const controlActivities = (db: Knex, config: Config) => ({
   ...createStripePaymentActivities({ db, stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) }),
 });
 
-/** Activities that change this machine: they run on dermaga-host-<HOST_ID>. */
-export const hostActivities = (config: Config) => {
+/**
+ * Activities that change this machine: they run on dermaga-host-<HOST_ID>, each heartbeating while
+ * it runs, so a step whose worker died is retried within seconds (workflows/platform/options.ts).
+ */
+export const hostActivities = (config: Config) => heartbeating(hostActivitiesOf(config));
+
+function hostActivitiesOf(config: Config) {
   const php = createPhpFpm({
     poolDir: config.PANEL_PHP_POOL_DIR,
     socketDir: config.PANEL_PHP_SOCKET_DIR,
@@ -79,7 +85,7 @@ export const hostActivities = (config: Config) => {
       secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
     }),
   };
-};
+}
 
 /** gpu-lab containers on this host's Docker engine. */
 function containerHost(config: Config) {

@@ -30,6 +30,9 @@ export async function createWorkers(config: Config, db: Knex, extra: Partial<Wor
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: hostQueue(config.HOST_ID),
         activities: hostActivities(config),
+        // Host activities heartbeat each second; send each on (not every 80% of the timeout), so a
+        // busy moment does not let the 5 s heartbeat timeout lapse on a live worker.
+        maxHeartbeatThrottleInterval: '1 second',
         ...extra,
       }),
     );

@@ -4,11 +4,13 @@
  * after. Prints figures; never asserts them. Each scenario lives in its own file beside this one.
  */
 import { busyPort } from './busy-port';
+import * as workerKill from './worker-kill';
 
 export type Scenario = () => Promise<void>;
 
 const scenarios: Record<string, Scenario> = {
   'busy-port': busyPort,
+  'worker-kill': workerKill.run,
 };
 
 export async function run(): Promise<void> {

@@ -1,6 +1,9 @@
 /**
- * The real host worker, except every activity announces itself and waits SLOW_ACTIVITY_MS before
- * it runs: a test can then kill this process while an activity is in flight. Run as its own process.
+ * The real worker (the roles WORKER_ROLES names: a host's queue, or the control plane), except every
+ * activity announces itself and waits SLOW_ACTIVITY_MS before it runs, and the activities PAUSE_AFTER
+ * names (comma list) announce they are done and wait PAUSE_AFTER_MS before Temporal hears of it: a
+ * test can then kill this process while an activity is in flight, or after its change is made but
+ * before it is reported. Run as its own process.
  */
 import { loadConfig } from '../../core/config';
 import { createDb } from '../../core/db';
@@ -9,6 +12,8 @@ import { createWorkers } from '../../worker/create';
 async function main() {
   const config = loadConfig();
   const delay = Number(process.env.SLOW_ACTIVITY_MS ?? 1000);
+  const pauseAfter = new Set((process.env.PAUSE_AFTER ?? '').split(',').filter(Boolean));
+  const pauseMs = Number(process.env.PAUSE_AFTER_MS ?? 3000);
   const db = createDb(config.DATABASE_URL);
   const workers = await createWorkers(config, db, {
     interceptors: {
@@ -18,7 +23,12 @@ async function main() {
             async execute(input, next) {
               console.log(`activity started: ${ctx.info.activityType}`); // tests kill this process on cue
               await new Promise((r) => setTimeout(r, delay));
-              return next(input);
+              const result = await next(input);
+              if (pauseAfter.has(ctx.info.activityType)) {
+                console.log(`activity done: ${ctx.info.activityType}`);
+                await new Promise((r) => setTimeout(r, pauseMs));
+              }
+              return result;
             },
           },
         }),

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
 import type { GpuProbe, NvidiaSmiActivities } from '../../activities/gpu-lab/nvidia-smi';
 import { causeMessage } from '../platform/job-saga';
+import { HOST_HEARTBEAT_TIMEOUT } from '../platform/options';
 
 /** Reads that only one host can answer (its Docker engine, its nvidia-smi), asked through its queue. */
 export type HostRead =
@@ -21,6 +22,7 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
   const host = proxyActivities<ContainerHostActivities & NvidiaSmiActivities>({
     taskQueue: hostQueue,
     startToCloseTimeout: '40 seconds',
+    heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
     scheduleToStartTimeout: '10 seconds',
     retry: { maximumAttempts: 2, initialInterval: '500 milliseconds' },
   });

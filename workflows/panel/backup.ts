@@ -9,9 +9,8 @@ import { provisionSite } from './provision-site';
 const records = proxyLocalActivities<BackupRecordActivities>(controlActivity);
 const jobs = proxyLocalActivities<JobActivities>(controlActivity);
 
-/** Archiving and loading take as long as the data is big: up to an hour, heartbeating per site or database. */
-const backupHost = (taskQueue: string) =>
-  proxyActivities<BackupHostActivities>({ ...hostActivity(taskQueue), startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes' });
+/** Archiving and loading take as long as the data is big: up to an hour (heartbeating all along, as every host activity). */
+const backupHost = (taskQueue: string) => proxyActivities<BackupHostActivities>({ ...hostActivity(taskQueue), startToCloseTimeout: '1 hour' });
 
 export interface RunBackupInput {
   /** The API's job; absent when the Schedule starts the run (it makes its own). */
