@@ -3,13 +3,13 @@
  * it runs: a test can then kill this process while an activity is in flight. Run as its own process.
  */
 import { loadConfig } from '../../core/config';
-import { createDb } from '../../core/db';
+import { createDb, dbTimeouts } from '../../core/db';
 import { createWorkers } from '../../worker/create';
 
 async function main() {
   const config = loadConfig();
   const delay = Number(process.env.SLOW_ACTIVITY_MS ?? 1000);
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const workers = await createWorkers(config, db, {
     interceptors: {
       activity: [
