@@ -160,8 +160,8 @@ export type HotPool = pg.Pool;
 
 /** Error codes of a connection that could not be made or was lost (on an error known to be Postgres's). */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
-/** What node-postgres and pg-pool say when a connection failed, broke or timed out. */
-const CONNECTION_MESSAGES = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|Client was closed and is not queryable|Client has encountered a connection error/;
+/** What node-postgres and pg-pool say when a connection failed, broke or timed out (`timeout expired`: the connect deadline). */
+const CONNECTION_MESSAGES = /Query read timeout|^timeout expired$|Connection terminated|timeout exceeded when trying to connect|Client was closed and is not queryable|Client has encountered a connection error/;
 /**
  * SQLSTATEs of a server that is away or stuck rather than of the statement: class 08 (connection
  * exception), 57P01–57P03 (shutting down, crashed, not yet accepting), 53300 (too many

@@ -4,11 +4,15 @@
  * after. Prints figures; never asserts them. Each scenario lives in its own file beside this one.
  */
 import { busyPort } from './busy-port';
+import { postgresPause } from './postgres-pause';
+import { postgresStop } from './postgres-stop';
 
 export type Scenario = () => Promise<void>;
 
 const scenarios: Record<string, Scenario> = {
   'busy-port': busyPort,
+  'postgres-pause': postgresPause,
+  'postgres-stop': postgresStop,
 };
 
 export async function run(): Promise<void> {
