@@ -1,4 +1,5 @@
 import { loadConfig } from '../../core/config';
+import { createDb, databaseUnavailable, migrate } from '../../core/db';
 import { newId } from '../../core/ids';
 import { login, startApi, type TestApi } from '../support/api';
 import { billingAccount, liveSubscription } from '../support/billing';
@@ -58,10 +59,11 @@ beforeAll(async () => {
   url.host = proxy.address;
   api = await startApi({
     DATABASE_URL: url.toString(),
-    DATABASE_CONNECT_TIMEOUT_MS: '1000',
-    DATABASE_STATEMENT_TIMEOUT_MS: '1000',
-    DATABASE_QUERY_TIMEOUT_MS: '1500',
-    DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+    // Shorter than the defaults, yet loose enough for a loaded machine (a slow answer must not pass for an outage).
+    DATABASE_CONNECT_TIMEOUT_MS: '2000',
+    DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+    DATABASE_QUERY_TIMEOUT_MS: '3000',
+    DATABASE_ACQUIRE_TIMEOUT_MS: '4000',
   });
   const panelToken = await login(api);
   const researcher = await labAccount(api, 'researcher');
@@ -122,5 +124,41 @@ describe.each([
 
     for (const p of probes) expect({ name: p.name, status: (await p.call()).status }).toEqual({ name: p.name, status: 200 });
     expect((await ask('GET', '/healthz')).body).toMatchObject({ checks: { database: { status: 'up' } } });
+  });
+});
+
+describe('Postgres deadlines and what counts as the database being away', () => {
+  const url = () => loadConfig().DATABASE_URL;
+
+  it('cuts a statement at DATABASE_STATEMENT_TIMEOUT_MS (a 503), but not the migrations', async () => {
+    const db = createDb(url(), { min: 0, max: 2 }, { connectMs: 3000, statementMs: 100, queryMs: 2000, acquireMs: 3000 });
+    try {
+      const err = await db.raw('select pg_sleep(1)').then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: '57014' });
+      expect(databaseUnavailable(err)).toMatchObject({ status: 503, code: 'unavailable', message: expect.stringContaining('PostgreSQL') });
+      await expect(migrate(db)).resolves.toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("leaves the statement's own faults and other services' connection errors alone", async () => {
+    const db = createDb(url(), { min: 0, max: 1 });
+    try {
+      const err = await db.raw('select 1/0').then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: '22012' });
+      expect(databaseUnavailable(err)).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+    // Another service refusing connections is not the database (fetch's error carries ECONNREFUSED as its cause).
+    const refused = await fetch(`http://127.0.0.1:${proxy.port}/`).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeDefined();
+    expect(databaseUnavailable(refused)).toBeUndefined();
+  });
+
+  it('refuses a statement deadline that does not come before the answer deadline', () => {
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '7000' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS/);
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).DATABASE_STATEMENT_TIMEOUT_MS).toBe(0);
   });
 });
