@@ -84,13 +84,35 @@ export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }, timeou
     },
   });
   // Every failure of a query (transactions' included) and of getting a connection carries the mark.
-  db.on('query-error', markPostgres);
-  const client = db.client as { acquireConnection: () => Promise<unknown> };
+  // Requests waiting for a free connection wait up to acquireMs (a burst on a busy server), unless
+  // a connection is seen lost meanwhile: then the database is away and they all answer 503 at once
+  // rather than each waiting out its turn to find it so.
+  const waiting = new Set<(err: unknown) => void>();
+  const seen = (err: unknown) => {
+    markPostgres(err);
+    if (connectionLost(err)) for (const fail of [...waiting]) fail(err);
+  };
+  db.on('query-error', seen);
+  const client = db.client as { acquireConnection: () => Promise<unknown>; releaseConnection: (c: unknown) => Promise<unknown> };
   const acquire = client.acquireConnection.bind(client);
   client.acquireConnection = () =>
-    acquire().catch((err: unknown) => {
-      markPostgres(err);
-      throw err;
+    new Promise((resolve, reject) => {
+      const fail = (err: unknown) => {
+        waiting.delete(fail);
+        reject(err);
+      };
+      waiting.add(fail);
+      acquire().then(
+        (conn) => {
+          if (waiting.delete(fail)) resolve(conn);
+          else void client.releaseConnection(conn).catch(() => undefined); // its request has answered already
+        },
+        (err: unknown) => {
+          const mine = waiting.delete(fail);
+          seen(err);
+          if (mine) reject(err);
+        },
+      );
     });
   return db;
 }
@@ -168,6 +190,16 @@ const CONNECTION_MESSAGES = /Query read timeout|^timeout expired$|Connection ter
  * connections), 57014 (cancelled: the statement deadline passed on a server too slow to answer).
  */
 const SERVER_GONE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300|57014)$/;
+
+/** Whether the error says a connection could not be made or was lost (not merely slow). */
+function connectionLost(err: unknown): boolean {
+  const e = err as Record<string, unknown> | undefined;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code && /^(08[0-9A-Z]{3}|57P0[1-3])$/.test(code)) return true;
+  return FROM_POSTGRES in e && ((code !== undefined && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(message));
+}
 
 /**
  * The 503 for an error that says the database is away (down, unreachable, hung, or out of
