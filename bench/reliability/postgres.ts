@@ -89,6 +89,8 @@ export async function postgresOutage(kind: 'freeze' | 'cut'): Promise<void> {
       const first = await Promise.all(list.map((r) => r.call()));
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS / 2 - (performance.now() - began))));
       const later = await Promise.all(list.map((r) => r.call()));
+      // A flood: 50 panel requests at once, more than the pool has connections.
+      const flood = await Promise.all(Array.from({ length: 50 }, () => list[0].call()));
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (performance.now() - began))));
       await proxy.restore();
       const back = performance.now();
@@ -101,6 +103,10 @@ export async function postgresOutage(kind: 'freeze' | 'cut'): Promise<void> {
           }
         }),
       );
+      const statuses: Record<string, number> = {};
+      for (const f of flood) statuses[f.status] = (statuses[f.status] ?? 0) + 1;
+      const floodMs = flood.map((f) => f.ms).sort((a, b) => a - b);
+      console.log(`50 × panel GET /v1/sites at once, later in the outage: ${JSON.stringify(statuses)}, median ${(floodMs[24] / 1000).toFixed(2)} s, max ${(floodMs[49] / 1000).toFixed(2)} s`);
       list.forEach((r, i) =>
         console.log(`${r.name.padEnd(34)} ${show(first[i]).padEnd(24)} ${show(later[i]).padEnd(24)} ${recovered[i].status === 200 ? `${(recovered[i].ms / 1000).toFixed(2)} s` : `none (${recovered[i].status})`}`),
       );
