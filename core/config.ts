@@ -337,7 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.DATABASE_QUERY_TIMEOUT_MS && c.DATABASE_STATEMENT_TIMEOUT_MS >= c.DATABASE_QUERY_TIMEOUT_MS) {
     // The server's own deadline must come first: it cancels the statement and keeps the connection,
     // where the client's gives up on the connection.
-    throw new ConfigError('invalid configuration:\n  DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS (or 0)');
+    throw new ConfigError('invalid configuration: DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS (or 0)');
   }
   return {
     ...c,
