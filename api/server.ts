@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../core/config';
-import { createDb, migrate } from '../core/db';
+import { createDb, dbTimeouts, migrate } from '../core/db';
 import { createDocker } from '../core/docker';
 import { createLogger } from '../core/logger';
 import { createTemporal } from '../core/temporal';
@@ -10,7 +10,7 @@ import { answerClientErrors } from './http/client-errors';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);

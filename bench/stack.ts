@@ -16,6 +16,9 @@ import { spawnTs, stopProcess, waitForLine } from '../test/support/processes';
 export async function withBenchStack(measure: (api: TestApi, token: string, worker: ChildProcess) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
+  // The stack's addresses go into this process's environment for the run and out again after it:
+  // a next stack (reliability scenarios run one each) would otherwise take them for external services.
+  const envBefore = { ...process.env };
   const stack = await startStack({ dataDir, ports: await freeStackPorts(), headlessTemporal: true, temporalDbFile: null, throwaway: true });
   Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!', DERMAGA_SECRET_KEY: newSecretKey() });
   const db = createDb(loadConfig().DATABASE_URL);
@@ -35,6 +38,8 @@ export async function withBenchStack(measure: (api: TestApi, token: string, work
     await stopProcess(worker);
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    for (const name of Object.keys(process.env)) if (!(name in envBefore)) delete process.env[name];
+    Object.assign(process.env, envBefore);
   }
 }
 

@@ -35,6 +35,13 @@ const listenValue = z.string().regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?
 const cronOrOff = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, 'must be a five-field cron expression or off');
 const root = path.resolve(__dirname, '..');
 
+/**
+ * Postgres deadlines unless configured (DATABASE_*_TIMEOUT_MS): a request on a dead or hung database
+ * answers 503 within the connect or answer deadline (3–6 s). The wait for a free pool connection is
+ * longer: it is what a burst on a healthy but busy server waits, not an outage's answer time.
+ */
+export const DB_TIMEOUT_DEFAULTS = { connectMs: 3000, statementMs: 5000, queryMs: 6000, acquireMs: 30_000 } as const;
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -43,6 +50,16 @@ const schema = z.object({
   /** Public base URL of the API, used in links the API prints; defaults to http://localhost:PORT. */
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().default('postgres://postgres:postgres@127.0.0.1:5432/dermaga'),
+  /**
+   * Deadlines on Postgres, so a request answers 503 in seconds when it is down or hung: opening a
+   * connection, a statement on the server (0: none), the client's wait for any answer (what ends a
+   * wait on a frozen server; 0: none), and a request's wait for a free connection of the pool.
+   * Migrations run without the statement and answer deadlines.
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DB_TIMEOUT_DEFAULTS.connectMs),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(DB_TIMEOUT_DEFAULTS.statementMs),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(DB_TIMEOUT_DEFAULTS.queryMs),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DB_TIMEOUT_DEFAULTS.acquireMs),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
@@ -317,6 +334,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_QUERY_TIMEOUT_MS && c.DATABASE_STATEMENT_TIMEOUT_MS >= c.DATABASE_QUERY_TIMEOUT_MS) {
+    // The server's own deadline must come first: it cancels the statement and keeps the connection,
+    // where the client's gives up on the connection.
+    throw new ConfigError('invalid configuration: DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS (or 0)');
+  }
   return {
     ...c,
     rootDir: root,

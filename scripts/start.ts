@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { loadConfig } from '../core/config';
 import { newSecretKey } from '../core/secret-box';
-import { createDb, migrate } from '../core/db';
+import { createDb, dbTimeouts, migrate } from '../core/db';
 import { startStack } from './stack';
 import { ensureDockerd } from './stack/docker';
 import { stopChild, stopStale, waitForHttp } from './stack/processes';
@@ -167,7 +167,7 @@ async function main() {
   const env = { ...process.env, ...stack.env, DERMAGA_SECRET_KEY: process.env.DERMAGA_SECRET_KEY ?? localSecretKey() };
   const config = loadConfig(env);
 
-  const db = createDb(config.DATABASE_URL, { min: 0, max: 1 });
+  const db = createDb(config.DATABASE_URL, { min: 0, max: 1 }, dbTimeouts(config));
   const applied = await migrate(db).finally(() => db.destroy());
   if (applied.length) say(`migrations applied: ${applied.length}`);
   if (stopping) return;

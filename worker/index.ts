@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
-import { createDb } from '../core/db';
+import { createDb, dbTimeouts } from '../core/db';
 import { createLogger } from '../core/logger';
 import { createWorkers } from './create';
 import { createTemporal } from '../core/temporal';
@@ -12,7 +12,7 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   // The SDK logs at WARN unless debugging: its INFO lines (bundle stats) drown the worker's own.
   Runtime.install({ logger: new DefaultLogger(['debug', 'trace'].includes(config.LOG_LEVEL) ? 'DEBUG' : 'WARN') });
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const workers = await createWorkers(config, db);
   if (config.WORKER_ROLES.includes('control')) {
     const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);

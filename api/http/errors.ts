@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { databaseUnavailable } from '../../core/db';
 import { AppError, TooManyRequests } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 
@@ -6,7 +7,8 @@ import type { Logger } from '../../core/logger';
 export type ErrorEnvelope = (err: AppError) => unknown;
 
 /**
- * Renders typed errors in the product's envelope. Anything unknown becomes a generic 500 so
+ * Renders typed errors in the product's envelope; the database being away answers 503 naming it,
+ * in every product alike. Anything unknown becomes a generic 500 so
  * stack traces, SQL and paths never reach a client; the detail goes to the log.
  */
 export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
@@ -34,5 +36,8 @@ function toAppError(caught: unknown): AppError {
   const status = (caught as { status?: number })?.status;
   // koa-router signals a wrong method with an http-error; keep its status with a plain message.
   if (status === 405 || status === 501) return new AppError('method_not_allowed', 405, 'method not allowed');
+  // Postgres down, unreachable or hung is the service's state, not a fault of the request (503).
+  const unavailable = databaseUnavailable(caught);
+  if (unavailable) return unavailable;
   return new AppError('internal', 500, 'internal error');
 }

@@ -5,12 +5,16 @@
  */
 import { busyPort } from './busy-port';
 import * as workerKill from './worker-kill';
+import { postgresPause } from './postgres-pause';
+import { postgresStop } from './postgres-stop';
 
 export type Scenario = () => Promise<void>;
 
 const scenarios: Record<string, Scenario> = {
   'busy-port': busyPort,
   'worker-kill': workerKill.run,
+  'postgres-pause': postgresPause,
+  'postgres-stop': postgresStop,
 };
 
 export async function run(): Promise<void> {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { answerClientErrors } from '../../api/http/client-errors';
 import { loadConfig, type Config } from '../../core/config';
-import { createDb } from '../../core/db';
+import { createDb, dbTimeouts } from '../../core/db';
 import { createDocker } from '../../core/docker';
 import { createLogger } from '../../core/logger';
 import { createTemporal } from '../../core/temporal';
@@ -38,7 +38,7 @@ export interface Res {
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const config = loadConfig({ ...process.env, PORT: '0', ...env });
   const logger = createLogger('silent');
-  const db = createDb(config.DATABASE_URL, { min: 0, max: 5 });
+  const db = createDb(config.DATABASE_URL, { min: 0, max: 5 }, dbTimeouts(config));
   const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const { app, metricsApp, start, stop } = createApp({
     config,

@@ -6,7 +6,7 @@
  * before it is reported. Run as its own process.
  */
 import { loadConfig } from '../../core/config';
-import { createDb } from '../../core/db';
+import { createDb, dbTimeouts } from '../../core/db';
 import { createWorkers } from '../../worker/create';
 
 async function main() {
@@ -14,7 +14,7 @@ async function main() {
   const delay = Number(process.env.SLOW_ACTIVITY_MS ?? 1000);
   const pauseAfter = new Set((process.env.PAUSE_AFTER ?? '').split(',').filter(Boolean));
   const pauseMs = Number(process.env.PAUSE_AFTER_MS ?? 3000);
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const workers = await createWorkers(config, db, {
     interceptors: {
       activity: [

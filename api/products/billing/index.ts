@@ -1,5 +1,5 @@
 import { createStripe } from '../../../activities/adapters/stripe';
-import { createHotPool } from '../../../core/db';
+import { createHotPool, dbTimeouts } from '../../../core/db';
 import type { ProductFactory } from '../types';
 import { createInvoiceService } from './invoices';
 import { createSubscriptionService } from './subscriptions';
@@ -19,8 +19,8 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
   const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const mail = createMailer(config);
   const auth = createBillingAuth({ db, config, logger, mail });
-  const pool = createHotPool(config.DATABASE_URL);
-  const keys = createKeyCache({ databaseUrl: config.DATABASE_URL, pool, logger });
+  const pool = createHotPool(config.DATABASE_URL, undefined, dbTimeouts(config));
+  const keys = createKeyCache({ databaseUrl: config.DATABASE_URL, timeouts: dbTimeouts(config), pool, logger });
   const subscriptions = createSubscriptionService({ db, config, temporal, stripe, mail });
   const routes = billingRoutes({
     db, temporal, config, stripe, startedAt: Date.now(), auth,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { HotPool } from '../../../core/db';
+import { pgConnection, type DbTimeouts, type HotPool } from '../../../core/db';
 import type { Logger } from '../../../core/logger';
 
 /** A live API key as authentication needs it. */
@@ -22,7 +22,7 @@ const RELISTEN_MS = 1_000;
  * moved on); an entry lives TTL_MS at most and never past the key's own end; while the listener is
  * down nothing is held and every lookup reads the database. Misses are never held.
  */
-export function createKeyCache(deps: { databaseUrl: string; pool: HotPool; logger: Logger }) {
+export function createKeyCache(deps: { databaseUrl: string; timeouts?: DbTimeouts; pool: HotPool; logger: Logger }) {
   const held = new Map<string, { key: LiveKey; until: number }>();
   let generation = 0;
   let listener: pg.Client | undefined;
@@ -36,7 +36,7 @@ export function createKeyCache(deps: { databaseUrl: string; pool: HotPool; logge
   }
 
   async function listen() {
-    const client = new pg.Client({ connectionString: deps.databaseUrl });
+    const client = new pg.Client(pgConnection(deps.databaseUrl, deps.timeouts)); // deadlines as the pool's: a hung server fails the LISTEN, tried again
     listener = client;
     const lost = (err?: Error) => {
       if (listener !== client) return;
