@@ -54,6 +54,8 @@ type Used = { tokens: number; requests: number };
 type Report = { key: KeyRef; event: UsageEvent; metadata: string | null };
 /** A report as written: stored (or a duplicate), when, and the period's terms and counter right after it. */
 type Written = { stored: boolean; at: string; terms: PlanTerms; used: Used };
+/** A quota check's answer from the database: the period, and whether the rule refuses (or, soft, bills) what is needed. */
+type Standing = { terms: PlanTerms; used: Used; periodEnd: string; refused: boolean; over: boolean };
 
 /** Which stored event a report names: its customer and event_id (undefined without one). */
 const eventKey = ({ key, event }: Report) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined);
@@ -165,22 +167,30 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
 
   /**
    * Concurrent quota checks share one query that starts after they all arrived (so each sees
-   * every report answered before it was asked).
+   * every report answered before it was asked). Whether `needed` would be refused is the
+   * database's rule (billing.quota_refuses, migrations/20261204000100_billing_quota_rule.ts), the
+   * one the counting trigger enforces on every report, asked here rather than repeated.
    */
-  const readStanding = groupCommit<string, { terms: PlanTerms; used: Used; periodEnd: string }>({
+  const readStanding = groupCommit<{ customerId: string; needed: Used }, Standing>({
     slots: 2,
     max: 500,
-    run: async (customerIds) => {
+    run: async (checks) => {
       const { rows } = await pool.query(
-        `select s.customer_id, s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
-           from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
-          where s.customer_id = any($1::text[]) and s.status = any($2::text[])`,
-        [[...new Set(customerIds)], METERED_STATUSES],
+        `select n.i, s.current_period_end pe, s.period_terms t, u.tokens, u.requests,
+                billing.quota_refuses(s.period_terms, u.tokens::numeric + n.tokens, u.requests::numeric + n.requests) refused,
+                billing.over_quota(s.period_terms, u.tokens::numeric + n.tokens, u.requests::numeric + n.requests) past_quota
+           from unnest($1::text[], $2::numeric[], $3::numeric[]) with ordinality n(customer_id, tokens, requests, i)
+           join billing.subscriptions s on s.customer_id = n.customer_id and s.status = any($4::text[])
+           left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
+          cross join lateral (select coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests) u`,
+        [checks.map((c) => c.customerId), checks.map((c) => c.needed.tokens), checks.map((c) => c.needed.requests), METERED_STATUSES],
       );
-      const byCustomer = new Map(rows.map((x) => [x.customer_id as string, x]));
-      return customerIds.map((id) => {
-        const x = byCustomer.get(id);
-        return x ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString() } : noSubscription();
+      const byCheck = new Map(rows.map((x) => [Number(x.i), x]));
+      return checks.map((_, i) => {
+        const x = byCheck.get(i + 1);
+        return x
+          ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString(), refused: x.refused as boolean, over: x.past_quota as boolean }
+          : noSubscription();
       });
     },
   });
@@ -220,26 +230,43 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
            on conflict (customer_id, period_start) do update set tokens = c.tokens returning tokens, requests`,
           [key.customerId, p.start],
         );
-        const total = { tokens: Number(rows[0].tokens), requests: Number(rows[0].requests) };
-        const ids = events.map((e) => e.ok.event_id).filter((id): id is string => Boolean(id));
-        const seen = new Set<string>(ids.length ? await trx('billing.usage_events').where({ customer_id: key.customerId }).whereIn('event_id', ids).pluck('event_id') : []);
+        // Each event in order: a duplicate (its event_id stored before, or admitted earlier in
+        // this batch), refused (billing.quota_refuses, the trigger's own rule, on the counter plus
+        // what was admitted before it), or admitted. One statement, so the rule is asked, not repeated.
+        const {
+          rows: [walk],
+        } = await trx.raw(
+          `with recursive e as (
+             select * from unnest(?::text[], ?::numeric[], ?::numeric[]) with ordinality as e(event_id, tokens, requests, i)),
+           walk(i, tokens, requests, ids, verdict) as (
+             select 0::bigint, ?::numeric, ?::numeric,
+                    array(select event_id::text from billing.usage_events where customer_id = ? and event_id in (select event_id from e)),
+                    null::text
+             union all
+             select e.i, w.tokens + case when v.verdict = 'admitted' then e.tokens else 0 end,
+                    w.requests + case when v.verdict = 'admitted' then e.requests else 0 end,
+                    case when v.verdict = 'admitted' and e.event_id is not null then w.ids || e.event_id else w.ids end,
+                    v.verdict
+               from walk w join e on e.i = w.i + 1
+              cross join lateral (
+                select case when e.event_id = any(w.ids) then 'duplicate'
+                            when billing.quota_refuses(?::jsonb, w.tokens + e.tokens, w.requests + e.requests) then 'refused'
+                            else 'admitted' end verdict) v)
+           select coalesce(array_agg(verdict order by i) filter (where i > 0), '{}') verdicts from walk`,
+          [
+            events.map((e) => e.ok.event_id ?? null) as unknown as Knex.Value,
+            events.map((e) => split(e.ok).tokens) as unknown as Knex.Value,
+            events.map((e) => split(e.ok).requests) as unknown as Knex.Value,
+            rows[0].tokens, rows[0].requests, key.customerId, JSON.stringify(p.terms),
+          ],
+        );
         let duplicates = 0;
         const accepted: { ok: UsageEvent; index: number }[] = [];
-        for (const e of events) {
-          if (e.ok.event_id && seen.has(e.ok.event_id)) {
-            duplicates++;
-            continue;
-          }
-          const q = split(e.ok);
-          if (!p.terms.soft_limit && (total.tokens + q.tokens > p.terms.quota_tokens || total.requests + q.requests > p.terms.quota_requests)) {
-            failed.push({ index: e.index, reason: 'Quota exceeded' });
-            continue;
-          }
-          total.tokens += q.tokens;
-          total.requests += q.requests;
-          if (e.ok.event_id) seen.add(e.ok.event_id);
-          accepted.push(e);
-        }
+        (walk.verdicts as ('duplicate' | 'refused' | 'admitted')[]).forEach((verdict, i) => {
+          if (verdict === 'duplicate') duplicates++;
+          else if (verdict === 'refused') failed.push({ index: events[i].index, reason: 'Quota exceeded' });
+          else accepted.push(events[i]);
+        });
         if (accepted.length) {
           const cols = (f: (e: UsageEvent) => string | number | null) => accepted.map((a) => f(a.ok)) as unknown as Knex.Value;
           const { rows: inserted } = await trx.raw(
@@ -271,13 +298,15 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       };
     },
 
-    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). */
+    /**
+     * Whether a report of `needed` would be admitted now (billing.quota_refuses decides, as the
+     * trigger will); a soft plan always allows, saying when it would be overage.
+     */
     async quotaCheck(customerId: string, needed: { tokens: number; requests: number }) {
-      const row = await readStanding(customerId);
+      const row = await readStanding({ customerId, needed });
       const s = standing(row.terms, row.used);
-      const fits = needed.tokens <= s.remaining.tokens && needed.requests <= s.remaining.requests;
-      if (!fits && !row.terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: row.periodEnd });
-      return { allowed: true, remaining: s.remaining, ...(fits ? {} : { overage: true }) };
+      if (row.refused) throw new QuotaExceeded({ ...s, requested: needed, period_end: row.periodEnd });
+      return { allowed: true, remaining: s.remaining, ...(row.over ? { overage: true } : {}) };
     },
 
     /** The current period: used, quota, and per-day (or per-hour) totals when asked. */
