@@ -37,7 +37,12 @@ function unstorable(what: string, err: unknown) {
   return new AppError('unprocessable', 422, `${what} cannot be stored: ${why}`);
 }
 
-/** Used and quota for one period, and what is left (0 at the least; a soft plan's excess is overage). */
+/**
+ * Used and quota for one period, and what is left (0 at the least; a soft plan's excess is
+ * overage): for showing. Whether usage is refused is not decided here: that is the quota rule,
+ * billing.quota_refuses in Postgres (migrations/20261204000100_billing_quota_rule.ts), which the
+ * counting trigger enforces and quota-check and batch-report ask; see docs/billing.md.
+ */
 function standing(terms: PlanTerms, used: { tokens: number; requests: number }) {
   return {
     used,
