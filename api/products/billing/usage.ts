@@ -237,32 +237,41 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
         );
         // Each event in order: a duplicate (its event_id stored before, or admitted earlier in
         // this batch), refused (billing.quota_refuses, the trigger's own rule, on the counter plus
-        // what was admitted before it), or admitted. One statement, so the rule is asked, not repeated.
+        // what was admitted before it), or admitted. Asked of the database in one statement, so the
+        // rule is not repeated here. Usually the whole batch fits (one call of the rule on the sum:
+        // a quota is a cap, so every prefix fits too); only when it does not are the events walked.
         const {
           rows: [walk],
         } = await trx.raw(
-          `with recursive e as (
-             select * from unnest(?::text[], ?::numeric[], ?::numeric[]) with ordinality as e(event_id, tokens, requests, i)),
+          `with recursive e as (select ?::text[] ids, ?::numeric[] tokens, ?::numeric[] requests, ?::jsonb terms, ?::numeric t0, ?::numeric r0),
+           seen as (select array(select u.event_id::text from billing.usage_events u, e where u.customer_id = ? and u.event_id = any(e.ids)) ids),
+           x as (
+             select x.i, x.tk, x.rq, x.id is not null and (x.id = any(seen.ids) or row_number() over (partition by x.id order by x.i) > 1) dup
+               from e, seen, unnest(e.ids, e.tokens, e.requests) with ordinality x(id, tk, rq, i)),
+           whole as (
+             select not billing.quota_refuses(e.terms, e.t0 + (select coalesce(sum(tk), 0) from x where not dup),
+                                              e.r0 + (select coalesce(sum(rq), 0) from x where not dup)) fits from e),
            walk(i, tokens, requests, ids, verdict) as (
-             select 0::bigint, ?::numeric, ?::numeric,
-                    array(select event_id::text from billing.usage_events where customer_id = ? and event_id in (select event_id from e)),
-                    null::text
+             select 0, e.t0, e.r0, seen.ids, null::text from e, seen, whole where not whole.fits
              union all
-             select e.i, w.tokens + case when v.verdict = 'admitted' then e.tokens else 0 end,
-                    w.requests + case when v.verdict = 'admitted' then e.requests else 0 end,
-                    case when v.verdict = 'admitted' and e.event_id is not null then w.ids || e.event_id else w.ids end,
+             select w.i + 1, w.tokens + case when v.verdict = 'admitted' then e.tokens[w.i + 1] else 0 end,
+                    w.requests + case when v.verdict = 'admitted' then e.requests[w.i + 1] else 0 end,
+                    case when v.verdict = 'admitted' and e.ids[w.i + 1] is not null then w.ids || e.ids[w.i + 1] else w.ids end,
                     v.verdict
-               from walk w join e on e.i = w.i + 1
+               from walk w cross join e
               cross join lateral (
-                select case when e.event_id = any(w.ids) then 'duplicate'
-                            when billing.quota_refuses(?::jsonb, w.tokens + e.tokens, w.requests + e.requests) then 'refused'
-                            else 'admitted' end verdict) v)
-           select coalesce(array_agg(verdict order by i) filter (where i > 0), '{}') verdicts from walk`,
+                select case when e.ids[w.i + 1] = any(w.ids) then 'duplicate'
+                            when billing.quota_refuses(e.terms, w.tokens + e.tokens[w.i + 1], w.requests + e.requests[w.i + 1]) then 'refused'
+                            else 'admitted' end verdict) v
+              where w.i < cardinality(e.tokens))
+           select coalesce(case when (select fits from whole)
+                                then (select array_agg(case when dup then 'duplicate' else 'admitted' end order by i) from x)
+                                else (select array_agg(verdict order by i) from walk where i > 0) end, '{}') verdicts`,
           [
             events.map((e) => e.ok.event_id ?? null) as unknown as Knex.Value,
             events.map((e) => split(e.ok).tokens) as unknown as Knex.Value,
             events.map((e) => split(e.ok).requests) as unknown as Knex.Value,
-            rows[0].tokens, rows[0].requests, key.customerId, JSON.stringify(p.terms),
+            JSON.stringify(p.terms), rows[0].tokens, rows[0].requests, key.customerId,
           ],
         );
         let duplicates = 0;
