@@ -40,7 +40,7 @@ function unstorable(what: string, err: unknown) {
 /**
  * Used and quota for one period, and what is left (0 at the least; a soft plan's excess is
  * overage): for showing. Whether usage is refused is not decided here: that is the quota rule,
- * billing.quota_refuses in Postgres (migrations/20261204000100_billing_quota_rule.ts), which the
+ * billing.quota_refuses in Postgres (migrations/20261204000200_billing_quota_rule.ts), which the
  * counting trigger enforces and quota-check and batch-report ask; see docs/billing.md.
  */
 function standing(terms: PlanTerms, used: { tokens: number; requests: number }) {
@@ -173,7 +173,7 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
   /**
    * Concurrent quota checks share one query that starts after they all arrived (so each sees
    * every report answered before it was asked). Whether `needed` would be refused is the
-   * database's rule (billing.quota_refuses, migrations/20261204000100_billing_quota_rule.ts), the
+   * database's rule (billing.quota_refuses, migrations/20261204000200_billing_quota_rule.ts), the
    * one the counting trigger enforces on every report, asked here rather than repeated.
    */
   const readStanding = groupCommit<{ customerId: string; needed: Used }, Standing>({
