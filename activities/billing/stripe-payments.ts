@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
-import { toStripeAmount } from './money';
+import { toStripeAmount } from '../../core/payments';
 
 /**
  * Charging an invoice through Stripe: a PaymentIntent for its total on the customer's saved

@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
 import { Conflict, NotFound } from '../../../core/errors';
-import { toStripeAmount } from '../../../activities/billing/money';
+import { toStripeAmount } from '../../../core/payments';
 import { writeAudit } from '../../http/audit';
 import { productUrl } from '../../http/mount';
 import type { BillingCaller } from './auth';

@@ -37,7 +37,12 @@ function unstorable(what: string, err: unknown) {
   return new AppError('unprocessable', 422, `${what} cannot be stored: ${why}`);
 }
 
-/** Used and quota for one period, and what is left (0 at the least; a soft plan's excess is overage). */
+/**
+ * Used and quota for one period, and what is left (0 at the least; a soft plan's excess is
+ * overage): for showing. Whether usage is refused is not decided here: that is the quota rule,
+ * billing.quota_refuses in Postgres (migrations/20261204000200_billing_quota_rule.ts), which the
+ * counting trigger enforces and quota-check and batch-report ask; see docs/billing.md.
+ */
 function standing(terms: PlanTerms, used: { tokens: number; requests: number }) {
   return {
     used,
@@ -54,6 +59,8 @@ type Used = { tokens: number; requests: number };
 type Report = { key: KeyRef; event: UsageEvent; metadata: string | null };
 /** A report as written: stored (or a duplicate), when, and the period's terms and counter right after it. */
 type Written = { stored: boolean; at: string; terms: PlanTerms; used: Used };
+/** A quota check's answer from the database: the period, and whether the rule refuses (or, soft, bills) what is needed. */
+type Standing = { terms: PlanTerms; used: Used; periodEnd: string; refused: boolean; over: boolean };
 
 /** Which stored event a report names: its customer and event_id (undefined without one). */
 const eventKey = ({ key, event }: Report) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined);
@@ -165,22 +172,30 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
 
   /**
    * Concurrent quota checks share one query that starts after they all arrived (so each sees
-   * every report answered before it was asked).
+   * every report answered before it was asked). Whether `needed` would be refused is the
+   * database's rule (billing.quota_refuses, migrations/20261204000200_billing_quota_rule.ts), the
+   * one the counting trigger enforces on every report, asked here rather than repeated.
    */
-  const readStanding = groupCommit<string, { terms: PlanTerms; used: Used; periodEnd: string }>({
+  const readStanding = groupCommit<{ customerId: string; needed: Used }, Standing>({
     slots: 2,
     max: 500,
-    run: async (customerIds) => {
+    run: async (checks) => {
       const { rows } = await pool.query(
-        `select s.customer_id, s.current_period_end pe, s.period_terms t, coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests
-           from billing.subscriptions s left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
-          where s.customer_id = any($1::text[]) and s.status = any($2::text[])`,
-        [[...new Set(customerIds)], METERED_STATUSES],
+        `select n.i, s.current_period_end pe, s.period_terms t, u.tokens, u.requests,
+                billing.quota_refuses(s.period_terms, u.tokens::numeric + n.tokens, u.requests::numeric + n.requests) refused,
+                billing.over_quota(s.period_terms, u.tokens::numeric + n.tokens, u.requests::numeric + n.requests) past_quota
+           from unnest($1::text[], $2::numeric[], $3::numeric[]) with ordinality n(customer_id, tokens, requests, i)
+           join billing.subscriptions s on s.customer_id = n.customer_id and s.status = any($4::text[])
+           left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
+          cross join lateral (select coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests) u`,
+        [checks.map((c) => c.customerId), checks.map((c) => c.needed.tokens), checks.map((c) => c.needed.requests), METERED_STATUSES],
       );
-      const byCustomer = new Map(rows.map((x) => [x.customer_id as string, x]));
-      return customerIds.map((id) => {
-        const x = byCustomer.get(id);
-        return x ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString() } : noSubscription();
+      const byCheck = new Map(rows.map((x) => [Number(x.i), x]));
+      return checks.map((_, i) => {
+        const x = byCheck.get(i + 1);
+        return x
+          ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString(), refused: x.refused as boolean, over: x.past_quota as boolean }
+          : noSubscription();
       });
     },
   });
@@ -220,26 +235,52 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
            on conflict (customer_id, period_start) do update set tokens = c.tokens returning tokens, requests`,
           [key.customerId, p.start],
         );
-        const total = { tokens: Number(rows[0].tokens), requests: Number(rows[0].requests) };
-        const ids = events.map((e) => e.ok.event_id).filter((id): id is string => Boolean(id));
-        const seen = new Set<string>(ids.length ? await trx('billing.usage_events').where({ customer_id: key.customerId }).whereIn('event_id', ids).pluck('event_id') : []);
+        // Each event in order: a duplicate (its event_id stored before, or admitted earlier in
+        // this batch), refused (billing.quota_refuses, the trigger's own rule, on the counter plus
+        // what was admitted before it), or admitted. Asked of the database in one statement, so the
+        // rule is not repeated here. Usually the whole batch fits (one call of the rule on the sum:
+        // a quota is a cap, so every prefix fits too); only when it does not are the events walked.
+        const {
+          rows: [walk],
+        } = await trx.raw(
+          `with recursive e as (select ?::text[] ids, ?::numeric[] tokens, ?::numeric[] requests, ?::jsonb terms, ?::numeric t0, ?::numeric r0),
+           seen as (select array(select u.event_id::text from billing.usage_events u, e where u.customer_id = ? and u.event_id = any(e.ids)) ids),
+           x as (
+             select x.i, x.tk, x.rq, x.id is not null and (x.id = any(seen.ids) or row_number() over (partition by x.id order by x.i) > 1) dup
+               from e, seen, unnest(e.ids, e.tokens, e.requests) with ordinality x(id, tk, rq, i)),
+           whole as (
+             select not billing.quota_refuses(e.terms, e.t0 + (select coalesce(sum(tk), 0) from x where not dup),
+                                              e.r0 + (select coalesce(sum(rq), 0) from x where not dup)) fits from e),
+           walk(i, tokens, requests, ids, verdict) as (
+             select 0, e.t0, e.r0, seen.ids, null::text from e, seen, whole where not whole.fits
+             union all
+             select w.i + 1, w.tokens + case when v.verdict = 'admitted' then e.tokens[w.i + 1] else 0 end,
+                    w.requests + case when v.verdict = 'admitted' then e.requests[w.i + 1] else 0 end,
+                    case when v.verdict = 'admitted' and e.ids[w.i + 1] is not null then w.ids || e.ids[w.i + 1] else w.ids end,
+                    v.verdict
+               from walk w cross join e
+              cross join lateral (
+                select case when e.ids[w.i + 1] = any(w.ids) then 'duplicate'
+                            when billing.quota_refuses(e.terms, w.tokens + e.tokens[w.i + 1], w.requests + e.requests[w.i + 1]) then 'refused'
+                            else 'admitted' end verdict) v
+              where w.i < cardinality(e.tokens))
+           select coalesce(case when (select fits from whole)
+                                then (select array_agg(case when dup then 'duplicate' else 'admitted' end order by i) from x)
+                                else (select array_agg(verdict order by i) from walk where i > 0) end, '{}') verdicts`,
+          [
+            events.map((e) => e.ok.event_id ?? null) as unknown as Knex.Value,
+            events.map((e) => split(e.ok).tokens) as unknown as Knex.Value,
+            events.map((e) => split(e.ok).requests) as unknown as Knex.Value,
+            JSON.stringify(p.terms), rows[0].tokens, rows[0].requests, key.customerId,
+          ],
+        );
         let duplicates = 0;
         const accepted: { ok: UsageEvent; index: number }[] = [];
-        for (const e of events) {
-          if (e.ok.event_id && seen.has(e.ok.event_id)) {
-            duplicates++;
-            continue;
-          }
-          const q = split(e.ok);
-          if (!p.terms.soft_limit && (total.tokens + q.tokens > p.terms.quota_tokens || total.requests + q.requests > p.terms.quota_requests)) {
-            failed.push({ index: e.index, reason: 'Quota exceeded' });
-            continue;
-          }
-          total.tokens += q.tokens;
-          total.requests += q.requests;
-          if (e.ok.event_id) seen.add(e.ok.event_id);
-          accepted.push(e);
-        }
+        (walk.verdicts as ('duplicate' | 'refused' | 'admitted')[]).forEach((verdict, i) => {
+          if (verdict === 'duplicate') duplicates++;
+          else if (verdict === 'refused') failed.push({ index: events[i].index, reason: 'Quota exceeded' });
+          else accepted.push(events[i]);
+        });
         if (accepted.length) {
           const cols = (f: (e: UsageEvent) => string | number | null) => accepted.map((a) => f(a.ok)) as unknown as Knex.Value;
           const { rows: inserted } = await trx.raw(
@@ -271,13 +312,15 @@ export function createUsageService(deps: { db: Knex; pool: HotPool }) {
       };
     },
 
-    /** Whether `needed` fits what is left this period (a soft plan always allows, reporting the overage). */
+    /**
+     * Whether a report of `needed` would be admitted now (billing.quota_refuses decides, as the
+     * trigger will); a soft plan always allows, saying when it would be overage.
+     */
     async quotaCheck(customerId: string, needed: { tokens: number; requests: number }) {
-      const row = await readStanding(customerId);
+      const row = await readStanding({ customerId, needed });
       const s = standing(row.terms, row.used);
-      const fits = needed.tokens <= s.remaining.tokens && needed.requests <= s.remaining.requests;
-      if (!fits && !row.terms.soft_limit) throw new QuotaExceeded({ ...s, requested: needed, period_end: row.periodEnd });
-      return { allowed: true, remaining: s.remaining, ...(fits ? {} : { overage: true }) };
+      if (row.refused) throw new QuotaExceeded({ ...s, requested: needed, period_end: row.periodEnd });
+      return { allowed: true, remaining: s.remaining, ...(row.over ? { overage: true } : {}) };
     },
 
     /** The current period: used, quota, and per-day (or per-hour) totals when asked. */

@@ -1,19 +1,23 @@
-import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
-import Stripe from 'stripe';
-import { paymentMismatch } from '../../../activities/billing/money';
+import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
-import { safeEqual } from '../../../core/crypto';
-import { AppError, Invalid, Unavailable } from '../../../core/errors';
+import { Unavailable } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
+import {
+  paymentMismatch,
+  parseMidtrans,
+  parseStripe,
+  parseXendit,
+  verifyMidtrans,
+  verifyStripe,
+  verifyXendit,
+} from '../../../core/payments';
 import type { Temporal } from '../../../core/temporal';
 import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
-import { midtransOutcome, stripeOutcome, xenditOutcome, type Outcome } from './provider-payloads';
+import { invoiceOutcome, stripeOutcome, type Outcome } from './payment-outcomes';
 import { recordRefusedPayment } from './refused-payments';
 import { workflowIdOf } from './subscriptions';
-
-const unauthorized = (why: string) => new AppError('invalid_signature', 400, why);
 
 /**
  * Payment providers' webhooks. Each is verified before anything is read, stored once by its
@@ -79,43 +83,28 @@ export function createWebhookService(deps: {
   }
 
   return {
-    /** Stripe-Signature over the raw body, 300 s tolerance (constructEvent). */
+    /** Stripe-Signature over the raw body, 300 s tolerance (core/payments/stripe.ts). */
     async stripe(raw: string, signature: string | undefined) {
       if (!config.STRIPE_WEBHOOK_SECRET) throw new Unavailable('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
-      if (!signature) throw unauthorized('Stripe-Signature header is missing');
-      let event: Stripe.Event;
-      try {
-        event = stripe.webhooks.constructEvent(raw, signature, config.STRIPE_WEBHOOK_SECRET, 300);
-      } catch (err) {
-        throw unauthorized(`Stripe-Signature: ${err instanceof Stripe.errors.StripeSignatureVerificationError ? err.message : 'invalid'}`);
-      }
-      return receive('stripe', event.id, event.type, event, await stripeOutcome(event, stripe));
+      const event = verifyStripe(raw, signature, config.STRIPE_WEBHOOK_SECRET);
+      const e = parseStripe(event);
+      return receive('stripe', e.eventId, e.type, event, await stripeOutcome(e.notice, stripe));
     },
 
-    /** x-callback-token compared in constant time; an invoice payment's `external_id` is our invoice id. */
+    /** x-callback-token (core/payments/xendit.ts); an invoice payment's `external_id` is our invoice id. */
     async xendit(body: Record<string, unknown>, token: string | undefined) {
       if (!config.XENDIT_CALLBACK_TOKEN) throw new Unavailable('Xendit webhooks are not configured (XENDIT_CALLBACK_TOKEN)');
-      if (!token || !safeEqual(token, config.XENDIT_CALLBACK_TOKEN)) throw unauthorized('x-callback-token does not match');
-      const id = String(body.id ?? '');
-      if (!id) throw new Invalid('id: is required', 'id');
-      const status = String(body.status ?? '');
-      const type = body.callback_virtual_account_id ? 'fva.paid' : `invoice.${status.toLowerCase() || 'unknown'}`;
-      return receive('xendit', id, type, body, xenditOutcome(body));
+      verifyXendit(token, config.XENDIT_CALLBACK_TOKEN);
+      const e = parseXendit(body);
+      return receive('xendit', e.eventId, e.type, body, invoiceOutcome(e.notice));
     },
 
-    /**
-     * Midtrans: `Authorization: Basic base64(server_key:)` and the notification's signature_key,
-     * SHA-512 of order_id + status_code + gross_amount + server key. order_id is our invoice id.
-     */
+    /** Basic server key and signature_key (core/payments/midtrans.ts); order_id is our invoice id. */
     async midtrans(body: Record<string, unknown>, authorization: string | undefined) {
-      const key = config.MIDTRANS_SERVER_KEY;
-      if (!key) throw new Unavailable('Midtrans webhooks are not configured (MIDTRANS_SERVER_KEY)');
-      if (!authorization || !safeEqual(authorization, `Basic ${Buffer.from(`${key}:`).toString('base64')}`)) throw unauthorized('Authorization does not match the server key');
-      const [orderId, statusCode, gross] = [body.order_id, body.status_code, body.gross_amount].map((v) => String(v ?? ''));
-      const expected = createHash('sha512').update(`${orderId}${statusCode}${gross}${key}`).digest('hex');
-      if (!safeEqual(String(body.signature_key ?? ''), expected)) throw unauthorized('signature_key does not match');
-      const status = String(body.transaction_status ?? '');
-      return receive('midtrans', String(body.transaction_id ?? `${orderId}:${status}:${statusCode}`), `transaction.${status || 'unknown'}`, body, midtransOutcome(body));
+      if (!config.MIDTRANS_SERVER_KEY) throw new Unavailable('Midtrans webhooks are not configured (MIDTRANS_SERVER_KEY)');
+      verifyMidtrans(body, authorization, config.MIDTRANS_SERVER_KEY);
+      const e = parseMidtrans(body);
+      return receive('midtrans', e.eventId, e.type, body, invoiceOutcome(e.notice));
     },
   };
 }
