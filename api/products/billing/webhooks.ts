@@ -31,10 +31,14 @@ export function createWebhookService(deps: {
 }) {
   const { db, config, temporal, stripe } = deps;
 
-  /** Stores the event; false when its id was seen before. */
+  /**
+   * Stores the event; false when its id was seen and acted on before. One stored but never acted on
+   * (Temporal was unreachable, or the process died in between) is acted on when the provider retries.
+   */
   async function once(provider: string, eventId: string, type: string, payload: unknown): Promise<boolean> {
     const inserted = await db('billing.webhook_events').insert({ provider, event_id: eventId, type, payload: JSON.stringify(payload) }).onConflict(['provider', 'event_id']).ignore().returning('id');
-    return inserted.length > 0;
+    if (inserted.length > 0) return true;
+    return Boolean(await db('billing.webhook_events').where({ provider, event_id: eventId }).whereNull('outcome').first('id'));
   }
 
   async function act(provider: string, eventId: string, outcome: Outcome) {
@@ -61,11 +65,8 @@ export function createWebhookService(deps: {
   }
 
   async function signal(workflowId: string, name: string, arg: unknown): Promise<boolean> {
-    const client = await temporal.client().catch(() => {
-      throw new Unavailable('the workflow engine is unavailable; the provider will retry');
-    });
     try {
-      await client.workflow.getHandle(workflowId).signal(name, arg);
+      await temporal.call((client) => client.workflow.getHandle(workflowId).signal(name, arg), { consequence: 'the event is stored and acted on when the provider retries' });
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
