@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { login, startApi, eventually, uniqueDomain, type TestApi } from '../support/api';
 import { billingAccount, postStripeEvent } from '../support/billing';
-import { spawnTs, stopProcess, waitForLine } from '../support/processes';
+import { startApiProcess } from '../support/api-process';
+import { stopProcess } from '../support/processes';
 import { newId } from '../../core/ids';
 
 // The API killed (SIGKILL, by the test-only fault point DERMAGA_FAULT=after-commit:<name>) right
@@ -13,23 +13,11 @@ const WEBHOOK_SECRET = 'whsec_api_crash_test';
 let api: TestApi; // in-process: the database, Temporal and logins for the API processes below
 const children: ChildProcess[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-/** The API as its own process (api/server.ts), on a free port. */
+/** The API as its own process, with a short grace so it starts at once what an earlier one left. */
 async function apiProcess(env: Record<string, string> = {}) {
-  const port = await freePort();
-  const log = path.join(process.env.TEST_DATA_DIR ?? '/tmp', 'logs', `api-crash-${process.pid}-${port}.log`);
-  const child = spawnTs('api/server.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, WORKFLOW_START_GRACE_SECONDS: '1', ...env }, log);
-  children.push(child);
-  await waitForLine(child, /api listening/);
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-  return { child, url: `http://127.0.0.1:${port}`, exited };
+  const started = await startApiProcess({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, WORKFLOW_START_GRACE_SECONDS: '1', ...env }, path.join(process.env.TEST_DATA_DIR ?? '/tmp', 'logs'));
+  children.push(started.child);
+  return started;
 }
 
 const post = (url: string, token: string, body: unknown) =>
