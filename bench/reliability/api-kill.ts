@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function run(): Promise<void> {
   await withBenchStack(async (api, token) => {
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-api-kill-'));
-    let proc: ApiProcess = await startApiProcess({ LOG_LEVEL: 'warn' }, logDir);
+    let proc: ApiProcess = await startApiProcess({}, logDir);
     const toActive: number[] = [];
     const answered: number[] = [];
     let stuck = 0;
@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
       await proc.exited;
       const statuses = await Promise.all(posts);
       answered.push(statuses.filter((s) => s === 202).length);
-      proc = await startApiProcess({ LOG_LEVEL: 'warn' }, logDir);
+      proc = await startApiProcess({}, logDir);
       let rows: { id: string; status: string; job_id: string }[] = [];
       for (;;) {
         rows = await api.db('panel.sites').where('domain', 'like', `${prefix}-%`).select('id', 'status', 'job_id');
