@@ -128,6 +128,19 @@ export async function dispatchStart(db: Knex, temporal: Temporal, s: RecordedSta
   await markStarted(db, s.id);
 }
 
+/**
+ * Starts now the recorded, not yet started start of `workflowId`, if there is one (a signal that
+ * finds no workflow because its start still waits in the outbox); false when there is none.
+ */
+export async function startRecordedNow(db: Knex, temporal: Temporal, workflowId: string, consequence: string): Promise<boolean> {
+  const row: Row | undefined = await db(TABLE).where({ workflow_id: workflowId }).whereNull('started_at').orderBy('created_at', 'desc').first();
+  if (!row) return false;
+  const outcome = await launch(temporal, fromRow(row), consequence);
+  workflowStarts.inc({ workflow: row.workflow_type, outcome });
+  await markStarted(db, row.id);
+  return true;
+}
+
 export interface ReconcileResult {
   started: number;
   alreadyStarted: number;

@@ -94,4 +94,21 @@ describe('the API killed between the commit and the start', () => {
     expect(await runsOf(workflowId)).toHaveLength(1);
     await stopProcess(again.child);
   }, 180_000);
+
+  it('a checkout completed before its workflow was started starts it and is taken by it', async () => {
+    const admin = await billingAccount(api, 'admin');
+    const plan = (await api.request('POST', '/billing/admin/plans', { token: admin.token, body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 } })).body.data;
+    const customer = await billingAccount(api, 'customer');
+    const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
+    const body = { plan_id: plan.id, customer_email: customer.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };
+    await expect(post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body)).rejects.toThrow();
+    expect(await doomed.exited).toBe('SIGKILL');
+    const sub = await api.db('billing.subscriptions').where({ customer_id: customer.id }).first();
+
+    // At once, before any reconciler's grace: the webhook finds no workflow, starts the recorded one, signals it.
+    const event = { id: sub.checkout_session_id, object: 'checkout.session', mode: 'setup', metadata: { subscription_id: sub.id }, setup_intent: 'seti_1' };
+    expect((await postStripeEvent(api, WEBHOOK_SECRET, 'checkout.session.completed', event)).body).toEqual({ received: true });
+    await eventually(async () => ((await api.db('billing.subscriptions').where({ id: sub.id }).first()).status === 'active' ? true : undefined), 60_000, 'the subscription to be active');
+    expect(await runsOf(`billing-subscription-${sub.id}`)).toHaveLength(1);
+  }, 180_000);
 });

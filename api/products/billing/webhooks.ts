@@ -8,6 +8,7 @@ import { safeEqual } from '../../../core/crypto';
 import { AppError, Invalid, Unavailable } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Temporal } from '../../../core/temporal';
+import { startRecordedNow } from '../../../core/workflow-starts';
 import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { midtransOutcome, stripeOutcome, xenditOutcome, type Outcome } from './provider-payloads';
 import { recordRefusedPayment } from './refused-payments';
@@ -64,13 +65,16 @@ export function createWebhookService(deps: {
     await db('billing.webhook_events').where({ provider, event_id: eventId }).update({ outcome: note });
   }
 
-  async function signal(workflowId: string, name: string, arg: unknown): Promise<boolean> {
+  const consequence = 'the event is stored and acted on when the provider retries';
+  async function signal(workflowId: string, name: string, arg: unknown, retried = false): Promise<boolean> {
     try {
-      await temporal.call((client) => client.workflow.getHandle(workflowId).signal(name, arg), { consequence: 'the event is stored and acted on when the provider retries' });
+      await temporal.call((client) => client.workflow.getHandle(workflowId).signal(name, arg), { consequence });
       return true;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Its start may still wait in the outbox (the API died after the commit): start it, then tell it.
+      if (!retried && (await startRecordedNow(db, temporal, workflowId, consequence))) return signal(workflowId, name, arg, true);
+      return false;
     }
   }
 
