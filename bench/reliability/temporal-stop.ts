@@ -30,7 +30,7 @@ export async function run(): Promise<void> {
     const worker = spawnTs('worker/index.ts', { TEMPORAL_ADDRESS: proxy.address, LOG_LEVEL: 'info' }, path.join(logDir, 'worker.log'));
     let api: TestApi | undefined;
     try {
-      await waitForLine(worker, /worker polling/);
+      await waitForLine(worker, /worker polling/, 180_000);
       api = await startApi({ TEMPORAL_ADDRESS: proxy.address });
       const token = await login(api);
       const create = (label: string) => api!.request('POST', '/panel/v1/sites', { token, body: { domain: `${label}-${Date.now().toString(36)}.bench`, runtime: 'static' } });
