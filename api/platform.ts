@@ -58,7 +58,7 @@ export function platformRouter(deps: PlatformDeps, mounted: Mounted[], config: C
   router.get('/healthz', async (ctx) => {
     const [database, temporal, docker] = await Promise.all([
       probe(() => deps.db.raw('select 1')),
-      probe(async () => (await deps.temporal.client()).workflowService.getSystemInfo({})),
+      probe(() => deps.temporal.call((c) => c.workflowService.getSystemInfo({}))),
       probe(() => deps.docker.ping()),
     ]);
     const core = database.status === 'up' && temporal.status === 'up';

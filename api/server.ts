@@ -2,7 +2,9 @@ import { ConfigError, loadConfig } from '../core/config';
 import { createDb, dbTimeouts, migrate } from '../core/db';
 import { createDocker } from '../core/docker';
 import { createLogger } from '../core/logger';
-import { createTemporal } from '../core/temporal';
+import { armFaults } from '../core/faults';
+import { temporalFromConfig } from '../core/temporal';
+import { reconcileAtStart } from '../core/workflow-starts';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-errors';
 
@@ -13,12 +15,16 @@ async function main() {
   const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  armFaults(config.DERMAGA_FAULT);
+  if (config.DERMAGA_FAULT) logger.warn({ fault: config.DERMAGA_FAULT }, 'TEST ONLY fault point armed (DERMAGA_FAULT)');
+  const temporal = temporalFromConfig(config);
   const { app, metricsApp, mounted, start, stop: stopProducts } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
   await start();
   const server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
   });
+  // What an earlier run of this (or another) API recorded but never started starts now.
+  void reconcileAtStart(db, temporal, config, logger);
   answerClientErrors(server);
   const metricsServer = metricsApp?.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => {
     logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST }, 'metrics listening');

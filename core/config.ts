@@ -63,6 +63,19 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  /** Deadline of every call to Temporal (start, signal, query, describe): past it the API answers 503 naming Temporal. */
+  TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
+  /** An update waits for the workflow to apply it (a worker runs it): its own, longer deadline. */
+  TEMPORAL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** Recorded workflow starts (the outbox) still not started after this are started by the reconciler. */
+  WORKFLOW_START_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  /** How often the Temporal Schedule `platform-workflow-starts` runs that reconciler. */
+  WORKFLOW_START_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
+  /**
+   * TEST ONLY: `after-commit:<name>` makes the API process exit hard (SIGKILL) right after it commits
+   * the rows of a `<name>` start (e.g. site.provision), before starting its workflow. Never set it in production.
+   */
+  DERMAGA_FAULT: z.string().regex(/^after-commit:[a-z0-9.-]+$/, 'must be after-commit:<name>').optional(),
   /** unix:///path/docker.sock or tcp://host:port; unset means the local socket. */
   DOCKER_HOST: z.string().optional(),
   /** The host this worker runs on: its activities are polled from dermaga-host-<HOST_ID>. */

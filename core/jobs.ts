@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { newId } from './ids';
-import { workflowStarts } from './metrics';
-import { Unavailable } from './errors';
 import type { Temporal } from './temporal';
-import { WorkflowExecutionAlreadyStartedError } from './temporal';
+import { dispatchStart, recordedStartOf, recordStart, type RecordedStart, type WorkflowStart } from './workflow-starts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface JobStep {
@@ -56,36 +54,26 @@ export async function createJob(trx: Knex.Transaction, job: NewJob): Promise<Job
   });
 }
 
+const recorded = new WeakMap<Job, RecordedStart>();
+
 /**
- * Starts the job's workflow. Starting an id that already runs is a no-op (the work never runs
- * twice). If Temporal cannot be reached the job is marked failed and the caller gets a 503.
+ * Records, in the job's transaction, what workflow the job runs (the outbox, core/workflow-starts.ts):
+ * committed with the job, so a crash before startJobWorkflow still has it started by the reconciler.
  */
-export async function startJobWorkflow(
-  db: Knex,
-  temporal: Temporal,
-  job: Job,
-  start: { workflowType: string; taskQueue: string; args: unknown[] },
-  onUnavailable?: (reason: string) => Promise<void>,
-): Promise<void> {
-  try {
-    const client = await temporal.client();
-    await client.workflow.start(start.workflowType, {
-      workflowId: job.workflow_id,
-      taskQueue: start.taskQueue,
-      args: start.args,
-    });
-    workflowStarts.inc({ workflow: start.workflowType, outcome: 'started' });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      workflowStarts.inc({ workflow: start.workflowType, outcome: 'already_started' });
-      return;
-    }
-    workflowStarts.inc({ workflow: start.workflowType, outcome: 'failed' });
-    const reason = `could not start workflow: Temporal unavailable (${(err as Error).message})`;
-    await Job.query(db).patch({ status: 'failed', error: reason, finished_at: new Date() }).where({ id: job.id });
-    await onUnavailable?.(reason);
-    throw new Unavailable('the workflow engine is unavailable; nothing was started, try again shortly');
-  }
+export async function recordJobStart(trx: Knex.Transaction, job: Job, start: WorkflowStart): Promise<void> {
+  recorded.set(job, await recordStart(trx, job.workflow_id, start, job.id));
+}
+
+/**
+ * Starts the job's recorded workflow, after the commit. Starting one that already runs is a no-op
+ * (the work never runs twice). If Temporal cannot be reached the job stays queued, its start
+ * recorded, and the caller gets a 503 naming Temporal whose message ends with `consequence`
+ * (say what was recorded and that it starts once Temporal answers): the reconciler starts it.
+ */
+export async function startJobWorkflow(db: Knex, temporal: Temporal, job: Job, consequence?: string): Promise<void> {
+  const start = recorded.get(job) ?? (await recordedStartOf(db, job.id));
+  if (!start) throw new Error(`job ${job.id} has no recorded workflow start (recordJobStart in its transaction)`);
+  await dispatchStart(db, temporal, start, job.type, consequence ?? `job ${job.id} is recorded and its workflow starts once Temporal answers; do not repeat the request`);
 }
 
 /** The link an operator opens to watch the job's execution in the Temporal UI. */

@@ -29,6 +29,7 @@ const WORKFLOWS = [
   'gpu-lab/read-gpu-topology',
   'billing/subscription-canceled',
   'billing/invoice-collection-dunned',
+  'platform/reconcile-workflow-starts',
 ];
 
 describe('recorded workflow histories replay against the current workflow code', () => {

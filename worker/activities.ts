@@ -24,10 +24,13 @@ import { createSubscriptionRecordActivities } from '../activities/billing/subscr
 import { createStripe } from '../activities/adapters/stripe';
 import { heartbeating } from '../activities/platform/heartbeat';
 import type { Config } from '../core/config';
+import { temporalFromConfig, type Temporal } from '../core/temporal';
+import { createWorkflowStartActivities } from '../activities/platform/workflow-starts';
 
-/** Activities that touch only the database: they run on the control-plane queue. */
-export const controlActivities = (db: Knex, config: Config) => ({
+/** Activities that touch only the database (and, for the outbox, Temporal): they run on the control-plane queue. */
+export const controlActivities = (db: Knex, config: Config, temporal: Temporal = temporalFromConfig(config)) => ({
   ...createJobActivities({ db }),
+  ...createWorkflowStartActivities({ db, temporal, graceMs: config.WORKFLOW_START_GRACE_SECONDS * 1000 }),
   ...createSiteRecordActivities({ db }),
   ...createCertificateRecordActivities({ db, renewBeforeDays: config.PANEL_SSL_RENEW_BEFORE_DAYS }),
   ...createContainerRecordActivities({ db, quarantineSeconds: config.GPULAB_PORT_QUARANTINE_SECONDS }),

@@ -1,7 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Config } from '../core/config';
-import { CONTROL_QUEUE, hostQueue } from '../core/temporal';
+import { CONTROL_QUEUE, hostQueue, temporalFromConfig } from '../core/temporal';
 import { controlActivities, hostActivities } from './activities';
 
 /**
@@ -10,6 +10,8 @@ import { controlActivities, hostActivities } from './activities';
  */
 export async function createWorkers(config: Config, db: Knex, extra: Partial<WorkerOptions> = {}) {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The outbox's reconciler activity starts workflows through a client with the configured deadlines.
+  const temporal = temporalFromConfig(config);
   const workers: Worker[] = [];
   if (config.WORKER_ROLES.includes('control')) {
     workers.push(
@@ -18,7 +20,7 @@ export async function createWorkers(config: Config, db: Knex, extra: Partial<Wor
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: CONTROL_QUEUE,
         workflowsPath: require.resolve('../workflows'),
-        activities: controlActivities(db, config),
+        activities: controlActivities(db, config, temporal),
         ...extra,
       }),
     );
@@ -41,6 +43,6 @@ export async function createWorkers(config: Config, db: Knex, extra: Partial<Wor
     workers,
     run: () => Promise.all(workers.map((w) => w.run())),
     shutdown: () => workers.forEach((w) => w.shutdown()),
-    close: () => connection.close(),
+    close: () => Promise.all([connection.close(), temporal.close()]).then(() => undefined),
   };
 }

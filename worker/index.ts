@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from '../core/config';
 import { createDb, dbTimeouts } from '../core/db';
 import { createLogger } from '../core/logger';
 import { createWorkers } from './create';
-import { createTemporal } from '../core/temporal';
+import { reconcileAtStart } from '../core/workflow-starts';
+import { temporalFromConfig } from '../core/temporal';
 import { desiredSchedules, ensureSchedules } from './schedules';
 
 /** The worker process: polls the queues WORKER_ROLES names until SIGINT/SIGTERM. */
@@ -14,12 +15,11 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger(['debug', 'trace'].includes(config.LOG_LEVEL) ? 'DEBUG' : 'WARN') });
   const db = createDb(config.DATABASE_URL, undefined, dbTimeouts(config));
   const workers = await createWorkers(config, db);
-  if (config.WORKER_ROLES.includes('control')) {
-    const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-    await ensureSchedules(await temporal.client(), desiredSchedules(config));
-    await temporal.close();
-  }
+  const temporal = temporalFromConfig(config);
+  if (config.WORKER_ROLES.includes('control')) await ensureSchedules(await temporal.client(), desiredSchedules(config));
   logger.info({ roles: config.WORKER_ROLES, hostId: config.HOST_ID }, 'worker polling');
+  // Whatever an API recorded but never started (it died, or Temporal was down) starts now, not at the Schedule's next run.
+  if (config.WORKER_ROLES.includes('control')) void reconcileAtStart(db, temporal, config, logger).finally(() => temporal.close());
   await workers.run(); // Worker installs SIGINT/SIGTERM handlers and drains before run() resolves
   await workers.close();
   await db.destroy();

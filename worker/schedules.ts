@@ -8,7 +8,9 @@ import type { RenewInput } from '../workflows/panel/renew-certificates';
 export interface DesiredSchedule {
   scheduleId: string;
   /** Five-field cron, UTC; `off` removes the schedule. */
-  cron: string;
+  cron?: string;
+  /** Or an interval instead of a cron, e.g. `10s`. */
+  every?: string;
   workflowType: string;
   /** Runs get this id plus the time Temporal started them. */
   workflowId: string;
@@ -23,6 +25,14 @@ export const desiredSchedules = (config: Config): DesiredSchedule[] => [
     workflowType: 'renewCertificates',
     workflowId: 'panel-ssl-renew-scheduled',
     args: [{ all: false, actor: 'schedule' } satisfies RenewInput],
+  },
+  {
+    // The outbox's reconciler: starts recorded workflow starts that their API never started.
+    scheduleId: 'platform-workflow-starts',
+    every: `${config.WORKFLOW_START_RECONCILE_SECONDS}s`,
+    workflowType: 'reconcileWorkflowStarts',
+    workflowId: 'platform-workflow-starts-scheduled',
+    args: [],
   },
   {
     scheduleId: 'panel-backup',
@@ -44,11 +54,12 @@ export async function ensureSchedules(client: Client, schedules: DesiredSchedule
       await handle.delete().catch((err) => (err instanceof ScheduleNotFoundError ? undefined : Promise.reject(err)));
       continue;
     }
-    const spec = { cronExpressions: [s.cron] };
+    const spec = s.every ? { intervals: [{ every: s.every }] } : { cronExpressions: [s.cron as string] };
     const action = { type: 'startWorkflow' as const, workflowType: s.workflowType, workflowId: s.workflowId, taskQueue: CONTROL_QUEUE, args: s.args };
     try {
       // A run still going when the next is due is not doubled: the next one is skipped.
-      await client.schedule.create({ scheduleId: s.scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+      // Runs missed while Temporal itself was down are not made up one by one: the next one does.
+      await client.schedule.create({ scheduleId: s.scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
       await handle.update((previous) => ({ ...previous, spec, action }));

@@ -11,3 +11,4 @@ export { runBackup, restoreBackup } from './panel/backup';
 export { readFromHost } from './gpu-lab/read-host';
 export { subscriptionLifecycle } from './billing/subscription';
 export { invoiceCollection } from './billing/invoice-collection';
+export { reconcileWorkflowStarts } from './platform/reconcile-starts';

@@ -3,7 +3,9 @@
  * stack: for each, the answer a client gets during it and how long it takes, and the time to recover
  * after. Prints figures; never asserts them. Each scenario lives in its own file beside this one.
  */
+import * as apiKill from './api-kill';
 import { busyPort } from './busy-port';
+import * as temporalStop from './temporal-stop';
 import * as workerKill from './worker-kill';
 import { postgresPause } from './postgres-pause';
 import { postgresStop } from './postgres-stop';
@@ -11,7 +13,9 @@ import { postgresStop } from './postgres-stop';
 export type Scenario = () => Promise<void>;
 
 const scenarios: Record<string, Scenario> = {
+  'api-kill': apiKill.run,
   'busy-port': busyPort,
+  'temporal-stop': temporalStop.run,
   'worker-kill': workerKill.run,
   'postgres-pause': postgresPause,
   'postgres-stop': postgresStop,

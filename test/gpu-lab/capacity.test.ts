@@ -79,7 +79,7 @@ describe("a host's CPUs and memory", () => {
     expect(await rows()).toBe(before);
   });
 
-  it('frees what a create reserved when the workflow engine cannot start it (503)', async () => {
+  it('keeps what a create reserved when Temporal cannot be reached (503 saying so): the reconciler creates it later', async () => {
     const broken = await startApi({ ...envOf(), TEMPORAL_ADDRESS: '127.0.0.1:1' });
     try {
       const res = await labCall(broken)('POST', '/docker/createContainer', admin, {
@@ -89,11 +89,15 @@ describe("a host's CPUs and memory", () => {
         memoryMb: 128,
       });
       expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
-      const row = await api.db('gpu_lab.containers').where({ host_id: HOST, status: 'failed' }).first();
-      expect(row.error).toMatch(/Temporal unavailable/);
-      for (const held of ['container_ports', 'container_devices', 'container_resources'])
-        expect([held, await api.db(`gpu_lab.${held}`).where({ container_id: row.id })]).toEqual([held, []]);
-      await api.db('gpu_lab.containers').where({ id: row.id }).delete();
+      expect(res.body.message).toMatch(/^Temporal \(the workflow engine\) is unavailable .*; container \S+ is recorded \(creating, job job_\w+\) and is created once Temporal answers/);
+      const row = await api.db('gpu_lab.containers').where({ host_id: HOST }).orderBy('created_at', 'desc').first();
+      expect([row.status, row.error]).toEqual(['creating', null]);
+      expect(await held()).toEqual({ cpus: '0.50', memoryMb: '128' });
+      // The worker's reconciler (it reaches Temporal) starts the recorded create.
+      expect(await jobDone(row.job_id)).toMatchObject({ status: 'succeeded' });
+      const gone = await call('DELETE', `/docker/container/${row.name}`, admin);
+      expect(await jobDone(gone.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+      expect(await held()).toEqual({ cpus: null, memoryMb: null });
     } finally {
       await broken.close();
     }

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../core/config';
 import { createDb, dbTimeouts } from '../../core/db';
 import { createDocker } from '../../core/docker';
 import { createLogger } from '../../core/logger';
-import { createTemporal } from '../../core/temporal';
+import { temporalFromConfig } from '../../core/temporal';
 import { createPanelUser } from './users';
 
 export const ADMIN_PASSWORD = 'Bootstrap-Passw0rd!';
@@ -17,7 +17,7 @@ export interface TestApi {
   metricsUrl?: string;
   config: Config;
   db: ReturnType<typeof createDb>;
-  temporal: ReturnType<typeof createTemporal>;
+  temporal: ReturnType<typeof temporalFromConfig>;
   request(
     method: string,
     path: string,
@@ -39,7 +39,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const config = loadConfig({ ...process.env, PORT: '0', ...env });
   const logger = createLogger('silent');
   const db = createDb(config.DATABASE_URL, { min: 0, max: 5 }, dbTimeouts(config));
-  const temporal = createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = temporalFromConfig(config);
   const { app, metricsApp, start, stop } = createApp({
     config,
     db,

@@ -2,10 +2,11 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
-import { AppError, Conflict, Invalid, NotFound, TooManyRequests, Unavailable } from '../../../core/errors';
+import { AppError, Conflict, Invalid, NotFound, TooManyRequests } from '../../../core/errors';
 import type { Mailer } from './mailer';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
+import { dispatchStart, recordStart } from '../../../core/workflow-starts';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
 import { writeAudit } from '../../http/audit';
 import { createRateLimits } from '../../http/rate-limit';
@@ -65,11 +66,11 @@ export function createSubscriptionService(deps: {
 
   /** Sends an update to the subscription's workflow and waits for what it wrote. */
   async function update<R>(s: Row, name: string, args: unknown[]): Promise<R> {
-    const client = await temporal.client().catch(() => {
-      throw new Unavailable('the workflow engine is unavailable; try again shortly');
-    });
     try {
-      return (await client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(name, { args: args as [] })) as R;
+      return (await temporal.call((client) => client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(name, { args: args as [] }), {
+        timeoutMs: temporal.updateTimeoutMs,
+        consequence: 'the change may not have been applied; check the subscription, then try again',
+      })) as R;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new Conflict(`subscription ${s.id} is no longer running`);
       if (err instanceof WorkflowUpdateFailedError) throw new AppError('update_failed', 409, (err.cause as Error)?.message ?? err.message);
@@ -127,7 +128,7 @@ export function createSubscriptionService(deps: {
     actor: string,
     ip: string,
   ) {
-    const { id, session } = await db.transaction(async (trx) => {
+    const { id, session, start } = await db.transaction(async (trx) => {
       const customer = await trx('billing.customers').where({ id: customerId }).forNoKeyUpdate().first();
       const live = await trx('billing.subscriptions')
         .where({ customer_id: customerId })
@@ -178,14 +179,11 @@ export function createSubscriptionService(deps: {
         outcome: 'success',
         detail,
       });
-      return { id, session };
+      // The outbox: committed with the subscription, so its workflow starts even if this process dies first.
+      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)] });
+      return { id, session, start };
     });
-    const client = await temporal.client();
-    await client.workflow.start('subscriptionLifecycle', {
-      workflowId: workflowIdOf(id),
-      taskQueue: CONTROL_QUEUE,
-      args: [lifecycle(id, plan.period_days)],
-    });
+    await dispatchStart(db, temporal, start, 'subscription.lifecycle', `subscription ${id} is recorded (incomplete) and its checkout is followed once Temporal answers; its checkout page is ${session.url}`);
     return { checkout_url: session.url, session_id: session.id, subscription_id: id };
   }
 

@@ -14,6 +14,7 @@ import {
   verifyXendit,
 } from '../../../core/payments';
 import type { Temporal } from '../../../core/temporal';
+import { startRecordedNow } from '../../../core/workflow-starts';
 import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { invoiceOutcome, stripeOutcome, type Outcome } from './payment-outcomes';
 import { recordRefusedPayment } from './refused-payments';
@@ -35,10 +36,14 @@ export function createWebhookService(deps: {
 }) {
   const { db, config, temporal, stripe } = deps;
 
-  /** Stores the event; false when its id was seen before. */
+  /**
+   * Stores the event; false when its id was seen and acted on before. One stored but never acted on
+   * (Temporal was unreachable, or the process died in between) is acted on when the provider retries.
+   */
   async function once(provider: string, eventId: string, type: string, payload: unknown): Promise<boolean> {
     const inserted = await db('billing.webhook_events').insert({ provider, event_id: eventId, type, payload: JSON.stringify(payload) }).onConflict(['provider', 'event_id']).ignore().returning('id');
-    return inserted.length > 0;
+    if (inserted.length > 0) return true;
+    return Boolean(await db('billing.webhook_events').where({ provider, event_id: eventId }).whereNull('outcome').first('id'));
   }
 
   async function act(provider: string, eventId: string, outcome: Outcome) {
@@ -64,16 +69,16 @@ export function createWebhookService(deps: {
     await db('billing.webhook_events').where({ provider, event_id: eventId }).update({ outcome: note });
   }
 
-  async function signal(workflowId: string, name: string, arg: unknown): Promise<boolean> {
-    const client = await temporal.client().catch(() => {
-      throw new Unavailable('the workflow engine is unavailable; the provider will retry');
-    });
+  const consequence = 'the event is stored and acted on when the provider retries';
+  async function signal(workflowId: string, name: string, arg: unknown, retried = false): Promise<boolean> {
     try {
-      await client.workflow.getHandle(workflowId).signal(name, arg);
+      await temporal.call((client) => client.workflow.getHandle(workflowId).signal(name, arg), { consequence });
       return true;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Its start may still wait in the outbox (the API died after the commit): start it, then tell it.
+      if (!retried && (await startRecordedNow(db, temporal, workflowId, consequence))) return signal(workflowId, name, arg, true);
+      return false;
     }
   }
 

@@ -5,7 +5,8 @@ import type { Config } from '../../../core/config';
 import { generatePassword } from '../../../core/crypto';
 import type { Logger } from '../../../core/logger';
 import { Conflict, Invalid, NotFound } from '../../../core/errors';
-import { createJob, startJobWorkflow } from '../../../core/jobs';
+import { createJob, recordJobStart, startJobWorkflow } from '../../../core/jobs';
+import { dispatchStart, type RecordedStart } from '../../../core/workflow-starts';
 import { newId } from '../../../core/ids';
 import { createSecretBox } from '../../../core/secret-box';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
@@ -18,7 +19,7 @@ import { createCapacityKeeper } from './host-capacity';
 import { createPortChecker } from './host-ports';
 import type { HostReader } from './host-read';
 import type { LabJobService } from './jobs';
-import { leaseEnd, payLease } from './leases';
+import { leaseEnd, recordLeasePayment } from './leases';
 import { LabUser } from './models';
 import { reserve, withReservationRetry } from './reservations';
 
@@ -67,10 +68,10 @@ export function createContainerService(deps: {
     if (!row || (caller.user.role !== 'admin' && row.owner_id !== caller.user.id)) throw new NotFound(`container ${name}`);
     return row;
   }
-  const devicesOf = async (id: string) => (await db('gpu_lab.container_devices').where({ container_id: id }).select('device_uuid')).map((d) => d.device_uuid as string);
+  const devicesOf = async (id: string, q: Knex = db) => (await q('gpu_lab.container_devices').where({ container_id: id }).select('device_uuid')).map((d) => d.device_uuid as string);
 
   /** Everything a container workflow needs, from the row (the SSH password only when one is being set). */
-  const inputOf = async (c: Row, jobId: string, sshPassword = ''): Promise<LabContainerInput> => ({
+  const inputOf = async (c: Row, jobId: string, sshPassword = '', q: Knex = db): Promise<LabContainerInput> => ({
     containerId: c.id,
     jobId,
     name: c.name,
@@ -78,7 +79,7 @@ export function createContainerService(deps: {
     cmd: c.cmd ?? undefined,
     cpus: Number(c.cpus),
     memoryMb: c.memory_mb,
-    gpus: await devicesOf(c.id),
+    gpus: await devicesOf(c.id, q),
     sshPort: c.ssh_port,
     jupyterPort: c.jupyter_port,
     workspace: c.workspace,
@@ -94,16 +95,18 @@ export function createContainerService(deps: {
       await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: `container.${kind}`, target: `container:${c.id}`, ip, outcome: 'success' });
       // The container's jobId is its latest job, whatever it does.
       await trx('gpu_lab.containers').where({ id: c.id }).update({ job_id: job.id });
+      // The new SSH password travels (and is recorded) sealed only.
+      const input = await inputOf(c, job.id, extra.sshPassword, trx);
+      const action: ContainerAction =
+        kind === 'reset'
+          ? { kind, wipeWorkspace: extra.wipeWorkspace ?? false, sealedSshPassword: input.sealedSshPassword }
+          : kind === 'change-password'
+            ? { kind, sealedSshPassword: input.sealedSshPassword }
+            : { kind };
+      await recordJobStart(trx, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action] });
       return job;
     });
-    const input = await inputOf(c, job.id, extra.sshPassword);
-    const action: ContainerAction =
-      kind === 'reset'
-        ? { kind, wipeWorkspace: extra.wipeWorkspace ?? false, sealedSshPassword: input.sealedSshPassword }
-        : kind === 'change-password'
-          ? { kind, sealedSshPassword: input.sealedSshPassword }
-          : { kind };
-    await startJobWorkflow(db, temporal, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action] });
+    await startJobWorkflow(db, temporal, job, `the ${kind} of ${c.name} is recorded (job ${job.id}) and starts once Temporal answers; do not repeat it`);
     return job.id;
   }
 
@@ -134,7 +137,7 @@ export function createContainerService(deps: {
       const sshPassword = generatePassword();
       const jupyterToken = generatePassword() + generatePassword();
       const [, portsInUse] = await Promise.all([refreshCapacity(hosts), checkPorts(hosts)]);
-      const { job, row, devices } = await withReservationRetry(db, async (trx) => {
+      const { job, row, devices, lease } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
           id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
           workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(jupyterToken), status: 'creating',
@@ -157,21 +160,17 @@ export function createContainerService(deps: {
         });
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
+        // Recorded with the rows (the SSH password sealed): started below, or by the reconciler.
+        await recordJobStart(trx, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword, trx)] });
+        const lease = paid ? await recordLeasePayment(trx, config, row, leaseEnd(null, paid.pkg.duration_days)) : null;
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
-        return { job, row, devices: r.devices };
+        return { job, row, devices: r.devices, lease };
       }).catch((err) => {
         throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
       });
-      await startJobWorkflow(db, temporal, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword)] }, (reason) =>
-        db.transaction(async (trx) => {
-          // Nothing will run: what it reserved is free again, as after a failed create.
-          const failed = { status: 'failed', error: reason };
-          await trx('gpu_lab.containers').where({ id: containerId }).update(failed);
-          for (const held of ['container_ports', 'container_devices', 'container_resources'])
-            await trx(`gpu_lab.${held}`).where({ container_id: containerId }).delete();
-        }),
-      );
-      if (paid) await payLease({ temporal, config }, row, leaseEnd(null, paid.pkg.duration_days));
+      const recorded = `container ${name} is recorded (creating, job ${job.id}) and is created once Temporal answers; do not create it again. Its SSH password is not in this answer: set one with change-password once it runs`;
+      await startJobWorkflow(db, temporal, job, recorded);
+      if (lease) await dispatchStart(db, temporal, lease as RecordedStart, 'container.lease', recorded);
       return { container: view(row, devices), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
     },
 
@@ -267,19 +266,17 @@ export function createContainerService(deps: {
       const job = await db.transaction(async (trx) => {
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.delete', target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-delete`, actor: caller.user.email });
         await trx('gpu_lab.containers').where({ id: c.id }).update({ status: 'removing', job_id: job.id, updated_at: trx.fn.now() });
+        await recordJobStart(trx, job, {
+          workflowType: 'deleteContainer',
+          taskQueue: CONTROL_QUEUE,
+          args: [{ containerId: c.id, jobId: job.id, name: c.name, workspace: c.workspace, keepWorkspace: false, hostQueue: hostQueue(c.host_id) }],
+        });
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.delete', target: `container:${c.id}`, ip, outcome: 'success' });
         return job;
       });
       // Its lease has nothing left to time: end it (there may be none, for an unpaid container).
-      await temporal
-        .client()
-        .then((client) => client.workflow.getHandle(`gpu-lab-lease-${c.id}`).terminate('container deleted'))
-        .catch(() => undefined);
-      await startJobWorkflow(db, temporal, job, {
-        workflowType: 'deleteContainer',
-        taskQueue: CONTROL_QUEUE,
-        args: [{ containerId: c.id, jobId: job.id, name: c.name, workspace: c.workspace, keepWorkspace: false, hostQueue: hostQueue(c.host_id) }],
-      });
+      await temporal.call((client) => client.workflow.getHandle(`gpu-lab-lease-${c.id}`).terminate('container deleted')).catch(() => undefined);
+      await startJobWorkflow(db, temporal, job, `the delete of ${c.name} is recorded (removing, job ${job.id}) and starts once Temporal answers`);
       return { jobId: job.id };
     },
   };

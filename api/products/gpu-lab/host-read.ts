@@ -21,12 +21,6 @@ const STATUS: Record<string, number> = {
  * should not have printed).
  */
 export function createHostReader(temporal: Temporal) {
-  async function client() {
-    return temporal.client().catch(() => {
-      throw new Unavailable('the workflow engine is unavailable; try again shortly');
-    });
-  }
-
   /** `timeoutMs` (default 60 s) bounds the whole read: the host's answer, or a 503 saying it did not come. */
   return async function readFromHost<T = unknown>(hostId: string, read: HostRead, opts: { timeoutMs?: number } = {}): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -42,20 +36,25 @@ export function createHostReader(temporal: Temporal) {
   };
 
   async function ask<T>(hostId: string, read: HostRead, timeoutMs: number): Promise<T> {
-    const c = await client();
-    const { pollers } = await c.workflowService.describeTaskQueue({
-      namespace: temporal.namespace,
-      taskQueue: { name: hostQueue(hostId) },
-      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    });
+    const { pollers } = await temporal.call((c) =>
+      c.workflowService.describeTaskQueue({
+        namespace: temporal.namespace,
+        taskQueue: { name: hostQueue(hostId) },
+        taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      }),
+    );
     if (!pollers?.length) throw new Unavailable(`host ${hostId}: no worker polls ${hostQueue(hostId)}; start the worker on that host (HOST_ID=${hostId})`);
-    try {
-      return (await c.workflow.execute('readFromHost', {
+    const handle = await temporal.call((c) =>
+      c.workflow.start('readFromHost', {
         workflowId: `gpu-lab-read-${newId('r')}`,
         taskQueue: CONTROL_QUEUE,
         args: [hostQueue(hostId), read],
         workflowExecutionTimeout: `${Math.max(1, Math.ceil(timeoutMs / 1000))} seconds`,
-      })) as T;
+      }),
+    );
+    try {
+      // The answer may take as long as the read's own timeout; the wait is bounded a little past it.
+      return (await temporal.call(() => handle.result(), { timeoutMs: timeoutMs + 5000 })) as T;
     } catch (err) {
       let e: { message?: string; cause?: unknown } = err as Error;
       while (e.cause) e = e.cause as typeof e;

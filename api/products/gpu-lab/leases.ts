@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
+import { recordStart } from '../../../core/workflow-starts';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
 
@@ -12,23 +14,35 @@ export async function payLease(
   c: { id: string; name: string; workspace: string; host_id: string },
   endsAt: Date,
 ): Promise<void> {
+  const { input, signal } = leaseStart(deps.config, c, endsAt);
+  await deps.temporal.call((client) =>
+    client.workflow.signalWithStart('containerLease', { workflowId: leaseWorkflowIdOf(c.id), taskQueue: CONTROL_QUEUE, args: [input], signal: signal.name, signalArgs: signal.args }),
+  );
+}
+
+/**
+ * payLease for a container being created: recorded in its transaction (the outbox), so the lease
+ * starts even if the process dies before it is sent. Send it with dispatchStart after the commit.
+ */
+export async function recordLeasePayment(trx: Knex.Transaction, config: Config, c: { id: string; name: string; workspace: string; host_id: string }, endsAt: Date) {
+  const { input, signal } = leaseStart(config, c, endsAt);
+  return recordStart(trx, leaseWorkflowIdOf(c.id), { workflowType: 'containerLease', taskQueue: CONTROL_QUEUE, args: [input], signal });
+}
+
+export const leaseWorkflowIdOf = (containerId: string) => `gpu-lab-lease-${containerId}`;
+
+function leaseStart(config: Config, c: { id: string; name: string; workspace: string; host_id: string }, endsAt: Date) {
   const input: LeaseInput = {
     containerId: c.id,
     name: c.name,
     workspace: c.workspace,
     hostQueue: hostQueue(c.host_id),
     endsAt: endsAt.toISOString(),
-    warnBeforeMs: deps.config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
-    graceMs: deps.config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
+    warnBeforeMs: config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
+    graceMs: config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
   };
-  const client = await deps.temporal.client();
-  await client.workflow.signalWithStart('containerLease', {
-    workflowId: `gpu-lab-lease-${c.id}`,
-    taskQueue: CONTROL_QUEUE,
-    args: [input],
-    signal: 'extendLease', // extendLeaseSignal, by name: the API does not load workflow code
-    signalArgs: [{ endsAt: input.endsAt }],
-  });
+  // extendLeaseSignal, by name: the API does not load workflow code
+  return { input, signal: { name: 'extendLease', args: [{ endsAt: input.endsAt }] } };
 }
 
 /** The end of a paid period of `days` that follows what is already paid (or starts now). */

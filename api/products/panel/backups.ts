@@ -4,7 +4,7 @@ import path from 'node:path';
 import { backupFileInside, STATE_FILE } from '../../../activities/panel/backup-host';
 import type { Config } from '../../../core/config';
 import { Conflict, Invalid, NotFound } from '../../../core/errors';
-import { createJob, Job, startJobWorkflow } from '../../../core/jobs';
+import { createJob, Job, recordJobStart, startJobWorkflow } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { BackupFile } from '../../../workflows/panel/backup-input';
@@ -46,10 +46,11 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
         throw new Conflict(`${what}; try again when it has finished`);
       }
       const job = await createJob(trx, { product: 'panel', type, target: { type: 'host', id: config.HOST_ID }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
+      await recordJobStart(trx, job, { workflowType: type === 'backup.run' ? 'runBackup' : 'restoreBackup', taskQueue: CONTROL_QUEUE, args: [args(job.id)] });
       await writeAudit(trx, 'panel', { actor: caller.user.username, action: type, target: detail.file ? `backup:${path.basename(String(detail.file))}` : 'backup', ip, outcome: 'success', detail });
       return job;
     });
-    await startJobWorkflow(db, temporal, job, { workflowType: type === 'backup.run' ? 'runBackup' : 'restoreBackup', taskQueue: CONTROL_QUEUE, args: [args(job.id)] });
+    await startJobWorkflow(db, temporal, job);
     return { job_id: job.id };
   }
 

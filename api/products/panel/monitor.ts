@@ -42,14 +42,15 @@ export function createMonitorService(deps: { config: Config; temporal: Temporal 
   async function worker() {
     const queues = [...new Set([CONTROL_QUEUE, hostQueue(config.HOST_ID)])];
     try {
-      const client = await temporal.client();
       const seen = await Promise.all(
         queues.map(async (name) => {
-          const { pollers } = await client.workflowService.describeTaskQueue({
-            namespace: temporal.namespace,
-            taskQueue: { name },
-            taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          });
+          const { pollers } = await temporal.call((client) =>
+            client.workflowService.describeTaskQueue({
+              namespace: temporal.namespace,
+              taskQueue: { name },
+              taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            }),
+          );
           const fresh = (pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS);
           return { name, identities: fresh.map((p) => p.identity ?? '') };
         }),

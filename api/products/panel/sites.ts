@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import path from 'node:path';
 import type { Config } from '../../../core/config';
 import { Conflict, Invalid, NotFound } from '../../../core/errors';
-import { createJob, startJobWorkflow } from '../../../core/jobs';
+import { createJob, recordJobStart, startJobWorkflow } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { hostQueue, CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import { writeAudit } from '../../http/audit';
@@ -186,6 +186,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
             host_id: config.HOST_ID,
             job_id: job.id,
           });
+          await recordJobStart(trx, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] });
           await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.create', target: `site:${siteId}`, ip, outcome: 'success', detail: { domain: input.domain, root_path: rootPath } });
           return { site, job };
         })
@@ -194,9 +195,7 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
           const field = err.constraint?.includes('root') ? 'root_path' : 'domain';
           throw new Conflict(`${field}: a site with this ${field === 'domain' ? 'domain' : 'root path'} already exists`, field);
         });
-      await startJobWorkflow(db, temporal, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
-        Site.query(db).patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
-      );
+      await startJobWorkflow(db, temporal, job, `site ${site.id} is recorded (provisioning, job ${job.id}) and its provisioning starts once Temporal answers; do not create it again`);
       return { site: siteView(site), job_id: job.id };
     },
 
@@ -218,14 +217,13 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
           actor: caller.user.username,
         });
         const updated = await Site.query(trx).patchAndFetchById(site.id, { status: 'deleting', job_id: job.id, error: null, updated_at: new Date() });
+        await recordJobStart(trx, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] });
         await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.delete', target: `site:${site.id}`, ip, outcome: 'success', detail: { domain: site.domain } });
         return { site: updated, job };
       });
       if (outcome.job) {
         const { job, site } = outcome;
-        await startJobWorkflow(db, temporal, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] }, (reason) =>
-          Site.query(db).patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: site.id }).then(() => undefined),
-        );
+        await startJobWorkflow(db, temporal, job, `the delete of site ${site.id} is recorded (deleting, job ${job.id}) and starts once Temporal answers`);
       }
       return { site: siteView(outcome.site), job_id: outcome.site.job_id as string };
     },

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { Conflict, NotFound } from '../../../core/errors';
-import { createJob, startJobWorkflow } from '../../../core/jobs';
+import { createJob, recordJobStart, startJobWorkflow } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { CertificateWorkflowInput } from '../../../workflows/panel/certificate-input';
@@ -53,24 +53,23 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
         const certificate = existing
           ? await Certificate.query(trx).patchAndFetchById(certId, fields)
           : await Certificate.query(trx).insertAndFetch({ id: certId, site_id: site.id, domain: site.domain, ...fields });
+        const args: CertificateWorkflowInput = {
+          certId: certificate.id,
+          jobId: job.id,
+          siteId: site.id,
+          domain: site.domain,
+          email: input.email,
+          rootPath: site.root_path,
+          runtime: site.runtime,
+          proxyPort: site.proxy_port,
+          previousCertDir: certificate.cert_dir,
+          hostQueue: hostQueue(site.host_id),
+        };
+        await recordJobStart(trx, job, { workflowType: 'issueCertificate', taskQueue: CONTROL_QUEUE, args: [args] });
         await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'ssl.issue', target: `site:${site.id}`, ip, outcome: 'success', detail: { domain: site.domain, email: input.email } });
         return { certificate, job, site };
       });
-      const args: CertificateWorkflowInput = {
-        certId: certificate.id,
-        jobId: job.id,
-        siteId: site.id,
-        domain: site.domain,
-        email: input.email,
-        rootPath: site.root_path,
-        runtime: site.runtime,
-        proxyPort: site.proxy_port,
-        previousCertDir: certificate.cert_dir,
-        hostQueue: hostQueue(site.host_id),
-      };
-      await startJobWorkflow(db, temporal, job, { workflowType: 'issueCertificate', taskQueue: CONTROL_QUEUE, args: [args] }, (reason) =>
-        Certificate.query(db).patch({ status: 'failed', error: reason, updated_at: new Date() }).where({ id: certificate.id }).then(() => undefined),
-      );
+      await startJobWorkflow(db, temporal, job, `the order for ${site.domain} is recorded (issuing, job ${job.id}) and starts once Temporal answers; do not repeat it`);
       return { certificate: certificateView(certificate), job_id: job.id };
     },
 
@@ -84,11 +83,12 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
           workflowId: `panel-ssl-${newId('renew')}`,
           actor: caller.user.username,
         });
+        const args: RenewInput = { jobId: job.id, all: input.all, actor: caller.user.username };
+        await recordJobStart(trx, job, { workflowType: 'renewCertificates', taskQueue: CONTROL_QUEUE, args: [args] });
         await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'ssl.renew', target: 'certificates', ip, outcome: 'success', detail: { all: input.all } });
         return job;
       });
-      const args: RenewInput = { jobId: job.id, all: input.all, actor: caller.user.username };
-      await startJobWorkflow(db, temporal, job, { workflowType: 'renewCertificates', taskQueue: CONTROL_QUEUE, args: [args] });
+      await startJobWorkflow(db, temporal, job);
       return { job_id: job.id };
     },
   };

@@ -42,7 +42,7 @@ export function healthRoutes(route: BillingRoute, { db, temporal, stripe, starte
     handler: async () => {
       const [database, temporalState, stripeState] = await Promise.all([
         check(db.raw('select 1')),
-        check(temporal.client().then((c) => c.workflowService.getSystemInfo({}))),
+        check(temporal.call((c) => c.workflowService.getSystemInfo({}))),
         check(stripe.balance.retrieve(undefined, { timeout: 5000, maxNetworkRetries: 0 })),
       ]);
       const hours = Math.floor((Date.now() - startedAt) / 3_600_000);
