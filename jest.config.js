@@ -1,6 +1,7 @@
 /**
  * Two tiers, run together by `npm test` (one summary line for the whole run):
- * - unit: test/unit/**, pure code (parsers, rendering, config, arithmetic), no stack; `npm run test:unit`.
+ * - unit: test/unit/** and the replay test, pure code (parsers, rendering, config, arithmetic, workflow
+ *   determinism), no stack; `npm run test:unit`.
  * - integration: every other test file, against the real stack one global setup starts;
  *   `npm run test:integration`. Jest runs a project's global setup only when a file of it is selected,
  *   so `npx jest test/unit/...` starts nothing.
@@ -21,13 +22,14 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      // The replay test needs no server either: it replays recorded histories in-process.
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/replay.test.ts'],
     },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/replay.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
