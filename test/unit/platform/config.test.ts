@@ -101,9 +101,9 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it('lists every wrong variable at once, one a line', () => {
+  it('lists every wrong variable at once, in one line', () => {
     expect(() => loadConfig({ PORT: 'eighty', TRUST_PROXY: 'yes' })).toThrow(
-      /^invalid configuration:\n {2}PORT: .*\n {2}TRUST_PROXY: /,
+      /^invalid configuration: PORT: [^\n]*; TRUST_PROXY: [^\n]*$/,
     );
   });
 });
