@@ -34,15 +34,6 @@ describe('the Stripe adapter against stripe-mock', () => {
     await expect(stripe.checkout.sessions.create({ mode: 'not-a-mode' as Stripe.Checkout.SessionCreateParams.Mode })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
-  it('signs a webhook the way Stripe does, and constructEvent accepts it only untouched and fresh', () => {
-    const secret = 'whsec_test_secret';
-    const payload = JSON.stringify({ id: 'evt_1', object: 'event', type: 'checkout.session.completed', data: { object: { id: 'cs_1' } } });
-    const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-    expect(stripe.webhooks.constructEvent(payload, header, secret, 300).id).toBe('evt_1');
-    expect(() => stripe.webhooks.constructEvent(payload.replace('cs_1', 'cs_2'), header, secret, 300)).toThrow(Stripe.errors.StripeSignatureVerificationError);
-    const old = stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(Date.now() / 1000) - 301 });
-    expect(() => stripe.webhooks.constructEvent(payload, old, secret, 300)).toThrow(/Timestamp outside the tolerance zone/);
-  });
 });
 
 describe('the stack\'s stripe-mock', () => {

@@ -1,21 +1,24 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { migSummary, parseGpuList } from '../../activities/gpu-lab/nvidia-smi/list-gpus';
-import { parseComputeInstances, parseGpuInstances } from '../../activities/gpu-lab/nvidia-smi/mig-tables';
-import { discoveredGpu, parseQueryGpu } from '../../activities/gpu-lab/nvidia-smi/query-gpu';
-import { parseTopology } from '../../activities/gpu-lab/nvidia-smi/topology';
-import { NvidiaSmiParseError } from '../../activities/gpu-lab/nvidia-smi/values';
+import { migSummary, parseGpuList } from '../../../activities/gpu-lab/nvidia-smi/list-gpus';
+import { parseComputeInstances, parseGpuInstances } from '../../../activities/gpu-lab/nvidia-smi/mig-tables';
+import { discoveredGpu, parseQueryGpu } from '../../../activities/gpu-lab/nvidia-smi/query-gpu';
+import { parseTopology } from '../../../activities/gpu-lab/nvidia-smi/topology';
+import { NvidiaSmiParseError } from '../../../activities/gpu-lab/nvidia-smi/values';
+
+/** The recorded outputs, shared with the fake nvidia-smi the integration tests give a host worker. */
+const FIXTURES = path.resolve(__dirname, '../../gpu-lab/fixtures');
 
 /** A recorded output without its `# source:` lines, and the lines themselves. */
 function fixture(name: string) {
-  const raw = readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
   const header = /^(# .*\n)+/.exec(raw)?.[0] ?? '';
   return { text: raw.slice(header.length), header };
 }
 
 describe('the recorded fixtures', () => {
   it('each name the public source they were recorded from', () => {
-    const files = readdirSync(path.join(__dirname, 'fixtures')).filter((f) => /\.(txt|csv)$/.test(f));
+    const files = readdirSync(FIXTURES).filter((f) => /\.(txt|csv)$/.test(f));
     expect(files.length).toBeGreaterThanOrEqual(14);
     for (const f of files) expect([f, fixture(f).header]).toEqual([f, expect.stringMatching(/^# source: .*https:\/\//)]);
   });
