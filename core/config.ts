@@ -39,7 +39,8 @@ const root = path.resolve(__dirname, '..');
  */
 export const DB_TIMEOUT_DEFAULTS = { connectMs: 3000, statementMs: 5000, queryMs: 6000, acquireMs: 30_000 } as const;
 
-const schema = z.object({
+/** The platform's own settings; each product's are in api/products/<product>/config.ts. */
+export const platformSettings = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -112,8 +113,8 @@ export class ConfigError extends Error {
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
-/** The platform's own settings (this file's schema), before the products' are added. */
-export type PlatformConfig = z.infer<typeof schema> & { rootDir: string; publicUrl: string };
+/** The platform's own settings (platformSettings), before the products' are added. */
+export type PlatformConfig = z.infer<typeof platformSettings> & { rootDir: string; publicUrl: string };
 /** Every registered product's settings (api/products/<product>/config.ts), side by side. */
 export type ProductConfig = UnionToIntersection<z.output<(typeof productSettings)[number]>>;
 /** One object: the platform's settings and every product's (their variables never share a name). */
@@ -125,7 +126,7 @@ export type Config = PlatformConfig & ProductConfig;
  * wrong variable of any of them is reported at once, in one line.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const platform = schema.safeParse(env);
+  const platform = platformSettings.safeParse(env);
   const products = productSettings.map((s) => s.safeParse(env));
   const issues = [platform, ...products].flatMap((r) => (r.success ? [] : r.error.issues));
   if (!platform.success || issues.length) {
