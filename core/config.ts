@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+// The products' settings, each declared in api/products/<product>/config.ts: core names no product's variable,
+// it only composes the list (a light module of zod schemas, not the products' routes).
 import { productSettings } from '../api/products/settings';
 
 export { EPHEMERAL_RANGE_FILE, ephemeralPortRange } from './settings';
