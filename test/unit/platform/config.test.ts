@@ -1,4 +1,8 @@
-import { loadConfig } from '../../../core/config';
+import { billingSettings } from '../../../api/products/billing/config';
+import { gpuLabSettings } from '../../../api/products/gpu-lab/config';
+import { panelSettings } from '../../../api/products/panel/config';
+import { productSettings } from '../../../api/products/settings';
+import { ConfigError, loadConfig, platformSettings } from '../../../core/config';
 
 describe('configuration', () => {
   it('mounts every product at its own prefix by default', () => {
@@ -105,5 +109,43 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty', TRUST_PROXY: 'yes' })).toThrow(
       /^invalid configuration: PORT: [^\n]*; TRUST_PROXY: [^\n]*$/,
     );
+  });
+
+  describe("products' own settings", () => {
+    it("refuses a product's bad setting at load, naming its variable in the one ConfigError line", () => {
+      const load = () => loadConfig({ GPULAB_PORT_RANGE: '30010-30000', PANEL_BACKUP_KEEP: '0', PORT: 'eighty' });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(
+        /^invalid configuration: PORT: [^\n;]*; PANEL_BACKUP_KEEP: [^\n;]*; GPULAB_PORT_RANGE: 30010-30000 must be from-to[^\n;]*$/,
+      );
+      expect(() => loadConfig({ BILLING_AFTER_DUNNING: 'paused' })).toThrow(/^invalid configuration: BILLING_AFTER_DUNNING: /);
+    });
+
+    it("each product's schema parses its own variables from the whole environment", () => {
+      const env = { PORT: '8080', PANEL_WEB_ROOT: '/srv/www', GPULAB_SSH_USER: 'res', BILLING_AFTER_DUNNING: 'unpaid' };
+      expect(panelSettings.parse(env)).toMatchObject({ PANEL_WEB_ROOT: '/srv/www' });
+      expect(panelSettings.parse(env)).not.toHaveProperty('PORT');
+      expect(gpuLabSettings.parse(env)).toMatchObject({ GPULAB_SSH_USER: 'res' });
+      expect(billingSettings.parse(env)).toMatchObject({ BILLING_AFTER_DUNNING: 'unpaid' });
+      expect(loadConfig(env)).toMatchObject({
+        PORT: 8080,
+        PANEL_WEB_ROOT: '/srv/www',
+        GPULAB_SSH_USER: 'res',
+        BILLING_AFTER_DUNNING: 'unpaid',
+      });
+    });
+
+    it('no two owners (the platform, each product) declare the same variable', () => {
+      // panel's schema is an object piped into a transform (its derived updateScriptUrl): its variables are the object's.
+      const variables = (s: unknown): string[] => {
+        const schema = s as { shape?: object; in?: { shape: object } };
+        return Object.keys(schema.shape ?? schema.in?.shape ?? {});
+      };
+      const owners = [platformSettings, ...productSettings].map(variables);
+      const all = owners.flat();
+      expect(all.filter((k, i) => all.indexOf(k) !== i)).toEqual([]);
+      expect(owners.map((keys) => keys.length > 10)).toEqual(owners.map(() => true));
+      expect(all).toEqual(expect.arrayContaining(['PORT', 'PANEL_UPDATE_SCRIPT_URL', 'GPULAB_JWT_SECRET', 'BILLING_SMTP_URL']));
+    });
   });
 });
