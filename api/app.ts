@@ -6,13 +6,10 @@ import { protectiveHeaders } from './http/headers';
 import { jsonBody } from './http/json-body';
 import { requestMetrics, serveMetrics } from './http/metrics';
 import { mount } from './http/mount';
+import { PLATFORM_ERROR_TYPE, platformError } from './http/platform-error';
 import { platformRouter } from './platform';
 import { productFactories } from './products';
-import { panelError } from './products/panel/envelope';
 import type { PlatformDeps, Product } from './products/types';
-
-/** Platform errors share the panel's plain `{ error: { code, message } }` shape. */
-const platformError = panelError;
 
 /**
  * The one Koa app: every configured product at its mount, each with its own error envelope,
@@ -41,7 +38,7 @@ export function createApp(deps: PlatformDeps) {
   }
   const platform = platformRouter(deps, mounted, deps.config);
   app.use(requestMetrics('platform'));
-  app.use(errorHandler(platformError, deps.logger));
+  app.use(errorHandler(platformError, deps.logger, PLATFORM_ERROR_TYPE));
   app.use(platform.routes());
   app.use(platform.allowedMethods());
 
@@ -61,7 +58,7 @@ function metricsApp(deps: PlatformDeps) {
   const router = new Router();
   router.get('/metrics', (ctx) => serveMetrics(ctx, deps.config, 'metrics'));
   app.use(protectiveHeaders);
-  app.use(errorHandler(platformError, deps.logger));
+  app.use(errorHandler(platformError, deps.logger, PLATFORM_ERROR_TYPE));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

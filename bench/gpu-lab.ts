@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createContainers } from '../activities/adapters/containers';
+import { createContainers } from '../adapters/containers';
 import { createContainerHostActivities } from '../activities/gpu-lab/container-host';
 import { loadConfig } from '../core/config';
 import { createDocker } from '../core/docker';

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import type { SecretBox } from '../../core/secret-box';
-import type { Containers, ContainerStats } from '../adapters/containers';
-import { tcpPortsInUse } from '../adapters/procfs';
+import type { Containers, ContainerStats } from '../../adapters/containers';
+import { tcpPortsInUse } from '../../adapters/procfs';
 import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
 
 type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { run, type ExecResult } from '../adapters/exec';
+import { run, type ExecResult } from '../../adapters/exec';
 import { parseGpuList, migSummary } from './nvidia-smi/list-gpus';
 import { parseComputeInstances, parseGpuInstances } from './nvidia-smi/mig-tables';
 import { DISCOVER_FIELDS, discoveredGpu, gpuLoad, parseQueryGpu, STATS_FIELDS, type GpuLoad } from './nvidia-smi/query-gpu';

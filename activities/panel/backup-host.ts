@@ -6,12 +6,12 @@ import path from 'node:path';
 import type { Artifact, BackupFile, PanelState } from '../../workflows/panel/backup-input';
 import type { SiteWorkflowInput } from '../../workflows/panel/site-input';
 import { siteUser } from './php-host';
-import { ownDirectory } from '../adapters/accounts';
-import { run } from '../adapters/exec';
+import { ownDirectory } from '../../adapters/accounts';
+import { run } from '../../adapters/exec';
 import { Conflict } from '../../core/errors';
 import type { SecretBox } from '../../core/secret-box';
-import type { Mariadb } from '../adapters/mariadb';
-import type { MariadbCli } from '../adapters/mariadb-cli';
+import type { Mariadb } from '../../adapters/mariadb';
+import type { MariadbCli } from '../../adapters/mariadb-cli';
 
 /** `nusantara_state_YYYYMMDD_HHMMSS.json`: the only names a backup file may have. */
 export const STATE_FILE = /^nusantara_state_(\d{8})_(\d{6})\.json$/;

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { accountIds, ownDirectory } from '../adapters/accounts';
-import { run } from '../adapters/exec';
-import { phpPrivateDirs, type PhpFpm } from '../adapters/php-fpm';
+import { accountIds, ownDirectory } from '../../adapters/accounts';
+import { run } from '../../adapters/exec';
+import { phpPrivateDirs, type PhpFpm } from '../../adapters/php-fpm';
 import { nginxGroup, SITE_ROOT_MODE } from './site-host';
 
 interface PhpSite {

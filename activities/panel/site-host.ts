@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { accountIds, ownDirectory } from '../adapters/accounts';
-import type { Nginx } from '../adapters/nginx';
+import { accountIds, ownDirectory } from '../../adapters/accounts';
+import type { Nginx } from '../../adapters/nginx';
 import { renderVhost } from './vhost';
 
 const MARKER = '.dermaga-site';

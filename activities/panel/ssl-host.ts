@@ -3,8 +3,8 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
-import { AcmeRejection, type Acme, type Http01 } from '../adapters/acme';
-import type { Nginx } from '../adapters/nginx';
+import { AcmeRejection, type Acme, type Http01 } from '../../adapters/acme';
+import type { Nginx } from '../../adapters/nginx';
 
 /** What the panel records about an installed certificate (the key never leaves the host). */
 export interface CertificateInfo {

@@ -1,14 +1,15 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { PLATFORM_ERROR_TYPE, platformProblem } from './platform-error';
 
-const answer = (status: string, body?: object) => {
+const answer = (status: string, body?: object, type = 'application/json; charset=utf-8') => {
   const json = body ? JSON.stringify(body) : '';
   return [
     `HTTP/1.1 ${status}`,
     'Connection: close',
     'X-Content-Type-Options: nosniff',
     'Cache-Control: no-store',
-    ...(body ? ['Content-Type: application/json; charset=utf-8'] : []),
+    ...(body ? [`Content-Type: ${type}`] : []),
     `Content-Length: ${Buffer.byteLength(json)}`,
     '',
     json,
@@ -27,8 +28,8 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     if (err.code === 'HPE_INVALID_METHOD') {
-      const body = { error: { code: 'method_not_allowed', message: 'this method is not allowed' } };
-      socket.end(answer('405 Method Not Allowed', body));
+      const body = platformProblem(405, 'method_not_allowed', 'this method is not allowed');
+      socket.end(answer('405 Method Not Allowed', body, PLATFORM_ERROR_TYPE));
       return;
     }
     const status =

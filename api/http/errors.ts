@@ -9,9 +9,10 @@ export type ErrorEnvelope = (err: AppError) => unknown;
 /**
  * Renders typed errors in the product's envelope; the database being away answers 503 naming it,
  * in every product alike. Anything unknown becomes a generic 500 so
- * stack traces, SQL and paths never reach a client; the detail goes to the log.
+ * stack traces, SQL and paths never reach a client; the detail goes to the log. The platform passes
+ * its own content type (problem details, ./platform-error.ts); products answer application/json.
  */
-export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
+export function errorHandler(envelope: ErrorEnvelope, logger: Logger, contentType = 'application/json') {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -27,6 +28,7 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
       if (err instanceof TooManyRequests) ctx.set('Retry-After', String(err.retryAfterSeconds));
       ctx.status = err.status;
       ctx.body = envelope(err);
+      ctx.type = contentType;
     }
   };
 }

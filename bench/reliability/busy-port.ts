@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { hashPassword } from '../../core/crypto';
 import { createDocker } from '../../core/docker';
 import { newId } from '../../core/ids';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
-import { createStripe } from '../../activities/adapters/stripe';
+import { createStripe } from '../../adapters/stripe';
 import { newId } from '../../core/ids';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { billingAccount, postStripeEvent } from '../support/billing';

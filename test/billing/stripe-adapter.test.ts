@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
-import { createStripe } from '../../activities/adapters/stripe';
+import { createStripe } from '../../adapters/stripe';
 import { loadConfig } from '../../core/config';
 import { freePort } from '../../scripts/stack/processes';
 import { startStripeMock } from '../../scripts/stack/stripe-mock';

@@ -1,4 +1,4 @@
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { createContainerHostActivities } from '../../activities/gpu-lab/container-host';
 import { createDocker } from '../../core/docker';
 import { createSecretBox, newSecretKey } from '../../core/secret-box';

@@ -1,4 +1,4 @@
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { createDocker } from '../../core/docker';
 import { eventually, startApi, type TestApi } from '../support/api';
 import { labAccount, labCall } from '../support/gpu-lab';

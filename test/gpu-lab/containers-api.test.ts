@@ -1,4 +1,4 @@
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { createDocker } from '../../core/docker';
 import { newId } from '../../core/ids';
 import { labAccount } from '../support/gpu-lab';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { loadConfig } from '../../core/config';
 import { createDocker } from '../../core/docker';
 import { newId } from '../../core/ids';

@@ -1,4 +1,4 @@
-import { createContainers } from '../../activities/adapters/containers';
+import { createContainers } from '../../adapters/containers';
 import { reserve, withReservationRetry } from '../../api/products/gpu-lab/reservations';
 import { loadConfig } from '../../core/config';
 import { createDb } from '../../core/db';

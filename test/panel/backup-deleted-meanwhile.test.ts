@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMariadb } from '../../activities/adapters/mariadb';
-import { createMariadbCli } from '../../activities/adapters/mariadb-cli';
+import { createMariadb } from '../../adapters/mariadb';
+import { createMariadbCli } from '../../adapters/mariadb-cli';
 import { createBackupHostActivities } from '../../activities/panel/backup-host';
 import { loadConfig } from '../../core/config';
 import { createSecretBox } from '../../core/secret-box';

@@ -5,7 +5,7 @@ import { startHostWorker } from '../support/host-worker';
 import { saveHistory } from '../support/histories';
 import { fetchSite } from '../support/nginx';
 import { waitForJob, waitForSite } from '../support/panel';
-import { createNginx } from '../../activities/adapters/nginx';
+import { createNginx } from '../../adapters/nginx';
 
 // This API routes its sites to a host of its own, served by a worker whose reload fails.
 let api: TestApi;

@@ -1,7 +1,7 @@
 import { Conflict, Unavailable } from '../../core/errors';
 import { createDocker } from '../../core/docker';
 import { freePort } from '../../scripts/stack/processes';
-import { createContainers, type ContainerSpec } from '../../activities/adapters/containers';
+import { createContainers, type ContainerSpec } from '../../adapters/containers';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
 
 const docker = createDocker(process.env.DOCKER_HOST);

@@ -84,6 +84,15 @@ describe('answers carry protective headers', () => {
   });
 });
 
+/** The platform's envelope (RFC 9457 problem details) for a 405. */
+const platformProblem = (detail: string) => ({
+  type: 'about:blank',
+  title: 'Method Not Allowed',
+  status: 405,
+  detail,
+  code: 'method_not_allowed',
+});
+
 describe('methods nothing serves', () => {
   it.each([
     [
@@ -105,19 +114,12 @@ describe('methods nothing serves', () => {
       '/billing/health',
       { success: false, data: 'TRACE is not allowed on /health', code: 'method_not_allowed' },
     ],
-    ['TRACE', '/', { error: { code: 'method_not_allowed', message: 'TRACE is not allowed on /' } }],
-    [
-      'PROPFIND',
-      '/healthz',
-      { error: { code: 'method_not_allowed', message: 'PROPFIND is not allowed on /healthz' } },
-    ],
+    ['TRACE', '/', platformProblem('TRACE is not allowed on /')],
+    ['PROPFIND', '/healthz', platformProblem('PROPFIND is not allowed on /healthz')],
   ])("should answer %s %s with 405 in that product's envelope", async (method, path, body) => {
     const res = await send(method, path);
-    expect([res.status, res.headers['content-type'], JSON.parse(res.body)]).toEqual([
-      405,
-      'application/json; charset=utf-8',
-      body,
-    ]);
+    const type = 'status' in body ? 'application/problem+json' : 'application/json; charset=utf-8';
+    expect([res.status, res.headers['content-type'], JSON.parse(res.body)]).toEqual([405, type, body]);
   });
   it('should answer a method Node does not know with 405 in the platform envelope', async () => {
     const socket = net.connect(Number(new URL(api.url).port), '127.0.0.1');
@@ -126,9 +128,8 @@ describe('methods nothing serves', () => {
     for await (const chunk of socket) chunks.push(chunk as Buffer);
     const [head, body] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
     expect(head.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
-    expect(JSON.parse(body)).toEqual({
-      error: { code: 'method_not_allowed', message: 'this method is not allowed' },
-    });
+    expect(head).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(body)).toEqual(platformProblem('this method is not allowed'));
   });
 });
 

@@ -71,7 +71,11 @@ describe('the platform routes', () => {
   it('GET /metrics, the platform\'s and billing\'s, answers 401 without the METRICS_TOKEN bearer', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }] as Record<string, string>[]) {
       const platform = await api.request('GET', '/metrics', { headers });
-      expect([platform.status, platform.body]).toEqual([401, { error: { code: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' } }]);
+      expect([platform.status, platform.headers.get('content-type'), platform.body]).toEqual([
+        401,
+        'application/problem+json',
+        { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' },
+      ]);
       expect(platform.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       const billing = await api.request('GET', '/billing/metrics', { headers });
       expect([billing.status, billing.body]).toEqual([401, { success: false, data: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' }]);
@@ -113,6 +117,15 @@ describe('the platform routes', () => {
     expect(asset.text.length).toBeGreaterThan(100_000);
     expect((await api.request('GET', '/docs/assets/..%2Fpackage.json')).status).toBe(404);
     expect((await api.request('GET', '/openapi/nope.json')).status).toBe(404);
+  });
+
+  it('answers a path no product serves with 404 in the platform envelope (problem details)', async () => {
+    const res = await api.request('GET', '/no-such-product/x');
+    expect([res.status, res.headers.get('content-type'), res.body]).toEqual([
+      404,
+      'application/problem+json',
+      { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route for GET /no-such-product/x', code: 'not_found' },
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import type { BillingCaller } from './auth';
 import type { KeyCache } from './key-cache';
+import type { ApiKeyRow } from './rows';
 
 export const SCOPES = ['usage:write', 'usage:read'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -17,8 +18,7 @@ export interface KeyCaller {
   customerId: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.api_keys row
-const view = (k: any) => ({
+const view = (k: ApiKeyRow) => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,

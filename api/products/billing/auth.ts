@@ -13,10 +13,10 @@ import { createLoginThrottle } from '../../http/login-throttle';
 import { productUrl } from '../../http/mount';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Mailer } from './mailer';
+import type { CustomerRow } from './rows';
 
 export type BillingAuthLevel = 'public' | 'customer' | 'admin';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.customers row
-export type CustomerRow = any;
+export type { CustomerRow };
 export interface BillingCaller {
   customer: CustomerRow;
 }
@@ -26,7 +26,7 @@ export const customerView = (c: CustomerRow) => ({
   name: c.name,
   email: c.email,
   company: c.company ?? null,
-  role: c.role as 'customer' | 'admin',
+  role: c.role,
   created_at: new Date(c.created_at).toISOString(),
 });
 

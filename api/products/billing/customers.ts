@@ -56,7 +56,7 @@ export function createCustomerService(deps: { db: Knex; cancelSubscription: (cus
         base.clone().count('* as n'),
       ]);
       return {
-        customers: rows.map((r: CustomerRow) => ({ ...customerView(r), deleted_at: r.deleted_at ? new Date(r.deleted_at).toISOString() : null, subscription_status: r.subscription_status ?? null, plan_id: r.plan_id ?? null })),
+        customers: rows.map((r: CustomerRow & { subscription_status: string | null; plan_id: string | null }) => ({ ...customerView(r), deleted_at: r.deleted_at ? new Date(r.deleted_at).toISOString() : null, subscription_status: r.subscription_status ?? null, plan_id: r.plan_id ?? null })),
         total: Number(n),
         page: Math.floor(q.offset / q.limit) + 1,
       };

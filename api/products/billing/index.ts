@@ -1,4 +1,4 @@
-import { createStripe } from '../../../activities/adapters/stripe';
+import { createStripe } from '../../../adapters/stripe';
 import { createHotPool, dbTimeouts } from '../../../core/db';
 import type { ProductFactory } from '../types';
 import { createInvoiceService } from './invoices';

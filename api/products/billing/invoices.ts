@@ -7,13 +7,12 @@ import { toStripeAmount } from '../../../core/payments';
 import { writeAudit } from '../../http/audit';
 import { productUrl } from '../../http/mount';
 import type { BillingCaller } from './auth';
+import type { CustomerRow, InvoiceRow } from './rows';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.invoices row
-type Row = any;
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
 /** The invoice as a PDF: who, number, period, each line and the totals (pdfkit, A4). */
-function renderPdf(inv: Row, customer: Row): Promise<Buffer> {
+function renderPdf(inv: InvoiceRow, customer: CustomerRow): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${inv.number}` } });
     const chunks: Buffer[] = [];
@@ -23,7 +22,7 @@ function renderPdf(inv: Row, customer: Row): Promise<Buffer> {
     doc.fontSize(20).text(`Invoice ${inv.number}`);
     doc.moveDown().fontSize(11).text(`Billed to: ${customer.name} <${customer.email}>${customer.company ? `, ${customer.company}` : ''}`);
     doc.text(`Issued: ${new Date(inv.created_at).toISOString().slice(0, 10)}    Status: ${inv.status}`);
-    if (inv.period_start) doc.text(`Period: ${new Date(inv.period_start).toISOString().slice(0, 10)} to ${new Date(inv.period_end).toISOString().slice(0, 10)}`);
+    if (inv.period_start && inv.period_end) doc.text(`Period: ${new Date(inv.period_start).toISOString().slice(0, 10)} to ${new Date(inv.period_end).toISOString().slice(0, 10)}`);
     doc.moveDown();
     for (const line of inv.line_items as { description: string; amount_cents: number }[]) doc.text(`${line.description}    ${money(line.amount_cents, inv.currency)}`);
     doc.moveDown().text(`Subtotal: ${money(inv.subtotal_cents, inv.currency)}`);
@@ -43,7 +42,7 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
     if (!inv) throw new NotFound(`invoice ${id}`);
     return inv;
   };
-  const summary = (i: Row) => ({ id: i.id, invoice_number: i.number, total_cents: i.total_cents, currency: i.currency, status: i.status, kind: i.kind, created_at: new Date(i.created_at).toISOString() });
+  const summary = (i: InvoiceRow) => ({ id: i.id, invoice_number: i.number, total_cents: i.total_cents, currency: i.currency, status: i.status, kind: i.kind, created_at: new Date(i.created_at).toISOString() });
 
   return {
     async list(caller: BillingCaller, q: { status?: string; limit: number; offset: number }) {

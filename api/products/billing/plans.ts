@@ -4,9 +4,9 @@ import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import { METERED_STATUSES, planTerms } from '../../../activities/billing/terms';
 import type { BillingCaller } from './auth';
+import type { PlanRow } from './rows';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.plans row
-export type PlanRow = any;
+export type { PlanRow };
 export interface PlanInput {
   name: string;
   description?: string | null;

@@ -13,9 +13,8 @@ import { createRateLimits } from '../../http/rate-limit';
 import type { BillingCaller } from './auth';
 import { LIVE_STATUSES, planTerms } from '../../../activities/billing/terms';
 import { planView } from './plans';
+import type { CustomerRow, PlanRow, SubscriptionRow } from './rows';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.subscriptions row
-type Row = any;
 export const workflowIdOf = (subscriptionId: string) => `billing-subscription-${subscriptionId}`;
 const SUPERSEDED = 'superseded by a newer checkout';
 type CheckoutInput = { plan_id: string; customer_email: string; success_url: string; cancel_url: string };
@@ -37,7 +36,7 @@ export function createSubscriptionService(deps: {
   // their unfinished checkout superseded), counted alike for emails with and without an account.
   const checkoutMails = { bucket: 'billing.checkout_mail', limit: config.BILLING_CHECKOUT_MAILS_PER_HOUR, windowSeconds: 3600 };
 
-  const view = async (s: Row) => ({
+  const view = async (s: SubscriptionRow) => ({
     id: s.id,
     plan: planView(await db('billing.plans').where({ id: s.plan_id }).first()),
     status: s.status,
@@ -65,7 +64,7 @@ export function createSubscriptionService(deps: {
   }
 
   /** Sends an update to the subscription's workflow and waits for what it wrote. */
-  async function update<R>(s: Row, name: string, args: unknown[]): Promise<R> {
+  async function update<R>(s: SubscriptionRow, name: string, args: unknown[]): Promise<R> {
     try {
       return (await temporal.call((client) => client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(name, { args: args as [] }), {
         timeoutMs: temporal.updateTimeoutMs,
@@ -91,7 +90,7 @@ export function createSubscriptionService(deps: {
    * it was just completed: then the customer is subscribed and the newer one is refused) and its
    * subscription ends through its workflow, or here when none runs.
    */
-  async function supersede(trx: Knex.Transaction, s: Row) {
+  async function supersede(trx: Knex.Transaction, s: SubscriptionRow) {
     const session = s.checkout_session_id as string | null;
     if (session) {
       const state = await stripe.checkout.sessions.expire(session).then(
@@ -123,7 +122,7 @@ export function createSubscriptionService(deps: {
    */
   async function openCheckout(
     customerId: string,
-    plan: Row,
+    plan: PlanRow,
     input: CheckoutInput,
     actor: string,
     ip: string,
@@ -188,7 +187,7 @@ export function createSubscriptionService(deps: {
   }
 
   /** Without a token the checkout page goes to the account's own mailbox, never to the caller. */
-  async function mailCheckout(customer: Row, plan: Row, input: CheckoutInput, ip: string) {
+  async function mailCheckout(customer: CustomerRow, plan: PlanRow, input: CheckoutInput, ip: string) {
     const opened = await openCheckout(customer.id, plan, input, input.customer_email, ip).catch((err) => {
       if (err instanceof Conflict) return null;
       throw err;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
-import { CONTAINER_NAME } from '../../../activities/adapters/containers';
+import { CONTAINER_NAME } from '../../../adapters/containers';
 import type { Config } from '../../../core/config';
 import { generatePassword } from '../../../core/crypto';
 import type { Logger } from '../../../core/logger';

@@ -6,6 +6,7 @@ import type { GpuProbe } from '../../../activities/gpu-lab/nvidia-smi';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import type { HostReader } from './host-read';
+import type { Gpu } from './models';
 import type { HostCandidate } from './reservations';
 
 export type GpuStatus = 'available' | 'maintenance' | 'offline';
@@ -20,8 +21,10 @@ export interface GpuInput {
   status: GpuStatus;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gpu_lab.gpus row joined with its holder
-const view = (g: any) => ({
+/** A gpu_lab.gpus row joined with the container holding it, if any. */
+type HeldGpu = Gpu & { container_id: string | null };
+
+const view = (g: HeldGpu) => ({
   id: g.id,
   hostId: g.host_id,
   index: g.gpu_index,
@@ -32,7 +35,7 @@ const view = (g: any) => ({
   migEnabled: g.mig_enabled,
   // `in_use` is not stored: a container holding the device says so.
   status: g.container_id ? ('in_use' as const) : (g.status as GpuStatus),
-  containerId: (g.container_id as string | null) ?? null,
+  containerId: g.container_id ?? null,
   createdAt: new Date(g.created_at).toISOString(),
   updatedAt: new Date(g.updated_at).toISOString(),
 });

@@ -7,16 +7,14 @@ import type { Temporal } from '../../../core/temporal';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { leaseEnd, payLease } from './leases';
+import type { Package, Payment } from './models';
 
 const QUOTE_MINUTES = 60;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of gpu_lab.packages / payments
-type Row = any;
-
-const packageView = (p: Row) => ({
+const packageView = (p: Package) => ({
   id: p.id, name: p.name, gpuKind: p.gpu_kind, gpuCount: p.gpu_count, cpus: Number(p.cpus), memoryGb: p.memory_gb,
   diskGb: p.disk_gb, durationDays: p.duration_days, priceIdr: Number(p.price_idr), active: p.active,
 });
-const paymentView = (p: Row) => ({
+const paymentView = (p: Payment) => ({
   id: p.id, userId: p.user_id, paketId: p.package_id, amountIdr: Number(p.amount_idr), status: p.status,
   quoteExpiresAt: new Date(p.quote_expires_at).toISOString(), bankName: p.bank_name, senderName: p.sender_name,
   transferDate: p.transfer_date ? new Date(p.transfer_date).toISOString().slice(0, 10) : null, proofUrl: p.proof_url,
@@ -35,7 +33,7 @@ export function createPaymentService(deps: { db: Knex; temporal: Temporal; confi
    * An approved extension moves the container's lease end by the package's days, before the
    * approval commits: if the workflow engine cannot be told, the payment stays pending (503).
    */
-  async function extend(trx: Knex.Transaction, p: Row): Promise<Row> {
+  async function extend(trx: Knex.Transaction, p: Payment): Promise<Payment> {
     const c = await trx('gpu_lab.containers').where({ id: p.extends_container_id }).forUpdate().first();
     const pkg = await trx('gpu_lab.packages').where({ id: p.package_id }).first();
     const [row] = await trx('gpu_lab.payments').where({ id: p.id }).update({ lease_extended_at: trx.fn.now() }).returning('*');
@@ -81,7 +79,7 @@ export function createPaymentService(deps: { db: Knex; temporal: Temporal; confi
       if (!pkg) throw new NotFound(`paket ${packageId}`);
       await db('gpu_lab.payments').where({ status: 'quoted' }).where('quote_expires_at', '<', db.fn.now()).update({ status: 'expired', updated_at: db.fn.now() });
       const base = Number(pkg.price_idr) - (Number(pkg.price_idr) % 1000);
-      const answer = (row: Row) => ({
+      const answer = (row: Payment) => ({
         paymentId: row.id,
         paketId: pkg.id,
         priceIdr: Number(pkg.price_idr),
@@ -91,7 +89,7 @@ export function createPaymentService(deps: { db: Knex; temporal: Temporal; confi
       });
       return db.transaction(async (trx) => {
         await trx('gpu_lab.users').where({ id: caller.user.id }).forUpdate().first('id');
-        const open: Row[] = await trx('gpu_lab.payments')
+        const open: Payment[] = await trx('gpu_lab.payments')
           .where({ user_id: caller.user.id, status: 'quoted' })
           .where('quote_expires_at', '>', trx.fn.now())
           .orderBy('quote_expires_at');

@@ -3,16 +3,16 @@ import { Forbidden, Invalid, NotFound } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
+import type { Ticket, TicketStatus } from './models';
 
-type Status = 'open' | 'in_progress' | 'resolved' | 'closed';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gpu_lab.tickets row
-const view = (t: any) => ({
+type Status = TicketStatus;
+const view = (t: Ticket) => ({
   id: t.id,
   userId: t.user_id,
   containerName: t.container_name,
   subject: t.subject,
   description: t.description,
-  status: t.status as Status,
+  status: t.status,
   adminNote: t.admin_note,
   createdAt: new Date(t.created_at).toISOString(),
   updatedAt: new Date(t.updated_at).toISOString(),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
-import { SYSTEM_SCHEMAS, type Mariadb } from '../../../activities/adapters/mariadb';
+import { SYSTEM_SCHEMAS, type Mariadb } from '../../../adapters/mariadb';
 import { passwordWeakness } from '../../../core/crypto';
 import { AppError, Conflict, Invalid, NotFound } from '../../../core/errors';
 import { newId } from '../../../core/ids';

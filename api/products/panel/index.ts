@@ -1,4 +1,4 @@
-import { createMariadb } from '../../../activities/adapters/mariadb';
+import { createMariadb } from '../../../adapters/mariadb';
 import type { ProductFactory } from '../types';
 import { createAuthService } from './auth';
 import { createAuditService } from './audit';

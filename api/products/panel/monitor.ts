@@ -2,8 +2,8 @@ import { temporal as proto } from '@temporalio/proto';
 import os from 'node:os';
 import type { Config } from '../../../core/config';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
-import * as procfs from '../../../activities/adapters/procfs';
-import * as systemd from '../../../activities/adapters/systemd';
+import * as procfs from '../../../adapters/procfs';
+import * as systemd from '../../../adapters/systemd';
 
 /** The services a single-server panel depends on, with how each is recognised. */
 const WATCHED = [

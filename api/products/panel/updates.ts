@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { readBuildInfo } from '../../../core/build-info';
 import { AppError, Conflict } from '../../../core/errors';
-import { run } from '../../../activities/adapters/exec';
-import * as systemd from '../../../activities/adapters/systemd';
+import { run } from '../../../adapters/exec';
+import * as systemd from '../../../adapters/systemd';
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 

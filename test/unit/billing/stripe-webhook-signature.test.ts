@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { createStripe } from '../../../activities/adapters/stripe';
+import { createStripe } from '../../../adapters/stripe';
 
 // Signing and checking a webhook is local to the `stripe` package: no stripe-mock, no network.
 const stripe = createStripe({ secretKey: 'sk_test_unit', apiBase: 'http://127.0.0.1:9' });

@@ -3,7 +3,7 @@ import {
   createOptions,
   gpuDeviceRequests,
   type ContainerSpec,
-} from '../../../activities/adapters/containers';
+} from '../../../adapters/containers';
 
 // What Docker is asked for, without asking Docker: test/platform/containers.test.ts runs it on the real engine.
 const owner = { label: 'dermaga.test', value: 'containers-unit' };

@@ -1,6 +1,6 @@
 import { escapeId } from 'mysql2';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { Conflict, Unavailable } from '../../core/errors';
+import { Conflict, Unavailable } from '../core/errors';
 
 /** Schemas MariaDB keeps for itself: never listed, never created or granted through the panel. */
 export const SYSTEM_SCHEMAS = ['information_schema', 'mysql', 'performance_schema', 'sys'];

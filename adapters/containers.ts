@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
-import { Conflict, Invalid, Unavailable } from '../../core/errors';
+import { Conflict, Invalid, Unavailable } from '../core/errors';
 
 /** What a lab or service container is made of; everything the engine needs, nothing it can misread. */
 export interface ContainerSpec {
