@@ -1,5 +1,5 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/admin';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Admins: customers, credits, usage across everyone. */

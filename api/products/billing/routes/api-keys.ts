@@ -1,5 +1,5 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/api-keys';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** The caller's API keys; a key is shown only in the create and rotate answers. */

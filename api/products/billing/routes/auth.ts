@@ -1,5 +1,5 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/auth';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Sign-up, login, password reset by mail, and the caller's profile. */

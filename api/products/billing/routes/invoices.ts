@@ -1,7 +1,7 @@
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
 import { listRefusedPayments } from '../refused-payments';
-import * as s from '../schemas';
+import * as s from '../schemas/invoices';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** The caller's invoices, and the admins' list of failed ones. */

@@ -1,5 +1,5 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/plans';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Plans: the public catalog and the admins' configuration. */

@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/subscriptions';
 import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Checkout and the caller's subscription; changes go to its workflow. */

@@ -1,4 +1,4 @@
-import * as s from '../schemas';
+import * as s from '../schemas/webhooks';
 import type { BillingRoute, BillingServices } from './context';
 
 const BAD = { 400: { description: 'Signature or token does not verify: nothing was read or changed' }, 503: { description: 'This provider is not configured' } };

@@ -1,6 +1,6 @@
 import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/auth';
 import type { LabRoute, LabServices } from './context';
 
 /** Register, log in (researchers; admins through their own door), refresh with rotation, sign out everywhere. */

@@ -1,6 +1,6 @@
 import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/containers';
 import type { LabRoute, LabServices } from './context';
 
 /** Containers: created, reset, restarted, stopped, started and deleted by workflows on their host; reads asked of that host. */

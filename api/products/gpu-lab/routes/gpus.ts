@@ -1,7 +1,7 @@
 import { caller } from './context';
 import { answer } from '../envelope';
-import * as g from '../gpu-schemas';
-import { Deleted } from '../schemas';
+import * as g from '../schemas/gpus';
+import { Deleted } from '../schemas/common';
 import type { LabRoute, LabServices } from './context';
 
 const PROBE_ERRORS = {

@@ -1,6 +1,6 @@
 import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/payments';
 import type { LabRoute, LabServices } from './context';
 
 /** Packages (`paket`), their price quotes (`generate-harga`) and bank-transfer payments. */

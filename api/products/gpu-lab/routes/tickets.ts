@@ -1,6 +1,6 @@
 import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/tickets';
 import type { LabRoute, LabServices } from './context';
 
 /** Tickets (`tiket`) about containers. */

@@ -1,7 +1,7 @@
 import { caller } from './context';
 import { userView } from '../auth';
 import { answer } from '../envelope';
-import * as s from '../schemas';
+import * as s from '../schemas/users';
 import type { LabRoute, LabServices } from './context';
 
 /** The caller's own profile, and the admins' management of accounts. */

@@ -1,4 +1,4 @@
-import * as s from '../schemas';
+import * as s from '../schemas/audit';
 import type { PanelRoute, PanelServices } from './context';
 
 /** The audit trail: who did what to which target, from where, with what outcome. */

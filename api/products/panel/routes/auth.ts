@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
 import { caller } from './context';
-import * as s from '../schemas';
+import * as s from '../schemas/auth';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Login, logout, who am I, change password. */

@@ -1,5 +1,5 @@
 import { caller } from './context';
-import * as s from '../schemas';
+import * as s from '../schemas/backups';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Backups and restores as workflows with jobs; the list reads the backup directory. */

@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
 import { caller } from './context';
-import * as s from '../schemas';
+import * as s from '../schemas/databases';
 import type { PanelRoute, PanelServices } from './context';
 
 /** MariaDB databases and their users: created at once, in MariaDB and in the panel's records. */

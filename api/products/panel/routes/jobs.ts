@@ -1,4 +1,4 @@
-import * as s from '../schemas';
+import * as s from '../schemas/jobs';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Jobs: the progress of every long operation. */

@@ -1,4 +1,4 @@
-import * as s from '../schemas';
+import * as s from '../schemas/monitor';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Monitoring read from the panel's host itself. */

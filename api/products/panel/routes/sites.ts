@@ -1,5 +1,5 @@
 import { caller } from './context';
-import * as s from '../schemas';
+import * as s from '../schemas/sites';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Sites: created and deleted by workflows; answers come before the work. */

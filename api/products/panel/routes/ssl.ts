@@ -1,5 +1,5 @@
 import { caller } from './context';
-import * as s from '../schemas';
+import * as s from '../schemas/ssl';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Certificates over ACME HTTP-01, issued and renewed by workflows; answers come before the work. */

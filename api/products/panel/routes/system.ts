@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
 import { compatibility } from '../system';
-import * as s from '../schemas';
+import * as s from '../schemas/system';
 import type { PanelRoute, PanelServices } from './context';
 
 /** Liveness and host compatibility (public). */

@@ -1,5 +1,5 @@
 import { reply } from '../../../http/route';
-import * as s from '../schemas';
+import * as s from '../schemas/updates';
 import { caller, type PanelRoute, type PanelServices } from './context';
 
 /** Self-update: what runs, whether the followed branch moved, and the updater unit. */

@@ -1,5 +1,5 @@
 import { reply } from '../../../http/route';
-import * as s from '../schemas';
+import * as s from '../schemas/users';
 import { caller, type PanelRoute, type PanelServices } from './context';
 
 /** Panel users (admins and viewers), managed by admins. */
