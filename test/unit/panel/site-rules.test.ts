@@ -1,5 +1,5 @@
 import { checkRootPath } from '../../../api/products/panel/sites';
-import { Domain } from '../../../api/products/panel/schemas';
+import { Domain } from '../../../api/products/panel/schemas/common';
 
 describe('root_path rules', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/admin';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Admins: customers, credits, usage across everyone. */
 export function adminRoutes(route: BillingRoute, { customers }: BillingServices): void {

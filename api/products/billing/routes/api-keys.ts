@@ -1,6 +1,6 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/api-keys';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** The caller's API keys; a key is shown only in the create and rotate answers. */
 export function apiKeyRoutes(route: BillingRoute, { apiKeys }: BillingServices): void {

@@ -1,6 +1,6 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/auth';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Sign-up, login, password reset by mail, and the caller's profile. */
 export function authRoutes(route: BillingRoute, { auth, customers }: BillingServices): void {

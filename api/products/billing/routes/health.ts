@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
-import type { BillingRoute, BillingServices } from '.';
+import type { BillingRoute, BillingServices } from './context';
 
 const Health = z.object({ success: z.boolean(), data: z.string() }).openapi('Health');
 const HealthDetailed = z

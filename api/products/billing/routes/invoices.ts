@@ -1,8 +1,8 @@
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
 import { listRefusedPayments } from '../refused-payments';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/invoices';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** The caller's invoices, and the admins' list of failed ones. */
 export function invoiceRoutes(route: BillingRoute, { invoices, customers, db }: BillingServices): void {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { serveMetrics } from '../../../http/metrics';
-import type { BillingRoute, BillingServices } from '.';
+import type { BillingRoute, BillingServices } from './context';
 
 /** Prometheus metrics: the platform's one process registry (billing.md GET /metrics), on its terms. */
 export function metricsRoutes(route: BillingRoute, { config }: BillingServices): void {

@@ -1,6 +1,6 @@
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/plans';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Plans: the public catalog and the admins' configuration. */
 export function planRoutes(route: BillingRoute, { plans }: BillingServices): void {

@@ -1,7 +1,7 @@
 import { reply } from '../../../http/route';
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/subscriptions';
+import { caller, type BillingRoute, type BillingServices } from './context';
 
 /** Checkout and the caller's subscription; changes go to its workflow. */
 export function subscriptionRoutes(route: BillingRoute, { subscriptions, auth }: BillingServices): void {

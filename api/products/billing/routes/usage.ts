@@ -1,8 +1,8 @@
 import { AppError } from '../../../../core/errors';
 import type { UsageEvent } from '../usage';
 import { ok } from '../envelope';
-import * as s from '../schemas';
-import { caller, keyOf, type BillingRoute, type BillingServices } from '.';
+import * as s from '../schemas/usage';
+import { caller, keyOf, type BillingRoute, type BillingServices } from './context';
 
 const OVER_QUOTA = { 429: { description: 'Quota exceeded (hard-limit plan): `{ success: false, data: "Quota exceeded", quota_info }`' } };
 

@@ -1,5 +1,5 @@
-import * as s from '../schemas';
-import type { BillingRoute, BillingServices } from '.';
+import * as s from '../schemas/webhooks';
+import type { BillingRoute, BillingServices } from './context';
 
 const BAD = { 400: { description: 'Signature or token does not verify: nothing was read or changed' }, 503: { description: 'This provider is not configured' } };
 

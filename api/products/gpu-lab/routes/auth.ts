@@ -1,7 +1,7 @@
-import { caller } from '.';
+import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as s from '../schemas/auth';
+import type { LabRoute, LabServices } from './context';
 
 /** Register, log in (researchers; admins through their own door), refresh with rotation, sign out everywhere. */
 export function authRoutes(route: LabRoute, { auth }: LabServices): void {

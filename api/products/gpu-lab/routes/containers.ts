@@ -1,7 +1,7 @@
-import { caller } from '.';
+import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as s from '../schemas/containers';
+import type { LabRoute, LabServices } from './context';
 
 /** Containers: created, reset, restarted, stopped, started and deleted by workflows on their host; reads asked of that host. */
 export function containerRoutes(route: LabRoute, { containers, jobs }: LabServices): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LabRoute } from '.';
+import type { LabRoute } from './context';
 
 /** The health check the lab's clients already poll. */
 export function generalRoutes(route: LabRoute): void {

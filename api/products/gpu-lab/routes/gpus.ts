@@ -1,8 +1,8 @@
-import { caller } from '.';
+import { caller } from './context';
 import { answer } from '../envelope';
-import * as g from '../gpu-schemas';
-import { Deleted } from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as g from '../schemas/gpus';
+import { Deleted } from '../schemas/common';
+import type { LabRoute, LabServices } from './context';
 
 const PROBE_ERRORS = {
   400: { description: 'hostId is not one of GPULAB_HOSTS' },

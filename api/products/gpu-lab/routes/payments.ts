@@ -1,7 +1,7 @@
-import { caller } from '.';
+import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as s from '../schemas/payments';
+import type { LabRoute, LabServices } from './context';
 
 /** Packages (`paket`), their price quotes (`generate-harga`) and bank-transfer payments. */
 export function paymentRoutes(route: LabRoute, { payments }: LabServices): void {

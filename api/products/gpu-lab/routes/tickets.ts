@@ -1,7 +1,7 @@
-import { caller } from '.';
+import { caller } from './context';
 import { answer } from '../envelope';
-import * as s from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as s from '../schemas/tickets';
+import type { LabRoute, LabServices } from './context';
 
 /** Tickets (`tiket`) about containers. */
 export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {

@@ -1,8 +1,8 @@
-import { caller } from '.';
+import { caller } from './context';
 import { userView } from '../auth';
 import { answer } from '../envelope';
-import * as s from '../schemas';
-import type { LabRoute, LabServices } from '.';
+import * as s from '../schemas/users';
+import type { LabRoute, LabServices } from './context';
 
 /** The caller's own profile, and the admins' management of accounts. */
 export function userRoutes(route: LabRoute, { users }: LabServices): void {

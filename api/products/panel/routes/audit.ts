@@ -1,5 +1,5 @@
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import * as s from '../schemas/audit';
+import type { PanelRoute, PanelServices } from './context';
 
 /** The audit trail: who did what to which target, from where, with what outcome. */
 export function auditRoutes(route: PanelRoute, { audit }: PanelServices): void {

@@ -1,7 +1,7 @@
 import { reply } from '../../../http/route';
-import { caller } from '.';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import { caller } from './context';
+import * as s from '../schemas/auth';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Login, logout, who am I, change password. */
 export function authRoutes(route: PanelRoute, { auth }: PanelServices): void {

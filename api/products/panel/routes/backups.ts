@@ -1,6 +1,6 @@
-import { caller } from '.';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import { caller } from './context';
+import * as s from '../schemas/backups';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Backups and restores as workflows with jobs; the list reads the backup directory. */
 export function backupRoutes(route: PanelRoute, { backups }: PanelServices): void {

@@ -1,7 +1,7 @@
 import { reply } from '../../../http/route';
-import { caller } from '.';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import { caller } from './context';
+import * as s from '../schemas/databases';
+import type { PanelRoute, PanelServices } from './context';
 
 /** MariaDB databases and their users: created at once, in MariaDB and in the panel's records. */
 export function databaseRoutes(route: PanelRoute, { databases }: PanelServices): void {

@@ -1,5 +1,5 @@
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import * as s from '../schemas/jobs';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Jobs: the progress of every long operation. */
 export function jobRoutes(route: PanelRoute, { jobs }: PanelServices): void {

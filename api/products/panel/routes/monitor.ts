@@ -1,5 +1,5 @@
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import * as s from '../schemas/monitor';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Monitoring read from the panel's host itself. */
 export function monitorRoutes(route: PanelRoute, { monitor }: PanelServices): void {

@@ -1,6 +1,6 @@
-import { caller } from '.';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import { caller } from './context';
+import * as s from '../schemas/sites';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Sites: created and deleted by workflows; answers come before the work. */
 export function siteRoutes(route: PanelRoute, { sites }: PanelServices): void {

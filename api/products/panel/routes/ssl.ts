@@ -1,6 +1,6 @@
-import { caller } from '.';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import { caller } from './context';
+import * as s from '../schemas/ssl';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Certificates over ACME HTTP-01, issued and renewed by workflows; answers come before the work. */
 export function sslRoutes(route: PanelRoute, { ssl }: PanelServices): void {

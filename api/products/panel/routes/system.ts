@@ -1,7 +1,7 @@
 import { reply } from '../../../http/route';
 import { compatibility } from '../system';
-import * as s from '../schemas';
-import type { PanelRoute, PanelServices } from '.';
+import * as s from '../schemas/system';
+import type { PanelRoute, PanelServices } from './context';
 
 /** Liveness and host compatibility (public). */
 export function systemRoutes(route: PanelRoute, { db, osReleaseFile }: PanelServices): void {

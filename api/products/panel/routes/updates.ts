@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
-import * as s from '../schemas';
-import { caller, type PanelRoute, type PanelServices } from '.';
+import * as s from '../schemas/updates';
+import { caller, type PanelRoute, type PanelServices } from './context';
 
 /** Self-update: what runs, whether the followed branch moved, and the updater unit. */
 export function updateRoutes(route: PanelRoute, { updates }: PanelServices): void {

@@ -1,6 +1,6 @@
 import { reply } from '../../../http/route';
-import * as s from '../schemas';
-import { caller, type PanelRoute, type PanelServices } from '.';
+import * as s from '../schemas/users';
+import { caller, type PanelRoute, type PanelServices } from './context';
 
 /** Panel users (admins and viewers), managed by admins. */
 export function userRoutes(route: PanelRoute, { users }: PanelServices): void {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import '../../http/route';
-import { wholeNumberParam } from '../../http/whole-number';
-import { ok } from './envelope';
+import '../../../http/route';
+import { wholeNumberParam } from '../../../http/whole-number';
+import { ok } from '../envelope';
 
 const HostId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a host id: lowercase letters, digits and -');
 const STATUSES = ['available', 'maintenance', 'offline'] as const;
