@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { faultPoint } from './faults';
 import type { Logger } from './logger';
 import { newId } from './ids';
+import { typedSearchAttributesOf, type WorkflowSearchAttributes } from './search-attributes';
 import { workflowStarts } from './metrics';
 import { TemporalUnavailable, WorkflowExecutionAlreadyStartedError, isTemporalUnreachable, type Temporal } from './temporal';
 
@@ -13,9 +14,13 @@ export interface WorkflowStart {
   /** Stored as JSON in platform.workflow_starts: a secret in them must already be sealed (core/secret-box.ts). */
   args: unknown[];
   signal?: { name: string; args: unknown[] };
+  /** Set on the run (core/search-attributes.ts): which product, whose, on what. */
+  searchAttributes: WorkflowSearchAttributes;
 }
 
-export interface RecordedStart extends WorkflowStart {
+export interface RecordedStart extends Omit<WorkflowStart, 'searchAttributes'> {
+  /** Absent on records made before search attributes were recorded. */
+  searchAttributes: WorkflowSearchAttributes | null;
   id: string;
   workflowId: string;
   jobId: string | null;
@@ -30,6 +35,7 @@ interface Row {
   signal: string | null;
   signal_args: unknown[] | null;
   job_id: string | null;
+  search_attributes: WorkflowSearchAttributes | null;
   attempts: number;
 }
 
@@ -51,6 +57,7 @@ export async function recordStart(trx: Knex.Transaction, workflowId: string, sta
     signal: start.signal?.name ?? null,
     signal_args: start.signal ? JSON.stringify(start.signal.args) : null,
     job_id: jobId,
+    search_attributes: JSON.stringify(start.searchAttributes),
   });
   return { ...start, id, workflowId, jobId };
 }
@@ -63,6 +70,7 @@ const fromRow = (r: Row): RecordedStart => ({
   args: r.args,
   signal: r.signal ? { name: r.signal, args: r.signal_args ?? [] } : undefined,
   jobId: r.job_id,
+  searchAttributes: r.search_attributes,
 });
 
 /** The job's recorded start not yet marked started, if any. */
@@ -81,7 +89,13 @@ type Outcome = 'started' | 'already_started';
  * reused the id (a second delete of the same site after a failed one), this record's run starts.
  */
 async function launch(temporal: Temporal, s: RecordedStart, consequence: string): Promise<Outcome> {
-  const options = { workflowId: s.workflowId, taskQueue: s.taskQueue, args: s.args, memo: { workflowStart: s.id } };
+  const options = {
+    workflowId: s.workflowId,
+    taskQueue: s.taskQueue,
+    args: s.args,
+    memo: { workflowStart: s.id },
+    ...(s.searchAttributes && { typedSearchAttributes: typedSearchAttributesOf(s.searchAttributes) }),
+  };
   const start = (workflowIdReusePolicy: WorkflowIdReusePolicy) =>
     temporal.call<unknown>(
       (c) =>

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LiveStatus, Period, SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
-import { controlActivity } from '../platform/options';
+import { childSearchAttributes, controlActivity } from '../platform/options';
 import { invoiceWorkflowIdOf } from './ids';
 import { invoiceCollection, subscriptionEndedSignal } from './invoice-collection';
 
@@ -72,6 +72,7 @@ async function collect(input: SubscriptionInput, invoiceId: string): Promise<voi
   await startChild(invoiceCollection, {
     workflowId: invoiceWorkflowIdOf(invoiceId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: childSearchAttributes(invoiceId),
     args: [
       {
         invoiceId,

@@ -180,7 +180,7 @@ export function createSubscriptionService(deps: {
         detail,
       });
       // The outbox: committed with the subscription, so its workflow starts even if this process dies first.
-      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)] });
+      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)], searchAttributes: { product: 'billing', owner: customerId, resource: id } });
       return { id, session, start };
     });
     await dispatchStart(db, temporal, start, 'subscription.lifecycle', `subscription ${id} is recorded (incomplete) and its checkout is followed once Temporal answers; its checkout page is ${session.url}`);

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { AppError, Unavailable } from '../../../core/errors';
 import { newId } from '../../../core/ids';
+import { typedSearchAttributesOf } from '../../../core/search-attributes';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { HostRead } from '../../../workflows/gpu-lab/read-host';
 
@@ -50,6 +51,8 @@ export function createHostReader(temporal: Temporal) {
         taskQueue: CONTROL_QUEUE,
         args: [hostQueue(hostId), read],
         workflowExecutionTimeout: `${Math.max(1, Math.ceil(timeoutMs / 1000))} seconds`,
+        // A read for the platform (GPU inventory, an admin's look), not for one researcher.
+        typedSearchAttributes: typedSearchAttributesOf({ product: 'gpu-lab', owner: 'platform', resource: hostId }),
       }),
     );
     try {
