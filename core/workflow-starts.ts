@@ -1,3 +1,4 @@
+import type { SignalDefinition } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { faultPoint } from './faults';
@@ -7,18 +8,40 @@ import { typedSearchAttributesOf, type WorkflowSearchAttributes } from './search
 import { workflowStarts } from './metrics';
 import { TemporalUnavailable, WorkflowExecutionAlreadyStartedError, isTemporalUnreachable, type Temporal } from './temporal';
 
-/** What to start: a workflow, or (signal set) a signalWithStart. */
-export interface WorkflowStart {
+/**
+ * Every workflow the worker runs, by the name Temporal knows it by (its export from workflows/index.ts).
+ * A type-only import: no workflow code is loaded here, only the names and parameter types.
+ */
+export type Workflows = typeof import('../workflows');
+export type WorkflowName = keyof Workflows;
+
+/** What to start: a workflow, or (signal set) a signalWithStart. Checked against the workflow's own signature. */
+export type WorkflowStart = {
+  [N in WorkflowName]: {
+    workflowType: N;
+    taskQueue: string;
+    /** Stored as JSON in platform.workflow_starts: a secret in them must already be sealed (core/secret-box.ts). */
+    args: Parameters<Workflows[N]>;
+    /** The signal's definition (its name is what is stored) and its arguments, typed by it. */
+    signal?: SignalWith<unknown[]>;
+    /** Set on the run (core/search-attributes.ts): which product, whose, on what. */
+    searchAttributes: WorkflowSearchAttributes;
+  };
+}[WorkflowName];
+
+/** A signal to send with a start: `signalWith(extendLeaseSignal, { endsAt })` checks the arguments against the definition. */
+export interface SignalWith<A extends unknown[]> {
+  name: string;
+  args: A;
+}
+export const signalWith = <A extends unknown[]>(definition: SignalDefinition<A>, ...args: A): SignalWith<A> => ({ name: definition.name, args });
+
+/** A start as recorded: by name, its arguments as stored. */
+export interface RecordedStart {
   workflowType: string;
   taskQueue: string;
-  /** Stored as JSON in platform.workflow_starts: a secret in them must already be sealed (core/secret-box.ts). */
   args: unknown[];
   signal?: { name: string; args: unknown[] };
-  /** Set on the run (core/search-attributes.ts): which product, whose, on what. */
-  searchAttributes: WorkflowSearchAttributes;
-}
-
-export interface RecordedStart extends Omit<WorkflowStart, 'searchAttributes'> {
   /** Absent on records made before search attributes were recorded. */
   searchAttributes: WorkflowSearchAttributes | null;
   id: string;
