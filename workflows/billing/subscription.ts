@@ -2,8 +2,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineSignal,
-  defineUpdate,
   ParentClosePolicy,
   proxyLocalActivities,
   setHandler,
@@ -14,7 +12,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LiveStatus, Period, SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
 import { childSearchAttributes, controlActivity } from '../platform/options';
 import { invoiceWorkflowIdOf } from './ids';
-import { invoiceCollection, subscriptionEndedSignal } from './invoice-collection';
+import { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate, subscriptionEndedSignal } from './definitions';
+import { invoiceCollection } from './invoice-collection';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
 type ClosedPeriod = Awaited<ReturnType<SubscriptionRecordActivities['closePeriod']>>;
@@ -35,15 +34,7 @@ export interface SubscriptionInput {
   period?: Period;
 }
 
-export const checkoutCompletedSignal = defineSignal<[{ paymentMethodId: string | null }]>('checkoutCompleted');
-export const cancelUpdate = defineUpdate<{ canceled_at: string | null; cancel_at_period_end: boolean }, [{ immediately: boolean; reason?: string }]>('cancel');
-export const reactivateUpdate = defineUpdate<{ canceled_at: string | null; cancel_at_period_end: boolean }, []>('reactivate');
-export const changePlanUpdate = defineUpdate<
-  { invoiceId: string | null; creditCents: number; collect: boolean },
-  [{ planId: string; prorate: boolean }]
->('changePlan');
-export const paymentMethodUpdate = defineUpdate<void, [{ paymentMethodId: string }]>('paymentMethod');
-export const adminOverrideUpdate = defineUpdate<Period, [{ planId?: string; status?: LiveStatus; extendTrialDays?: number }]>('adminOverride');
+export { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate } from './definitions';
 
 /**
  * One workflow per subscription (`billing-subscription-<id>`): waits for checkout, then holds each

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
-import { recordStart } from '../../../core/workflow-starts';
+import { recordStart, signalWith, type WorkflowName, type Workflows } from '../../../core/workflow-starts';
+import { extendLeaseSignal } from '../../../workflows/gpu-lab/definitions';
 import { typedSearchAttributesOf } from '../../../core/search-attributes';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
@@ -17,11 +18,11 @@ export async function payLease(
 ): Promise<void> {
   const { input, signal, searchAttributes } = leaseStart(deps.config, c, endsAt);
   await deps.temporal.call((client) =>
-    client.workflow.signalWithStart('containerLease', {
+    client.workflow.signalWithStart<Workflows['containerLease'], [{ endsAt: string }]>('containerLease' satisfies WorkflowName, {
       workflowId: leaseWorkflowIdOf(c.id),
       taskQueue: CONTROL_QUEUE,
       args: [input],
-      signal: signal.name,
+      signal: extendLeaseSignal,
       signalArgs: signal.args,
       typedSearchAttributes: typedSearchAttributesOf(searchAttributes),
     }),
@@ -51,9 +52,8 @@ function leaseStart(config: Config, c: LeasedContainer, endsAt: Date) {
     warnBeforeMs: config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
     graceMs: config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
   };
-  // extendLeaseSignal, by name: the API does not load workflow code
   const searchAttributes = { product: 'gpu-lab', owner: c.owner_id, resource: c.id };
-  return { input, signal: { name: 'extendLease', args: [{ endsAt: input.endsAt }] }, searchAttributes };
+  return { input, signal: signalWith(extendLeaseSignal, { endsAt: input.endsAt }), searchAttributes };
 }
 
 /** The end of a paid period of `days` that follows what is already paid (or starts now). */
