@@ -56,12 +56,18 @@ export async function createJob(trx: Knex.Transaction, job: NewJob): Promise<Job
 
 const recorded = new WeakMap<Job, RecordedStart>();
 
+/** A job's workflow start: its search attributes are the job's product and target, and `owner` (default: the job's actor). */
+export type JobWorkflowStart = WorkflowStart extends infer S ? (S extends WorkflowStart ? Omit<S, 'searchAttributes'> & { owner?: string } : never) : never;
+
 /**
  * Records, in the job's transaction, what workflow the job runs (the outbox, core/workflow-starts.ts):
  * committed with the job, so a crash before startJobWorkflow still has it started by the reconciler.
  */
-export async function recordJobStart(trx: Knex.Transaction, job: Job, start: WorkflowStart): Promise<void> {
-  recorded.set(job, await recordStart(trx, job.workflow_id, start, job.id));
+export async function recordJobStart(trx: Knex.Transaction, job: Job, start: JobWorkflowStart): Promise<void> {
+  const { owner, ...rest } = start;
+  const searchAttributes = { product: job.product, owner: owner ?? job.actor ?? 'system', resource: job.target_id };
+  // The spread keeps each start's own workflowType/args pair (checked at the caller), which TS cannot follow.
+  recorded.set(job, await recordStart(trx, job.workflow_id, { ...rest, searchAttributes } as WorkflowStart, job.id));
 }
 
 /**

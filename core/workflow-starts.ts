@@ -1,21 +1,49 @@
+import type { SignalDefinition } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { faultPoint } from './faults';
 import type { Logger } from './logger';
 import { newId } from './ids';
+import { typedSearchAttributesOf, type WorkflowSearchAttributes } from './search-attributes';
 import { workflowStarts } from './metrics';
 import { TemporalUnavailable, WorkflowExecutionAlreadyStartedError, isTemporalUnreachable, type Temporal } from './temporal';
 
-/** What to start: a workflow, or (signal set) a signalWithStart. */
-export interface WorkflowStart {
+/**
+ * Every workflow the worker runs, by the name Temporal knows it by (its export from workflows/index.ts).
+ * A type-only import: no workflow code is loaded here, only the names and parameter types.
+ */
+export type Workflows = typeof import('../workflows');
+export type WorkflowName = keyof Workflows;
+
+/** What to start: a workflow, or (signal set) a signalWithStart. Checked against the workflow's own signature. */
+export type WorkflowStart = {
+  [N in WorkflowName]: {
+    workflowType: N;
+    taskQueue: string;
+    /** Stored as JSON in platform.workflow_starts: a secret in them must already be sealed (core/secret-box.ts). */
+    args: Parameters<Workflows[N]>;
+    /** The signal's definition (its name is what is stored) and its arguments, typed by it. */
+    signal?: SignalWith<unknown[]>;
+    /** Set on the run (core/search-attributes.ts): which product, whose, on what. */
+    searchAttributes: WorkflowSearchAttributes;
+  };
+}[WorkflowName];
+
+/** A signal to send with a start: `signalWith(extendLeaseSignal, { endsAt })` checks the arguments against the definition. */
+export interface SignalWith<A extends unknown[]> {
+  name: string;
+  args: A;
+}
+export const signalWith = <A extends unknown[]>(definition: SignalDefinition<A>, ...args: A): SignalWith<A> => ({ name: definition.name, args });
+
+/** A start as recorded: by name, its arguments as stored. */
+export interface RecordedStart {
   workflowType: string;
   taskQueue: string;
-  /** Stored as JSON in platform.workflow_starts: a secret in them must already be sealed (core/secret-box.ts). */
   args: unknown[];
   signal?: { name: string; args: unknown[] };
-}
-
-export interface RecordedStart extends WorkflowStart {
+  /** Absent on records made before search attributes were recorded. */
+  searchAttributes: WorkflowSearchAttributes | null;
   id: string;
   workflowId: string;
   jobId: string | null;
@@ -30,6 +58,7 @@ interface Row {
   signal: string | null;
   signal_args: unknown[] | null;
   job_id: string | null;
+  search_attributes: WorkflowSearchAttributes | null;
   attempts: number;
 }
 
@@ -51,6 +80,7 @@ export async function recordStart(trx: Knex.Transaction, workflowId: string, sta
     signal: start.signal?.name ?? null,
     signal_args: start.signal ? JSON.stringify(start.signal.args) : null,
     job_id: jobId,
+    search_attributes: JSON.stringify(start.searchAttributes),
   });
   return { ...start, id, workflowId, jobId };
 }
@@ -63,6 +93,7 @@ const fromRow = (r: Row): RecordedStart => ({
   args: r.args,
   signal: r.signal ? { name: r.signal, args: r.signal_args ?? [] } : undefined,
   jobId: r.job_id,
+  searchAttributes: r.search_attributes,
 });
 
 /** The job's recorded start not yet marked started, if any. */
@@ -81,7 +112,13 @@ type Outcome = 'started' | 'already_started';
  * reused the id (a second delete of the same site after a failed one), this record's run starts.
  */
 async function launch(temporal: Temporal, s: RecordedStart, consequence: string): Promise<Outcome> {
-  const options = { workflowId: s.workflowId, taskQueue: s.taskQueue, args: s.args, memo: { workflowStart: s.id } };
+  const options = {
+    workflowId: s.workflowId,
+    taskQueue: s.taskQueue,
+    args: s.args,
+    memo: { workflowStart: s.id },
+    ...(s.searchAttributes && { typedSearchAttributes: typedSearchAttributesOf(s.searchAttributes) }),
+  };
   const start = (workflowIdReusePolicy: WorkflowIdReusePolicy) =>
     temporal.call<unknown>(
       (c) =>

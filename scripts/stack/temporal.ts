@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { searchAttributeFlags, SEARCH_ATTRIBUTE_KEYS } from '../../core/search-attributes';
 import { ensureGoTool } from './go-tools';
 import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from './processes';
 
@@ -40,6 +41,7 @@ async function startDownloaded(opts: TemporalOptions) {
       ui: !opts.headless,
       uiPort: opts.uiPort,
       dbFilename: opts.dbFile ?? undefined,
+      searchAttributes: SEARCH_ATTRIBUTE_KEYS,
     },
   });
   return {
@@ -64,6 +66,8 @@ async function startCli(opts: TemporalOptions & { cli: string }) {
     'warn',
   ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  // The custom search attributes every product's workflows carry (core/search-attributes.ts).
+  for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
   if (opts.headless) args.push('--headless');
   // A dev server orphaned by a killed run holds the port and the db file: stop it first.
   const pidFile = opts.pidFile ?? opts.logFile.replace(/\.log$/, '') + '.pid';

@@ -1,3 +1,5 @@
+import { temporal as proto } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../core/search-attributes';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -71,5 +73,11 @@ export async function privateNamespace(client: Client, namespace: string): Promi
     30_000,
     `namespace ${namespace} to be usable`,
   );
+  // The dev server registers the search attributes in `default` only: a start carrying them is refused elsewhere.
+  await client.connection.operatorService
+    .addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])) })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 6) throw err; // ALREADY_EXISTS
+    });
   return namespace;
 }

@@ -1,14 +1,14 @@
 import {
   condition,
-  defineSignal,
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { StripePaymentActivities } from '../../activities/billing/stripe-payments';
-import type { LiveStatus, SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
+import type { SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
 import { controlActivity } from '../platform/options';
+import { invoicePaidSignal, invoiceFailedSignal, subscriptionEndedSignal } from './definitions';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
 // Stripe calls run on the control queue, retried a few times; the idempotency key keeps a retry
@@ -31,10 +31,7 @@ export interface InvoiceCollectionInput {
   paymentWaitMs: number;
 }
 
-export const invoicePaidSignal = defineSignal<[{ invoiceId: string }]>('invoicePaid');
-export const invoiceFailedSignal = defineSignal<[{ invoiceId: string; reason: string }]>('invoiceFailed');
-/** From an invoice's collection to its subscription's workflow: dunning ended the subscription. */
-export const subscriptionEndedSignal = defineSignal<[{ status: LiveStatus }]>('subscriptionEnded');
+export { invoicePaidSignal, invoiceFailedSignal, subscriptionEndedSignal } from './definitions';
 
 /**
  * One workflow per open invoice (`billing-invoice-<id>`), a period's or a proration's: charges it

@@ -2,8 +2,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineSignal,
-  defineUpdate,
   ParentClosePolicy,
   proxyLocalActivities,
   setHandler,
@@ -12,9 +10,10 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LiveStatus, Period, SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
-import { controlActivity } from '../platform/options';
+import { childSearchAttributes, controlActivity } from '../platform/options';
 import { invoiceWorkflowIdOf } from './ids';
-import { invoiceCollection, subscriptionEndedSignal } from './invoice-collection';
+import { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate, subscriptionEndedSignal } from './definitions';
+import { invoiceCollection } from './invoice-collection';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
 type ClosedPeriod = Awaited<ReturnType<SubscriptionRecordActivities['closePeriod']>>;
@@ -35,15 +34,7 @@ export interface SubscriptionInput {
   period?: Period;
 }
 
-export const checkoutCompletedSignal = defineSignal<[{ paymentMethodId: string | null }]>('checkoutCompleted');
-export const cancelUpdate = defineUpdate<{ canceled_at: string | null; cancel_at_period_end: boolean }, [{ immediately: boolean; reason?: string }]>('cancel');
-export const reactivateUpdate = defineUpdate<{ canceled_at: string | null; cancel_at_period_end: boolean }, []>('reactivate');
-export const changePlanUpdate = defineUpdate<
-  { invoiceId: string | null; creditCents: number; collect: boolean },
-  [{ planId: string; prorate: boolean }]
->('changePlan');
-export const paymentMethodUpdate = defineUpdate<void, [{ paymentMethodId: string }]>('paymentMethod');
-export const adminOverrideUpdate = defineUpdate<Period, [{ planId?: string; status?: LiveStatus; extendTrialDays?: number }]>('adminOverride');
+export { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate } from './definitions';
 
 /**
  * One workflow per subscription (`billing-subscription-<id>`): waits for checkout, then holds each
@@ -72,6 +63,7 @@ async function collect(input: SubscriptionInput, invoiceId: string): Promise<voi
   await startChild(invoiceCollection, {
     workflowId: invoiceWorkflowIdOf(invoiceId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: childSearchAttributes(invoiceId),
     args: [
       {
         invoiceId,

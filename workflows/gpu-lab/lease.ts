@@ -1,7 +1,8 @@
-import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
 import type { ContainerRecordActivities } from '../../activities/gpu-lab/container-records';
 import { controlActivity, hostActivity } from '../platform/options';
+import { extendLeaseSignal } from './definitions';
 
 const records = proxyLocalActivities<ContainerRecordActivities>(controlActivity);
 
@@ -19,7 +20,7 @@ export interface LeaseInput {
 }
 
 export type LeasePhase = 'active' | 'warned' | 'expired' | 'removed';
-export const extendLeaseSignal = defineSignal<[{ endsAt: string }]>('extendLease');
+export { extendLeaseSignal } from './definitions';
 export const leaseQuery = defineQuery<{ endsAt: string; phase: LeasePhase }>('lease');
 
 /**

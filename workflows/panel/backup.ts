@@ -3,7 +3,7 @@ import type { BackupHostActivities } from '../../activities/panel/backup-host';
 import type { BackupRecordActivities } from '../../activities/panel/backup-records';
 import type { JobActivities } from '../../activities/platform/jobs';
 import { JobSaga, causeMessage } from '../platform/job-saga';
-import { controlActivity, hostActivity } from '../platform/options';
+import { childSearchAttributes, controlActivity, hostActivity } from '../platform/options';
 import { provisionSite } from './provision-site';
 
 const records = proxyLocalActivities<BackupRecordActivities>(controlActivity);
@@ -79,7 +79,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<{ restor
     const artifact = (kind: 'site' | 'database', name: string) => backup.artifacts.find((a) => a.kind === kind && a.name === name)?.path;
     for (const site of plan.sites) {
       await saga.step(`restore site ${site.input.domain}`, async () => {
-        await executeChild(provisionSite, { workflowId: site.workflowId, args: [site.input] });
+        await executeChild(provisionSite, { workflowId: site.workflowId, args: [site.input], typedSearchAttributes: childSearchAttributes(site.input.siteId) });
         const archive = artifact('site', site.input.domain);
         if (archive) await host.restoreSiteFiles({ artifact: archive, site: site.input });
       });

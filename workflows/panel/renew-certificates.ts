@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, proxyLocalActivities, workflowInfo } 
 import type { CertificateRecordActivities } from '../../activities/panel/certificate-records';
 import type { JobActivities } from '../../activities/platform/jobs';
 import { causeMessage } from '../platform/job-saga';
-import { controlActivity } from '../platform/options';
+import { childSearchAttributes, controlActivity } from '../platform/options';
 import { issueCertificate } from './issue-certificate';
 
 const records = proxyLocalActivities<CertificateRecordActivities>(controlActivity);
@@ -33,7 +33,7 @@ export async function renewCertificates(input: RenewInput): Promise<{ renewed: s
   for (const { workflowId, input: cert } of renewals) {
     await jobs.recordJobStep({ jobId, step: `renew ${cert.domain} (${cert.jobId})` });
     try {
-      await executeChild(issueCertificate, { workflowId, args: [cert] });
+      await executeChild(issueCertificate, { workflowId, args: [cert], typedSearchAttributes: childSearchAttributes(cert.siteId) });
       renewed.push(cert.domain);
       await jobs.recordJobStep({ jobId });
     } catch (err) {

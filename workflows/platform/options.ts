@@ -1,4 +1,6 @@
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { TypedSearchAttributes } from '@temporalio/common';
+import { workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { DermagaResource } from '../../core/search-attributes';
 
 /**
  * Database bookkeeping (job steps, resource status): quick writes run as local activities in the
@@ -33,3 +35,12 @@ export const acmeActivity = (taskQueue: string): ActivityOptions => ({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
+
+/**
+ * A child workflow's search attributes: its parent's (product, owner: core/search-attributes.ts),
+ * with the resource it acts on when it has its own. Children do not inherit them otherwise.
+ */
+export const childSearchAttributes = (resource?: string): TypedSearchAttributes => {
+  const parent = workflowInfo().typedSearchAttributes;
+  return resource && parent.get(DermagaResource) !== undefined ? parent.updateCopy([{ key: DermagaResource, value: resource }]) : parent;
+};

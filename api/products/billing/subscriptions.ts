@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type UpdateDefinition } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
@@ -8,6 +8,7 @@ import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import { dispatchStart, recordStart } from '../../../core/workflow-starts';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
+import { adminOverrideUpdate, cancelUpdate, changePlanUpdate, paymentMethodUpdate, reactivateUpdate } from '../../../workflows/billing/definitions';
 import { writeAudit } from '../../http/audit';
 import { createRateLimits } from '../../http/rate-limit';
 import type { BillingCaller } from './auth';
@@ -64,12 +65,14 @@ export function createSubscriptionService(deps: {
   }
 
   /** Sends an update to the subscription's workflow and waits for what it wrote. */
-  async function update<R>(s: SubscriptionRow, name: string, args: unknown[]): Promise<R> {
+  async function update<R, A extends unknown[]>(s: SubscriptionRow, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
     try {
-      return (await temporal.call((client) => client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(name, { args: args as [] }), {
+      // Checked against the definition at each call; the SDK's overloads (no args / some) cannot take a generic A.
+      const def = definition as unknown as UpdateDefinition<R, [unknown]>;
+      return await temporal.call((client) => client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(def, { args: args as unknown as [unknown] }), {
         timeoutMs: temporal.updateTimeoutMs,
         consequence: 'the change may not have been applied; check the subscription, then try again',
-      })) as R;
+      });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new Conflict(`subscription ${s.id} is no longer running`);
       if (err instanceof WorkflowUpdateFailedError) throw new AppError('update_failed', 409, (err.cause as Error)?.message ?? err.message);
@@ -103,7 +106,7 @@ export function createSubscriptionService(deps: {
           'customer_email',
         );
     }
-    await update(s, 'cancel', [{ immediately: true, reason: SUPERSEDED }]).catch((err) => {
+    await update(s, cancelUpdate, [{ immediately: true, reason: SUPERSEDED }]).catch((err) => {
       if (!(err instanceof Conflict)) throw err; // no workflow runs it: the row is ended below
     });
     await trx('billing.subscriptions')
@@ -179,7 +182,7 @@ export function createSubscriptionService(deps: {
         detail,
       });
       // The outbox: committed with the subscription, so its workflow starts even if this process dies first.
-      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)] });
+      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)], searchAttributes: { product: 'billing', owner: customerId, resource: id } });
       return { id, session, start };
     });
     await dispatchStart(db, temporal, start, 'subscription.lifecycle', `subscription ${id} is recorded (incomplete) and its checkout is followed once Temporal answers; its checkout page is ${session.url}`);
@@ -257,7 +260,7 @@ export function createSubscriptionService(deps: {
     async cancelForDeletion(customerId: string) {
       const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
       if (!s) return;
-      await update(s, 'cancel', [{ immediately: true, reason: 'account deleted' }]).catch((err) => {
+      await update(s, cancelUpdate, [{ immediately: true, reason: 'account deleted' }]).catch((err) => {
         if (!(err instanceof Conflict)) throw err; // no workflow runs it: the account's own cancel below sets the row
       });
     },
@@ -268,7 +271,7 @@ export function createSubscriptionService(deps: {
 
     async cancel(caller: BillingCaller, body: { reason?: string; cancel_immediately: boolean }, ip: string) {
       const s = await live(caller.customer.id);
-      const result = await update<{ canceled_at: string | null; cancel_at_period_end: boolean }>(s, 'cancel', [{ immediately: body.cancel_immediately, reason: body.reason }]);
+      const result = await update(s, cancelUpdate, [{ immediately: body.cancel_immediately, reason: body.reason }]);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.cancel', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
       return result;
     },
@@ -278,7 +281,7 @@ export function createSubscriptionService(deps: {
       const s = await db('billing.subscriptions').where({ customer_id: caller.customer.id }).orderBy('created_at', 'desc').first();
       if (!s || !LIVE_STATUSES.includes(s.status)) throw new Conflict('the subscription has ended; start a new one with checkout');
       if (!s.cancel_at_period_end) throw new Conflict('the subscription is not set to cancel');
-      const result = await update<{ cancel_at_period_end: boolean }>(s, 'reactivate', []);
+      const result = await update(s, reactivateUpdate, []);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.reactivate', target: `subscription:${s.id}`, ip, outcome: 'success' });
       return { status: (await db('billing.subscriptions').where({ id: s.id }).first('status')).status, cancel_at_period_end: result.cancel_at_period_end };
     },
@@ -288,7 +291,7 @@ export function createSubscriptionService(deps: {
       if (s.status === 'incomplete') throw new Conflict('checkout is not complete yet');
       if (!(await db('billing.plans').where({ id: body.new_plan_id, is_active: true }).first())) throw new Invalid(`new_plan_id: no active plan ${body.new_plan_id}`, 'new_plan_id');
       if (s.plan_id === body.new_plan_id) throw new Conflict('new_plan_id: the subscription is already on this plan', 'new_plan_id');
-      const result = await update<{ invoiceId: string | null; creditCents: number }>(s, 'changePlan', [{ planId: body.new_plan_id, prorate: body.prorate }]);
+      const result = await update(s, changePlanUpdate, [{ planId: body.new_plan_id, prorate: body.prorate }]);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.change_plan', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
       const invoice = result.invoiceId ? await db('billing.invoices').where({ id: result.invoiceId }).first() : null;
       return {
@@ -300,7 +303,7 @@ export function createSubscriptionService(deps: {
 
     async setPaymentMethod(caller: BillingCaller, paymentMethodId: string, ip: string) {
       const s = await live(caller.customer.id);
-      await update<void>(s, 'paymentMethod', [{ paymentMethodId }]);
+      await update(s, paymentMethodUpdate, [{ paymentMethodId }]);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.payment_method', target: `subscription:${s.id}`, ip, outcome: 'success' });
     },
 
@@ -308,7 +311,7 @@ export function createSubscriptionService(deps: {
       const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
       if (!s) throw new NotFound(`a live subscription of customer ${customerId}`);
       if (body.plan_id && !(await db('billing.plans').where({ id: body.plan_id }).first())) throw new Invalid(`plan_id: no plan ${body.plan_id}`, 'plan_id');
-      await update(s, 'adminOverride', [{ planId: body.plan_id, status: body.status, extendTrialDays: body.extend_trial }]);
+      await update(s, adminOverrideUpdate, [{ planId: body.plan_id, status: body.status, extendTrialDays: body.extend_trial }]);
       await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.override', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
       return { subscription: await view(await db('billing.subscriptions').where({ id: s.id }).first()) };
     },

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type SignalDefinition } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import type { Config } from '../../../core/config';
@@ -15,6 +15,7 @@ import {
 } from '../../../core/payments';
 import type { Temporal } from '../../../core/temporal';
 import { startRecordedNow } from '../../../core/workflow-starts';
+import { checkoutCompletedSignal, invoiceFailedSignal, invoicePaidSignal } from '../../../workflows/billing/definitions';
 import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { invoiceOutcome, stripeOutcome, type Outcome } from './payment-outcomes';
 import { recordRefusedPayment } from './refused-payments';
@@ -49,7 +50,7 @@ export function createWebhookService(deps: {
   async function act(provider: string, eventId: string, outcome: Outcome) {
     let note = 'recorded';
     if (outcome?.signal === 'checkoutCompleted') {
-      await signal(workflowIdOf(outcome.subscriptionId), 'checkoutCompleted', { paymentMethodId: outcome.paymentMethodId });
+      await signal(workflowIdOf(outcome.subscriptionId), checkoutCompletedSignal, { paymentMethodId: outcome.paymentMethodId });
       note = `checkout completed for ${outcome.subscriptionId}`;
     } else if (outcome) {
       const inv = await db('billing.invoices')
@@ -59,8 +60,11 @@ export function createWebhookService(deps: {
       if (!inv) note = `unknown invoice ${outcome.invoiceId}`;
       else if (why) note = await recordRefusedPayment(deps, { provider, eventId, invoice: inv, why });
       else {
-        const arg = { invoiceId: inv.id, reason: outcome.reason ?? 'payment failed' };
-        const sent = await signal(invoiceWorkflowIdOf(inv.id), outcome.signal, arg);
+        const workflowId = invoiceWorkflowIdOf(inv.id);
+        const sent =
+          outcome.signal === 'invoicePaid'
+            ? await signal(workflowId, invoicePaidSignal, { invoiceId: inv.id })
+            : await signal(workflowId, invoiceFailedSignal, { invoiceId: inv.id, reason: outcome.reason });
         // No collection runs for it (it ended, or never ran): the row takes the outcome.
         if (!sent && outcome.signal === 'invoicePaid') await db('billing.invoices').where({ id: inv.id }).whereNot({ status: 'paid' }).update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
         note = `${outcome.signal} ${inv.id}`;
@@ -70,15 +74,23 @@ export function createWebhookService(deps: {
   }
 
   const consequence = 'the event is stored and acted on when the provider retries';
-  async function signal(workflowId: string, name: string, arg: unknown, retried = false): Promise<boolean> {
+  /** Sends the signal through its definition (workflows/billing/definitions.ts); false when no workflow runs for it. */
+  async function signal<A extends unknown[]>(workflowId: string, definition: SignalDefinition<A>, ...args: A): Promise<boolean> {
+    const send = () => temporal.call((client) => client.workflow.getHandle(workflowId).signal(definition, ...args), { consequence });
     try {
-      await temporal.call((client) => client.workflow.getHandle(workflowId).signal(name, arg), { consequence });
+      await send();
       return true;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // Its start may still wait in the outbox (the API died after the commit): start it, then tell it.
-      if (!retried && (await startRecordedNow(db, temporal, workflowId, consequence))) return signal(workflowId, name, arg, true);
-      return false;
+      if (!(await startRecordedNow(db, temporal, workflowId, consequence))) return false;
+    }
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
     }
   }
 

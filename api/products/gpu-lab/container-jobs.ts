@@ -78,7 +78,7 @@ export function createContainerJobs(deps: {
           : kind === 'change-password'
             ? { kind, sealedSshPassword: input.sealedSshPassword }
             : { kind };
-      await recordJobStart(trx, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action] });
+      await recordJobStart(trx, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action], owner: c.owner_id });
       return job;
     });
     await startJobWorkflow(db, temporal, job, `the ${kind} of ${c.name} is recorded (job ${job.id}) and starts once Temporal answers; do not repeat it`);
@@ -136,7 +136,7 @@ export function createContainerJobs(deps: {
         const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
         const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
         // Recorded with the rows (the SSH password sealed): started below, or by the reconciler.
-        await recordJobStart(trx, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword, trx)] });
+        await recordJobStart(trx, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword, trx)], owner: row.owner_id });
         const lease = paid ? await recordLeasePayment(trx, config, row, leaseEnd(null, paid.pkg.duration_days)) : null;
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
         return { job, row, devices: r.devices, lease };
@@ -175,6 +175,7 @@ export function createContainerJobs(deps: {
           workflowType: 'deleteContainer',
           taskQueue: CONTROL_QUEUE,
           args: [{ containerId: c.id, jobId: job.id, name: c.name, workspace: c.workspace, keepWorkspace: false, hostQueue: hostQueue(c.host_id) }],
+          owner: c.owner_id,
         });
         await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.delete', target: `container:${c.id}`, ip, outcome: 'success' });
         return job;

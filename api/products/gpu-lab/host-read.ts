@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { AppError, Unavailable } from '../../../core/errors';
 import { newId } from '../../../core/ids';
+import { typedSearchAttributesOf } from '../../../core/search-attributes';
+import type { WorkflowName, Workflows } from '../../../core/workflow-starts';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { HostRead } from '../../../workflows/gpu-lab/read-host';
 
@@ -45,11 +47,13 @@ export function createHostReader(temporal: Temporal) {
     );
     if (!pollers?.length) throw new Unavailable(`host ${hostId}: no worker polls ${hostQueue(hostId)}; start the worker on that host (HOST_ID=${hostId})`);
     const handle = await temporal.call((c) =>
-      c.workflow.start('readFromHost', {
+      c.workflow.start<Workflows['readFromHost']>('readFromHost' satisfies WorkflowName, {
         workflowId: `gpu-lab-read-${newId('r')}`,
         taskQueue: CONTROL_QUEUE,
         args: [hostQueue(hostId), read],
         workflowExecutionTimeout: `${Math.max(1, Math.ceil(timeoutMs / 1000))} seconds`,
+        // A read for the platform (GPU inventory, an admin's look), not for one researcher.
+        typedSearchAttributes: typedSearchAttributesOf({ product: 'gpu-lab', owner: 'platform', resource: hostId }),
       }),
     );
     try {

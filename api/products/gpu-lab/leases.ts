@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
-import { recordStart } from '../../../core/workflow-starts';
+import { recordStart, signalWith, type WorkflowName, type Workflows } from '../../../core/workflow-starts';
+import { extendLeaseSignal } from '../../../workflows/gpu-lab/definitions';
+import { typedSearchAttributesOf } from '../../../core/search-attributes';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
 
@@ -11,12 +13,19 @@ import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
  */
 export async function payLease(
   deps: { temporal: Temporal; config: Config },
-  c: { id: string; name: string; workspace: string; host_id: string },
+  c: LeasedContainer,
   endsAt: Date,
 ): Promise<void> {
-  const { input, signal } = leaseStart(deps.config, c, endsAt);
+  const { input, signal, searchAttributes } = leaseStart(deps.config, c, endsAt);
   await deps.temporal.call((client) =>
-    client.workflow.signalWithStart('containerLease', { workflowId: leaseWorkflowIdOf(c.id), taskQueue: CONTROL_QUEUE, args: [input], signal: signal.name, signalArgs: signal.args }),
+    client.workflow.signalWithStart<Workflows['containerLease'], [{ endsAt: string }]>('containerLease' satisfies WorkflowName, {
+      workflowId: leaseWorkflowIdOf(c.id),
+      taskQueue: CONTROL_QUEUE,
+      args: [input],
+      signal: extendLeaseSignal,
+      signalArgs: signal.args,
+      typedSearchAttributes: typedSearchAttributesOf(searchAttributes),
+    }),
   );
 }
 
@@ -24,14 +33,16 @@ export async function payLease(
  * payLease for a container being created: recorded in its transaction (the outbox), so the lease
  * starts even if the process dies before it is sent. Send it with dispatchStart after the commit.
  */
-export async function recordLeasePayment(trx: Knex.Transaction, config: Config, c: { id: string; name: string; workspace: string; host_id: string }, endsAt: Date) {
-  const { input, signal } = leaseStart(config, c, endsAt);
-  return recordStart(trx, leaseWorkflowIdOf(c.id), { workflowType: 'containerLease', taskQueue: CONTROL_QUEUE, args: [input], signal });
+export async function recordLeasePayment(trx: Knex.Transaction, config: Config, c: LeasedContainer, endsAt: Date) {
+  const { input, signal, searchAttributes } = leaseStart(config, c, endsAt);
+  return recordStart(trx, leaseWorkflowIdOf(c.id), { workflowType: 'containerLease', taskQueue: CONTROL_QUEUE, args: [input], signal, searchAttributes });
 }
+
+type LeasedContainer = { id: string; name: string; workspace: string; host_id: string; owner_id: string };
 
 export const leaseWorkflowIdOf = (containerId: string) => `gpu-lab-lease-${containerId}`;
 
-function leaseStart(config: Config, c: { id: string; name: string; workspace: string; host_id: string }, endsAt: Date) {
+function leaseStart(config: Config, c: LeasedContainer, endsAt: Date) {
   const input: LeaseInput = {
     containerId: c.id,
     name: c.name,
@@ -41,8 +52,8 @@ function leaseStart(config: Config, c: { id: string; name: string; workspace: st
     warnBeforeMs: config.GPULAB_LEASE_WARN_HOURS * 3_600_000,
     graceMs: config.GPULAB_LEASE_GRACE_DAYS * 86_400_000,
   };
-  // extendLeaseSignal, by name: the API does not load workflow code
-  return { input, signal: { name: 'extendLease', args: [{ endsAt: input.endsAt }] } };
+  const searchAttributes = { product: 'gpu-lab', owner: c.owner_id, resource: c.id };
+  return { input, signal: signalWith(extendLeaseSignal, { endsAt: input.endsAt }), searchAttributes };
 }
 
 /** The end of a paid period of `days` that follows what is already paid (or starts now). */

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { backupFileInside, STATE_FILE } from '../../../activities/panel/backup-host';
 import type { Config } from '../../../core/config';
 import { Conflict, Invalid, NotFound } from '../../../core/errors';
-import { createJob, Job, recordJobStart, startJobWorkflow } from '../../../core/jobs';
+import { createJob, Job, recordJobStart, startJobWorkflow, type JobWorkflowStart } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
 import type { BackupFile } from '../../../workflows/panel/backup-input';
-import type { RestoreBackupInput, RunBackupInput } from '../../../workflows/panel/backup';
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 
@@ -38,7 +37,7 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
    * One backup or restore at a time on this host (a second one would race it over the same files).
    * The job's target is the host whose backups it acts on.
    */
-  async function startOne(caller: Caller, ip: string, type: 'backup.run' | 'backup.restore', detail: Record<string, unknown>, args: (jobId: string) => unknown) {
+  async function startOne(caller: Caller, ip: string, type: 'backup.run' | 'backup.restore', detail: Record<string, unknown>, start: (jobId: string) => JobWorkflowStart) {
     const job = await db.transaction(async (trx) => {
       const running = await runningBackup(trx, config.HOST_ID);
       if (running) {
@@ -46,7 +45,7 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
         throw new Conflict(`${what}; try again when it has finished`);
       }
       const job = await createJob(trx, { product: 'panel', type, target: { type: 'host', id: config.HOST_ID }, workflowId: `panel-${type.replace('.', '-')}-${newId('run')}`, actor: caller.user.username });
-      await recordJobStart(trx, job, { workflowType: type === 'backup.run' ? 'runBackup' : 'restoreBackup', taskQueue: CONTROL_QUEUE, args: [args(job.id)] });
+      await recordJobStart(trx, job, start(job.id));
       await writeAudit(trx, 'panel', { actor: caller.user.username, action: type, target: detail.file ? `backup:${path.basename(String(detail.file))}` : 'backup', ip, outcome: 'success', detail });
       return job;
     });
@@ -56,7 +55,11 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
 
   return {
     run: (caller: Caller, ip: string) =>
-      startOne(caller, ip, 'backup.run', {}, (jobId): RunBackupInput => ({ jobId, actor: caller.user.username, keep: config.PANEL_BACKUP_KEEP, hostId: config.HOST_ID, hostQueue: hostQueue(config.HOST_ID) })),
+      startOne(caller, ip, 'backup.run', {}, (jobId) => ({
+        workflowType: 'runBackup',
+        taskQueue: CONTROL_QUEUE,
+        args: [{ jobId, actor: caller.user.username, keep: config.PANEL_BACKUP_KEEP, hostId: config.HOST_ID, hostQueue: hostQueue(config.HOST_ID) }],
+      })),
 
     /**
      * Only `nusantara_state_YYYYMMDD_HHMMSS.json` directly inside the backup directory, spelled
@@ -68,7 +71,11 @@ export function createBackupService(deps: { db: Knex; config: Config; temporal: 
       if (!(await stat(input.file).catch(() => null))) throw new NotFound(`backup ${path.basename(input.file)}`);
       const real = await backupFileInside(dir, input.file);
       if (!real) throw new Invalid(`file: must be a regular file inside ${dir}, not a link to elsewhere`, 'file');
-      return startOne(caller, ip, 'backup.restore', { file: input.file }, (jobId): RestoreBackupInput => ({ jobId, file: input.file, actor: caller.user.username, hostQueue: hostQueue(config.HOST_ID) }));
+      return startOne(caller, ip, 'backup.restore', { file: input.file }, (jobId) => ({
+        workflowType: 'restoreBackup',
+        taskQueue: CONTROL_QUEUE,
+        args: [{ jobId, file: input.file, actor: caller.user.username, hostQueue: hostQueue(config.HOST_ID) }],
+      }));
     },
 
     /** The backups in the directory, newest first; a state file that cannot be read is listed as incomplete. */
