@@ -29,8 +29,35 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'fs/*', 'path', 'child_process', 'os', 'crypto', 'http', 'https', 'net'], message: 'Workflows must be deterministic: no Node built-ins.' },
-            { group: ['knex', 'objection', 'pg', 'dockerode', 'stripe', '../../core/db', '../../activities/**', '../../adapters/**'], message: 'Workflows call activities; they never touch I/O clients directly.', allowTypeImports: true },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'fs/*',
+                'path',
+                'child_process',
+                'os',
+                'crypto',
+                'http',
+                'https',
+                'net',
+              ],
+              message: 'Workflows must be deterministic: no Node built-ins.',
+            },
+            {
+              group: [
+                'knex',
+                'objection',
+                'pg',
+                'dockerode',
+                'stripe',
+                '../../core/db',
+                '../../activities/**',
+                '../../adapters/**',
+              ],
+              message: 'Workflows call activities; they never touch I/O clients directly.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -40,7 +40,10 @@ export function createAcme(opts: AcmeOptions) {
     // acme-client talks through its own axios instance: trusting the private CA there affects nothing else.
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: readFileSync(opts.caFile) });
   }
-  const keyFile = path.join(opts.accountDir, `${createHash('sha256').update(opts.directoryUrl).digest('hex').slice(0, 16)}.key`);
+  const keyFile = path.join(
+    opts.accountDir,
+    `${createHash('sha256').update(opts.directoryUrl).digest('hex').slice(0, 16)}.key`,
+  );
 
   async function accountKey(): Promise<Buffer> {
     const existing = await readFile(keyFile).catch(() => null);
@@ -48,7 +51,9 @@ export function createAcme(opts: AcmeOptions) {
     await mkdir(opts.accountDir, { recursive: true, mode: 0o700 });
     const key = await acme.crypto.createPrivateEcdsaKey();
     // `wx`: two first orders racing keep whichever key landed first.
-    await writeFile(keyFile, key, { mode: 0o600, flag: 'wx' }).catch((err) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    await writeFile(keyFile, key, { mode: 0o600, flag: 'wx' }).catch((err) =>
+      err.code === 'EEXIST' ? undefined : Promise.reject(err),
+    );
     return readFile(keyFile);
   }
 
@@ -61,9 +66,18 @@ export function createAcme(opts: AcmeOptions) {
     async order(
       domain: string,
       email: string,
-      hooks: { publish(c: Http01): Promise<void>; withdraw(c: Http01): Promise<void>; progress(step: string): void },
+      hooks: {
+        publish(c: Http01): Promise<void>;
+        withdraw(c: Http01): Promise<void>;
+        progress(step: string): void;
+      },
     ): Promise<IssuedCertificate> {
-      const client = new acme.Client({ directoryUrl: opts.directoryUrl, accountKey: await accountKey(), backoffMin: 500, backoffMax: 5000 });
+      const client = new acme.Client({
+        directoryUrl: opts.directoryUrl,
+        accountKey: await accountKey(),
+        backoffMin: 500,
+        backoffMax: 5000,
+      });
       hooks.progress('account');
       await client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${email}`] });
       hooks.progress('order');
@@ -72,7 +86,10 @@ export function createAcme(opts: AcmeOptions) {
         if (authz.status === 'valid') continue; // the CA still trusts an earlier validation
         const challenge = authz.challenges.find((c) => c.type === 'http-01');
         if (!challenge) throw new Error(`the CA offers no http-01 challenge for ${authz.identifier.value}`);
-        const published = { token: challenge.token, content: await client.getChallengeKeyAuthorization(challenge) };
+        const published = {
+          token: challenge.token,
+          content: await client.getChallengeKeyAuthorization(challenge),
+        };
         await hooks.publish(published);
         try {
           hooks.progress('challenge');
@@ -80,14 +97,19 @@ export function createAcme(opts: AcmeOptions) {
           await client.waitForValidStatus(challenge).catch((err: Error) => {
             // Still pending after the backoff is worth another try; a challenge the CA marked invalid is not.
             if (err.message === 'Operation is pending or processing') throw err;
-            throw new AcmeRejection(`the CA could not validate http://${domain}/.well-known/acme-challenge/${challenge.token}: ${err.message}`);
+            throw new AcmeRejection(
+              `the CA could not validate http://${domain}/.well-known/acme-challenge/${challenge.token}: ${err.message}`,
+            );
           });
         } finally {
           await hooks.withdraw(published);
         }
       }
       hooks.progress('finalize');
-      const [key, csr] = await acme.crypto.createCsr({ commonName: domain, altNames: [domain] }, await acme.crypto.createPrivateEcdsaKey());
+      const [key, csr] = await acme.crypto.createCsr(
+        { commonName: domain, altNames: [domain] },
+        await acme.crypto.createPrivateEcdsaKey(),
+      );
       const finalized = await client.finalizeOrder(order, csr);
       hooks.progress('download');
       const chain = await client.getCertificate(finalized);

@@ -31,13 +31,19 @@ export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
  */
 export function gpuDeviceRequests(uuids: string[] = []): Docker.DeviceRequest[] {
   if (uuids.length === 0) return [];
-  for (const u of uuids) if (!/^(GPU|MIG)-[A-Za-z0-9-/]+$/.test(u)) throw new Invalid(`gpu: ${JSON.stringify(u)} is not a GPU or MIG UUID`, 'gpu');
+  for (const u of uuids)
+    if (!/^(GPU|MIG)-[A-Za-z0-9-/]+$/.test(u))
+      throw new Invalid(`gpu: ${JSON.stringify(u)} is not a GPU or MIG UUID`, 'gpu');
   return [{ Driver: 'nvidia', DeviceIDs: uuids, Capabilities: [['gpu']] }];
 }
 
 /** The engine's create body for a spec: limits, devices, workspace, ports, labels. */
 export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
-  if (!CONTAINER_NAME.test(spec.name)) throw new Invalid(`name: ${JSON.stringify(spec.name)} is not a valid container name (letters, digits, _ . -)`, 'name');
+  if (!CONTAINER_NAME.test(spec.name))
+    throw new Invalid(
+      `name: ${JSON.stringify(spec.name)} is not a valid container name (letters, digits, _ . -)`,
+      'name',
+    );
   const ports = Object.entries(spec.ports ?? {});
   return {
     name: spec.name,
@@ -52,8 +58,12 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
       MemorySwap: spec.memoryMb * 1024 * 1024, // no swap beyond the limit
       PidsLimit: 4096,
       DeviceRequests: gpuDeviceRequests(spec.gpus),
-      Mounts: spec.volume ? [{ Type: 'volume', Source: spec.volume.name, Target: spec.volume.mountPath }] : [],
-      PortBindings: Object.fromEntries(ports.map(([c, h]) => [`${c}/tcp`, [{ HostIp: spec.bindAddress ?? '0.0.0.0', HostPort: String(h) }]])),
+      Mounts: spec.volume
+        ? [{ Type: 'volume', Source: spec.volume.name, Target: spec.volume.mountPath }]
+        : [],
+      PortBindings: Object.fromEntries(
+        ports.map(([c, h]) => [`${c}/tcp`, [{ HostIp: spec.bindAddress ?? '0.0.0.0', HostPort: String(h) }]]),
+      ),
       RestartPolicy: { Name: 'unless-stopped' },
     },
   };
@@ -79,11 +89,20 @@ export function statsFromSample(s: Docker.ContainerStats): ContainerStats {
   const limit = s.memory_stats.limit ?? 0;
   const nets = Object.values(s.networks ?? {});
   const blk = s.blkio_stats?.io_service_bytes_recursive ?? [];
-  const blkSum = (op: string) => blk.filter((e) => e.op.toLowerCase() === op).reduce((n, e) => n + e.value, 0);
+  const blkSum = (op: string) =>
+    blk.filter((e) => e.op.toLowerCase() === op).reduce((n, e) => n + e.value, 0);
   return {
-    cpu_percent: systemDelta > 0 && cpuDelta > 0 ? Math.round((cpuDelta / systemDelta) * cpus * 10000) / 100 : 0,
-    memory: { used_bytes: used, limit_bytes: limit, percent: limit ? Math.round((used / limit) * 10000) / 100 : 0 },
-    network: { rx_bytes: nets.reduce((n, x) => n + x.rx_bytes, 0), tx_bytes: nets.reduce((n, x) => n + x.tx_bytes, 0) },
+    cpu_percent:
+      systemDelta > 0 && cpuDelta > 0 ? Math.round((cpuDelta / systemDelta) * cpus * 10000) / 100 : 0,
+    memory: {
+      used_bytes: used,
+      limit_bytes: limit,
+      percent: limit ? Math.round((used / limit) * 10000) / 100 : 0,
+    },
+    network: {
+      rx_bytes: nets.reduce((n, x) => n + x.rx_bytes, 0),
+      tx_bytes: nets.reduce((n, x) => n + x.tx_bytes, 0),
+    },
     block_io: { read_bytes: blkSum('read'), write_bytes: blkSum('write') },
     pids: s.pids_stats?.current ?? 0,
   };
@@ -93,7 +112,9 @@ export function statsFromSample(s: Docker.ContainerStats): ContainerStats {
 function translate(err: unknown, what: string): unknown {
   const e = err as { statusCode?: number; code?: string; json?: { message?: string }; message?: string };
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ETIMEDOUT')
-    return new Unavailable(`the Docker engine is unavailable (${e.code}); nothing was changed, try again shortly`);
+    return new Unavailable(
+      `the Docker engine is unavailable (${e.code}); nothing was changed, try again shortly`,
+    );
   if (e.statusCode === 409) return new Conflict(`${what}: ${e.json?.message ?? e.message}`);
   return err;
 }
@@ -134,26 +155,66 @@ export function createContainers(docker: Docker) {
       });
     },
 
-    start: (name: string) => call(`container ${name}`, () => docker.getContainer(name).start().catch((e) => (notModified(e) ? undefined : Promise.reject(e)))),
+    start: (name: string) =>
+      call(`container ${name}`, () =>
+        docker
+          .getContainer(name)
+          .start()
+          .catch((e) => (notModified(e) ? undefined : Promise.reject(e))),
+      ),
     stop: (name: string, timeoutSec = 10) =>
-      call(`container ${name}`, () => docker.getContainer(name).stop({ t: timeoutSec }).catch((e) => (notModified(e) || gone(e) ? undefined : Promise.reject(e)))),
-    restart: (name: string, timeoutSec = 10) => call(`container ${name}`, () => docker.getContainer(name).restart({ t: timeoutSec })),
+      call(`container ${name}`, () =>
+        docker
+          .getContainer(name)
+          .stop({ t: timeoutSec })
+          .catch((e) => (notModified(e) || gone(e) ? undefined : Promise.reject(e))),
+      ),
+    restart: (name: string, timeoutSec = 10) =>
+      call(`container ${name}`, () => docker.getContainer(name).restart({ t: timeoutSec })),
 
     /** Removes the container (running or not); a container already gone is fine. */
     remove: (name: string) =>
-      call(`container ${name}`, () => docker.getContainer(name).remove({ force: true }).catch((e) => (gone(e) ? undefined : Promise.reject(e)))),
+      call(`container ${name}`, () =>
+        docker
+          .getContainer(name)
+          .remove({ force: true })
+          .catch((e) => (gone(e) ? undefined : Promise.reject(e))),
+      ),
 
     removeVolume: (name: string) =>
-      call(`volume ${name}`, () => docker.getVolume(name).remove().catch((e) => (gone(e) ? undefined : Promise.reject(e)))),
+      call(`volume ${name}`, () =>
+        docker
+          .getVolume(name)
+          .remove()
+          .catch((e) => (gone(e) ? undefined : Promise.reject(e))),
+      ),
 
     /** The engine's view: state, and the host ports it published; null when there is no such container. */
-    async inspect(name: string): Promise<{ id: string; state: string; running: boolean; startedAt: string; ports: Record<string, number>; labels: Record<string, string> } | null> {
+    async inspect(name: string): Promise<{
+      id: string;
+      state: string;
+      running: boolean;
+      startedAt: string;
+      ports: Record<string, number>;
+      labels: Record<string, string>;
+    } | null> {
       return call(`container ${name}`, async () => {
-        const c = await docker.getContainer(name).inspect().catch((e) => (gone(e) ? null : Promise.reject(e)));
+        const c = await docker
+          .getContainer(name)
+          .inspect()
+          .catch((e) => (gone(e) ? null : Promise.reject(e)));
         if (!c) return null;
         const ports: Record<string, number> = {};
-        for (const [p, bindings] of Object.entries(c.NetworkSettings.Ports ?? {})) if (bindings?.[0]) ports[p.replace('/tcp', '')] = Number(bindings[0].HostPort);
-        return { id: c.Id, state: c.State.Status, running: c.State.Running, startedAt: c.State.StartedAt, ports, labels: c.Config.Labels ?? {} };
+        for (const [p, bindings] of Object.entries(c.NetworkSettings.Ports ?? {}))
+          if (bindings?.[0]) ports[p.replace('/tcp', '')] = Number(bindings[0].HostPort);
+        return {
+          id: c.Id,
+          state: c.State.Status,
+          running: c.State.Running,
+          startedAt: c.State.StartedAt,
+          ports,
+          labels: c.Config.Labels ?? {},
+        };
       });
     },
 
@@ -173,13 +234,21 @@ export function createContainers(docker: Docker) {
 
     /** One stats sample (the engine waits for a second sample to compute CPU). */
     async stats(name: string): Promise<ContainerStats> {
-      return call(`container ${name}`, async () => statsFromSample((await docker.getContainer(name).stats({ stream: false })) as Docker.ContainerStats));
+      return call(`container ${name}`, async () =>
+        statsFromSample((await docker.getContainer(name).stats({ stream: false })) as Docker.ContainerStats),
+      );
     },
 
     /** Runs argv inside the running container (no shell), feeding `stdin`; returns exit code and output. */
-    async exec(name: string, argv: string[], stdin?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    async exec(
+      name: string,
+      argv: string[],
+      stdin?: string,
+    ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
       return call(`container ${name}`, async () => {
-        const exec = await docker.getContainer(name).exec({ Cmd: argv, AttachStdin: stdin !== undefined, AttachStdout: true, AttachStderr: true });
+        const exec = await docker
+          .getContainer(name)
+          .exec({ Cmd: argv, AttachStdin: stdin !== undefined, AttachStdout: true, AttachStderr: true });
         const stream = await exec.start({ hijack: true, stdin: stdin !== undefined });
         const stdout = new PassThrough();
         const stderr = new PassThrough();
@@ -196,7 +265,11 @@ export function createContainers(docker: Docker) {
         if (stdin !== undefined) stream.end(stdin);
         await ended;
         const { ExitCode } = await exec.inspect();
-        return { exitCode: ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+        return {
+          exitCode: ExitCode ?? -1,
+          stdout: Buffer.concat(out).toString(),
+          stderr: Buffer.concat(err).toString(),
+        };
       });
     },
   };
@@ -207,7 +280,7 @@ export type Containers = ReturnType<typeof createContainers>;
 function demux(buf: Buffer): string {
   if (buf.length < 8 || buf[1] !== 0 || buf[2] !== 0 || buf[3] !== 0 || buf[0] > 2) return buf.toString();
   const parts: Buffer[] = [];
-  for (let i = 0; i + 8 <= buf.length; ) {
+  for (let i = 0; i + 8 <= buf.length;) {
     const size = buf.readUInt32BE(i + 4);
     parts.push(buf.subarray(i + 8, i + 8 + size));
     i += 8 + size;

@@ -17,7 +17,13 @@ export function createMariadbCli(url: string) {
   async function withDefaults<T>(work: (defaultsFile: string) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dermaga-my-'));
     const file = path.join(dir, 'client.cnf');
-    const lines = ['[client]', `user=${decodeURIComponent(u.username)}`, `host=${u.hostname}`, `port=${u.port || 3306}`, 'protocol=tcp'];
+    const lines = [
+      '[client]',
+      `user=${decodeURIComponent(u.username)}`,
+      `host=${u.hostname}`,
+      `port=${u.port || 3306}`,
+      'protocol=tcp',
+    ];
     if (u.password) lines.push(`password="${decodeURIComponent(u.password).replace(/(["\\])/g, '\\$1')}"`);
     await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
     try {
@@ -30,17 +36,25 @@ export function createMariadbCli(url: string) {
   /** Runs a client program with stdin/stdout wired to files; rejects with its stderr on failure. */
   function runProgram(bin: string, args: string[], io: { stdin?: string; stdout?: string }): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn(bin, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'] });
+      const child = spawn(bin, args, {
+        stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr?.on('data', (c) => (stderr += c));
       const pipes: Promise<void>[] = [];
-      if (io.stdout && child.stdout) pipes.push(pipeline(child.stdout, createWriteStream(io.stdout, { mode: 0o600 })));
+      if (io.stdout && child.stdout)
+        pipes.push(pipeline(child.stdout, createWriteStream(io.stdout, { mode: 0o600 })));
       if (io.stdin && child.stdin) pipes.push(pipeline(createReadStream(io.stdin), child.stdin));
       child.on('error', reject);
       child.on('close', async (code) => {
         await Promise.allSettled(pipes);
         if (code === 0) resolve();
-        else reject(new Error(`${path.basename(bin)} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`));
+        else
+          reject(
+            new Error(
+              `${path.basename(bin)} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`,
+            ),
+          );
       });
     });
   }
@@ -53,10 +67,26 @@ export function createMariadbCli(url: string) {
   return {
     /** A consistent dump of one database (tables, routines, triggers) into `file`. */
     dump: (database: string, file: string) =>
-      withDefaults((cnf) => runProgram('mariadb-dump', [`--defaults-extra-file=${cnf}`, '--single-transaction', '--routines', '--triggers', '--events', check(database)], { stdout: file })),
+      withDefaults((cnf) =>
+        runProgram(
+          'mariadb-dump',
+          [
+            `--defaults-extra-file=${cnf}`,
+            '--single-transaction',
+            '--routines',
+            '--triggers',
+            '--events',
+            check(database),
+          ],
+          { stdout: file },
+        ),
+      ),
 
     /** Loads a dump into an existing database. */
-    load: (database: string, file: string) => withDefaults((cnf) => runProgram('mariadb', [`--defaults-extra-file=${cnf}`, check(database)], { stdin: file })),
+    load: (database: string, file: string) =>
+      withDefaults((cnf) =>
+        runProgram('mariadb', [`--defaults-extra-file=${cnf}`, check(database)], { stdin: file }),
+      ),
   };
 }
 export type MariadbCli = ReturnType<typeof createMariadbCli>;

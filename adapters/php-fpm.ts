@@ -94,7 +94,9 @@ ${disabled}`;
         if (existsSync(socketPath(name)) === expectSocket) return;
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`php-fpm reloaded but the socket of pool ${name} ${expectSocket ? 'did not appear' : 'is still there'}; see php-fpm's error log`);
+      throw new Error(
+        `php-fpm reloaded but the socket of pool ${name} ${expectSocket ? 'did not appear' : 'is still there'}; see php-fpm's error log`,
+      );
     },
   };
 }

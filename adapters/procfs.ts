@@ -33,7 +33,19 @@ export async function memInfo(): Promise<Record<string, number>> {
   return out;
 }
 
-const REAL_FILESYSTEMS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'zfs', 'f2fs', 'vfat', 'ntfs', 'overlay', 'fuseblk']);
+const REAL_FILESYSTEMS = new Set([
+  'ext2',
+  'ext3',
+  'ext4',
+  'xfs',
+  'btrfs',
+  'zfs',
+  'f2fs',
+  'vfat',
+  'ntfs',
+  'overlay',
+  'fuseblk',
+]);
 
 /** Mounted disk filesystems (no proc, tmpfs, cgroup ...), each once, with its usage. */
 export async function disks() {
@@ -48,7 +60,15 @@ export async function disks() {
     const total = s.blocks * s.bsize;
     const available = s.bavail * s.bsize;
     const used = total - s.bfree * s.bsize;
-    out.push({ mount, device, type, total_bytes: total, used_bytes: used, available_bytes: available, used_percent: total ? round1((100 * used) / (used + available)) : 0 });
+    out.push({
+      mount,
+      device,
+      type,
+      total_bytes: total,
+      used_bytes: used,
+      available_bytes: available,
+      used_percent: total ? round1((100 * used) / (used + available)) : 0,
+    });
   }
   return out;
 }

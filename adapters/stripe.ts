@@ -10,6 +10,10 @@ export function createStripe(opts: { secretKey: string; apiBase?: string }): Str
   return new Stripe(opts.secretKey, {
     maxNetworkRetries: 2,
     timeout: 15_000,
-    ...(base && { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol === 'https:' ? 'https' : 'http' }),
+    ...(base && {
+      host: base.hostname,
+      port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+      protocol: base.protocol === 'https:' ? 'https' : 'http',
+    }),
   });
 }

@@ -23,6 +23,8 @@ export async function unitProperties(unit: string, props: string[]): Promise<Rec
 
 /** The unit's newest journal lines. */
 export async function journalTail(unit: string, lines = 50): Promise<string[]> {
-  const r = await run('journalctl', ['-u', unit, '-n', String(lines), '--no-pager', '-o', 'short-iso'], { timeoutMs: 5000 });
+  const r = await run('journalctl', ['-u', unit, '-n', String(lines), '--no-pager', '-o', 'short-iso'], {
+    timeoutMs: 5000,
+  });
   return r.stdout.split('\n').filter(Boolean);
 }

@@ -34,7 +34,15 @@ export function createApp(deps: PlatformDeps) {
   const ordered = [...mounted].sort((a, b) => Number(a.prefix === '') - Number(b.prefix === ''));
   for (const { product, prefix } of ordered) {
     const r = product.router;
-    app.use(mount(prefix, r, [requestMetrics(product.name), errorHandler(product.errorEnvelope, deps.logger), jsonBody, r.routes(), r.allowedMethods()]));
+    app.use(
+      mount(prefix, r, [
+        requestMetrics(product.name),
+        errorHandler(product.errorEnvelope, deps.logger),
+        jsonBody,
+        r.routes(),
+        r.allowedMethods(),
+      ]),
+    );
   }
   const platform = platformRouter(deps, mounted, deps.config);
   app.use(requestMetrics('platform'));

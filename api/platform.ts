@@ -15,17 +15,30 @@ interface Mounted {
 async function probe(check: () => Promise<unknown>, timeoutMs = 2000) {
   const started = Date.now();
   try {
-    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs).unref())]);
+    await Promise.race([
+      check(),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
+    ]);
     return { status: 'up' as const, latency_ms: Date.now() - started };
   } catch (err) {
     return { status: 'down' as const, latency_ms: Date.now() - started, error: (err as Error).message };
   }
 }
 
-const DOCS_ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png'];
+const DOCS_ASSETS = [
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+];
 
 function docsPage(mounted: Mounted[]) {
-  const urls = mounted.map(({ product }) => ({ name: `${product.name} — ${product.title}`, url: `/openapi/${product.name}.json` }));
+  const urls = mounted.map(({ product }) => ({
+    name: `${product.name} — ${product.title}`,
+    url: `/openapi/${product.name}.json`,
+  }));
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Dermaga API reference</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"><link rel="icon" href="/docs/assets/favicon-32x32.png"></head>

@@ -16,12 +16,22 @@ async function main() {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   armFaults(config.DERMAGA_FAULT);
-  if (config.DERMAGA_FAULT) logger.warn({ fault: config.DERMAGA_FAULT }, 'TEST ONLY fault point armed (DERMAGA_FAULT)');
+  if (config.DERMAGA_FAULT)
+    logger.warn({ fault: config.DERMAGA_FAULT }, 'TEST ONLY fault point armed (DERMAGA_FAULT)');
   const temporal = temporalFromConfig(config);
-  const { app, metricsApp, mounted, start, stop: stopProducts } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
+  const {
+    app,
+    metricsApp,
+    mounted,
+    start,
+    stop: stopProducts,
+  } = createApp({ config, db, temporal, docker: createDocker(config.DOCKER_HOST), logger });
   await start();
   const server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) }, 'api listening');
+    logger.info(
+      { port: config.PORT, products: mounted.map((m) => `${m.product.name}=${m.prefix || '/'}`) },
+      'api listening',
+    );
   });
   // What an earlier run of this (or another) API recorded but never started starts now.
   void reconcileAtStart(db, temporal, config, logger);

@@ -15,7 +15,10 @@ export const run = () =>
   withBenchStack(async (api, token) => {
     const sites: { id: string; root_path: string }[] = [];
     for (let i = 0; i < SITES; i++) {
-      const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `bk-${i}-${Date.now().toString(36)}.bench` } });
+      const res = await api.request('POST', '/panel/v1/sites', {
+        token,
+        body: { domain: `bk-${i}-${Date.now().toString(36)}.bench` },
+      });
       await jobDone(api, res.body.job_id, performance.now());
       sites.push(res.body.site);
       writeFileSync(path.join(res.body.site.root_path, 'data.bin'), randomBytes(MB * 2 ** 20));
@@ -30,10 +33,17 @@ export const run = () =>
       await jobDone(api, del.body.job_id, performance.now());
     }
     t0 = performance.now();
-    const restore = await api.request('POST', '/panel/v1/backup/restore', { token, body: { file: backup.file } });
+    const restore = await api.request('POST', '/panel/v1/backup/restore', {
+      token,
+      body: { file: backup.file },
+    });
     const restoreMs = await jobDone(api, restore.body.job_id, t0);
 
     console.log(`\n${SITES} sites × ${MB} MiB of random data`);
-    console.log(`backup   ${(backupMs / 1000).toFixed(1)} s   size ${(backup.bytes / 2 ** 20).toFixed(1)} MiB (${backup.file})`);
-    console.log(`restore  ${(restoreMs / 1000).toFixed(1)} s   (checksums, ${SITES} sites provisioned again and unpacked)`);
+    console.log(
+      `backup   ${(backupMs / 1000).toFixed(1)} s   size ${(backup.bytes / 2 ** 20).toFixed(1)} MiB (${backup.file})`,
+    );
+    console.log(
+      `restore  ${(restoreMs / 1000).toFixed(1)} s   (checksums, ${SITES} sites provisioned again and unpacked)`,
+    );
   });

@@ -19,7 +19,15 @@ import * as ssl from './ssl';
 import * as start from './start';
 
 const which = process.argv[2] ?? 'sites';
-const benches: Record<string, () => Promise<void>> = { sites: panelSites.run, start: start.run, ssl: ssl.run, backup: backup.run, 'gpu-lab': gpuLab.run, billing: billing.run, reliability: reliability.run };
+const benches: Record<string, () => Promise<void>> = {
+  sites: panelSites.run,
+  start: start.run,
+  ssl: ssl.run,
+  backup: backup.run,
+  'gpu-lab': gpuLab.run,
+  billing: billing.run,
+  reliability: reliability.run,
+};
 
 if (!benches[which]) {
   console.error(`unknown bench "${which}"; choose one of: ${Object.keys(benches).join(', ')}`);

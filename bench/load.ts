@@ -30,9 +30,19 @@ instance.on('response', (client, status, bytes, ms) => latencies.push(ms));
 `;
 
 /** Drives `url` with `connections` concurrent keep-alive loops for `durationMs`; tokens (one or several) and bodies are sent round-robin. */
-export function load(opts: { url: string; method: 'GET' | 'POST'; token: string | string[]; connections: number; durationMs: number; bodies?: unknown[] }): Promise<LoadResult> {
+export function load(opts: {
+  url: string;
+  method: 'GET' | 'POST';
+  token: string | string[];
+  connections: number;
+  durationMs: number;
+  bodies?: unknown[];
+}): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(GENERATOR, { eval: true, workerData: { ...opts, tokens: [opts.token].flat() } });
+    const worker = new Worker(GENERATOR, {
+      eval: true,
+      workerData: { ...opts, tokens: [opts.token].flat() },
+    });
     worker.once('message', resolve);
     worker.once('error', reject);
   });

@@ -12,7 +12,10 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
   const waitActive = async (ids: string[]) => {
     const pending = new Set(ids);
     while (pending.size) {
-      const rows = await api.db('panel.sites').whereIn('id', [...pending]).select('id', 'status');
+      const rows = await api
+        .db('panel.sites')
+        .whereIn('id', [...pending])
+        .select('id', 'status');
       const now = performance.now();
       for (const r of rows) {
         if (r.status === 'failed') throw new Error(`site ${r.id} failed`);
@@ -28,7 +31,10 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const before = performance.now();
-    const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `${label}-${i}-${Date.now().toString(36)}.bench` } });
+    const res = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: `${label}-${i}-${Date.now().toString(36)}.bench` },
+    });
     posted.push(performance.now() - before);
     if (res.status !== 202) throw new Error(`create failed: ${res.status} ${res.text}`);
     started.set(res.body.site.id, before);
@@ -37,7 +43,9 @@ async function measure(api: TestApi, token: string, label: string, mode: 'serial
   }
   if (mode === 'burst') await waitActive(ids);
   const wall = performance.now() - t0;
-  console.log(`\n${label}: ${n} sites, ${mode === 'serial' ? 'one at a time' : 'created back to back'} (${(wall / 1000).toFixed(1)} s in all)`);
+  console.log(
+    `\n${label}: ${n} sites, ${mode === 'serial' ? 'one at a time' : 'created back to back'} (${(wall / 1000).toFixed(1)} s in all)`,
+  );
   console.log(summary('POST /v1/sites answer', posted));
   console.log(summary('create → active', toActive));
 }

@@ -12,14 +12,20 @@ export const run = () =>
   withBenchStack(async (api, token) => {
     const domains: string[] = [];
     for (let i = 0; i < N; i++) {
-      const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `tls-${i}-${Date.now().toString(36)}.bench` } });
+      const res = await api.request('POST', '/panel/v1/sites', {
+        token,
+        body: { domain: `tls-${i}-${Date.now().toString(36)}.bench` },
+      });
       await jobDone(api, res.body.job_id, performance.now());
       domains.push(res.body.site.domain);
     }
     const times: number[] = [];
     for (const domain of domains) {
       const t0 = performance.now();
-      const res = await api.request('POST', '/panel/v1/ssl/issue', { token, body: { domain, email: 'ops@example.com' } });
+      const res = await api.request('POST', '/panel/v1/ssl/issue', {
+        token,
+        body: { domain, email: 'ops@example.com' },
+      });
       if (res.status !== 202) throw new Error(`issue: ${res.status} ${res.text}`);
       times.push(await jobDone(api, res.body.job_id, t0));
     }
@@ -28,5 +34,7 @@ export const run = () =>
     const t0 = performance.now();
     const renewal = await api.request('POST', '/panel/v1/ssl/renew', { token, body: { all: true } });
     const total = await jobDone(api, renewal.body.job_id, t0);
-    console.log(`renew all ${N}: ${(total / 1000).toFixed(1)} s (${(total / N).toFixed(0)} ms per certificate)`);
+    console.log(
+      `renew all ${N}: ${(total / 1000).toFixed(1)} s (${(total / N).toFixed(0)} ms per certificate)`,
+    );
   });

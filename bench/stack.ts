@@ -13,14 +13,26 @@ import { spawnTs, stopProcess, waitForLine } from '../test/support/processes';
  * Runs `measure` against a throwaway stack like the test suite's (own temp dir, free ports, one
  * worker process, an in-process API logged in as the bootstrap admin), then stops it all.
  */
-export async function withBenchStack(measure: (api: TestApi, token: string, worker: ChildProcess) => Promise<void>): Promise<void> {
+export async function withBenchStack(
+  measure: (api: TestApi, token: string, worker: ChildProcess) => Promise<void>,
+): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-bench-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users
   // The stack's addresses go into this process's environment for the run and out again after it:
   // a next stack (reliability scenarios run one each) would otherwise take them for external services.
   const envBefore = { ...process.env };
-  const stack = await startStack({ dataDir, ports: await freeStackPorts(), headlessTemporal: true, temporalDbFile: null, throwaway: true });
-  Object.assign(process.env, stack.env, { LOG_LEVEL: 'warn', PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!', DERMAGA_SECRET_KEY: newSecretKey() });
+  const stack = await startStack({
+    dataDir,
+    ports: await freeStackPorts(),
+    headlessTemporal: true,
+    temporalDbFile: null,
+    throwaway: true,
+  });
+  Object.assign(process.env, stack.env, {
+    LOG_LEVEL: 'warn',
+    PANEL_BOOTSTRAP_PASSWORD: 'Bootstrap-Passw0rd!',
+    DERMAGA_SECRET_KEY: newSecretKey(),
+  });
   const db = createDb(loadConfig().DATABASE_URL);
   await migrate(db);
   await db.destroy();
@@ -30,7 +42,9 @@ export async function withBenchStack(measure: (api: TestApi, token: string, work
     const api = await startApi();
     try {
       await measure(api, await login(api), worker);
-      console.log(`\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+      console.log(
+        `\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+      );
     } finally {
       await api.close();
     }

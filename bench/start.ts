@@ -20,7 +20,8 @@ function treeRssKiB(pid: number): { kib: number; processes: string[] } {
     }
   }
   const tree = [pid];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  for (let i = 0; i < tree.length; i++)
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
   let kib = 0;
   const processes: string[] = [];
   for (const p of tree) {
@@ -35,7 +36,10 @@ function treeRssKiB(pid: number): { kib: number; processes: string[] } {
 /** Runs the quick-start command, times it to "ready", reads the stack's memory, then stops it. */
 async function once(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (c: Buffer) => {
@@ -49,7 +53,9 @@ async function once(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 3000)); // let the stack settle before reading memory
   const { kib, processes } = treeRssKiB(child.pid as number);
-  console.log(`start → ready: ${seconds.toFixed(1)} s; resident memory of the stack: ${(kib / 1024).toFixed(0)} MiB`);
+  console.log(
+    `start → ready: ${seconds.toFixed(1)} s; resident memory of the stack: ${(kib / 1024).toFixed(0)} MiB`,
+  );
   console.log(`  ${processes.join(', ')}`);
   child.kill('SIGINT');
   await new Promise((r) => child.once('exit', r));

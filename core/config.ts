@@ -13,24 +13,31 @@ export type ProductName = (typeof PRODUCTS)[number];
 
 const DEFAULT_MOUNTS = PRODUCTS.map((p) => `${p}=/${p}`).join(',');
 
-const mountList = z
-  .string()
-  .transform((raw, ctx) => {
-    const mounts: { product: ProductName; prefix: string }[] = [];
-    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [product, prefix = `/${product}`] = entry.split('=');
-      if (!(PRODUCTS as readonly string[]).includes(product)) {
-        ctx.addIssue({ code: 'custom', message: `unknown product "${product}" (known: ${PRODUCTS.join(', ')})` });
-        return z.NEVER;
-      }
-      if (!/^\/[a-z0-9/_-]*$/i.test(prefix)) {
-        ctx.addIssue({ code: 'custom', message: `mount for ${product} must be a path starting with / (got "${prefix}")` });
-        return z.NEVER;
-      }
-      mounts.push({ product: product as ProductName, prefix: prefix === '/' ? '' : prefix.replace(/\/$/, '') });
+const mountList = z.string().transform((raw, ctx) => {
+  const mounts: { product: ProductName; prefix: string }[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [product, prefix = `/${product}`] = entry.split('=');
+    if (!(PRODUCTS as readonly string[]).includes(product)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown product "${product}" (known: ${PRODUCTS.join(', ')})`,
+      });
+      return z.NEVER;
     }
-    return mounts;
-  });
+    if (!/^\/[a-z0-9/_-]*$/i.test(prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `mount for ${product} must be a path starting with / (got "${prefix}")`,
+      });
+      return z.NEVER;
+    }
+    mounts.push({ product: product as ProductName, prefix: prefix === '/' ? '' : prefix.replace(/\/$/, '') });
+  }
+  return mounts;
+});
 
 const root = path.resolve(__dirname, '..');
 
@@ -39,7 +46,12 @@ const root = path.resolve(__dirname, '..');
  * answers 503 within the connect or answer deadline (3–6 s). The wait for a free pool connection is
  * longer: it is what a burst on a healthy but busy server waits, not an outage's answer time.
  */
-export const DB_TIMEOUT_DEFAULTS = { connectMs: 3000, statementMs: 5000, queryMs: 6000, acquireMs: 30_000 } as const;
+export const DB_TIMEOUT_DEFAULTS = {
+  connectMs: 3000,
+  statementMs: 5000,
+  queryMs: 6000,
+  acquireMs: 30_000,
+} as const;
 
 /** The platform's own settings; each product's are in api/products/<product>/config.ts. */
 export const platformSettings = z.object({
@@ -56,10 +68,30 @@ export const platformSettings = z.object({
    * wait on a frozen server; 0: none), and a request's wait for a free connection of the pool.
    * Migrations run without the statement and answer deadlines.
    */
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DB_TIMEOUT_DEFAULTS.connectMs),
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(DB_TIMEOUT_DEFAULTS.statementMs),
-  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(DB_TIMEOUT_DEFAULTS.queryMs),
-  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DB_TIMEOUT_DEFAULTS.acquireMs),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600_000)
+    .default(DB_TIMEOUT_DEFAULTS.connectMs),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(DB_TIMEOUT_DEFAULTS.statementMs),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(DB_TIMEOUT_DEFAULTS.queryMs),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600_000)
+    .default(DB_TIMEOUT_DEFAULTS.acquireMs),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
@@ -75,11 +107,17 @@ export const platformSettings = z.object({
    * TEST ONLY: `after-commit:<name>` makes the API process exit hard (SIGKILL) right after it commits
    * the rows of a `<name>` start (e.g. site.provision), before starting its workflow. Never set it in production.
    */
-  DERMAGA_FAULT: z.string().regex(/^after-commit:[a-z0-9.-]+$/, 'must be after-commit:<name>').optional(),
+  DERMAGA_FAULT: z
+    .string()
+    .regex(/^after-commit:[a-z0-9.-]+$/, 'must be after-commit:<name>')
+    .optional(),
   /** unix:///path/docker.sock or tcp://host:port; unset means the local socket. */
   DOCKER_HOST: z.string().optional(),
   /** The host this worker runs on: its activities are polled from dermaga-host-<HOST_ID>. */
-  HOST_ID: z.string().regex(/^[a-z0-9-]+$/).default('local'),
+  HOST_ID: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('local'),
   /** Which task queues this worker process polls: control (database work), host (this machine). */
   WORKER_ROLES: z
     .string()
@@ -89,8 +127,14 @@ export const platformSettings = z.object({
   /** Comma list of product=prefix; a product absent from the list is not served. */
   MOUNTS: z.string().default(DEFAULT_MOUNTS).pipe(mountList),
   /** 64 hex chars: seals secrets that travel through Temporal (container passwords, tokens). `npm start` keeps one in .data/. */
-  DERMAGA_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (openssl rand -hex 32)').optional(),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DERMAGA_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (openssl rand -hex 32)')
+    .optional(),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** argon2 hashes run at once, and password checks that may wait before one is told to retry (429). */
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
@@ -104,7 +148,10 @@ export const platformSettings = z.object({
   METRICS_HOST: z.string().default('127.0.0.1'),
 
   /** Stripe: the secret key (any sk_test_ key works against stripe-mock) and, for stripe-mock, its base URL. */
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default('sk_test_dermaga'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+    .default('sk_test_dermaga'),
   STRIPE_API_BASE: z.string().url().optional(),
 });
 
@@ -113,7 +160,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
 
 /** The platform's own settings (platformSettings), before the products' are added. */
 export type PlatformConfig = z.infer<typeof platformSettings> & { rootDir: string; publicUrl: string };
@@ -139,7 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.DATABASE_QUERY_TIMEOUT_MS && c.DATABASE_STATEMENT_TIMEOUT_MS >= c.DATABASE_QUERY_TIMEOUT_MS) {
     // The server's own deadline must come first: it cancels the statement and keeps the connection,
     // where the client's gives up on the connection.
-    throw new ConfigError('invalid configuration: DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS (or 0)');
+    throw new ConfigError(
+      'invalid configuration: DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS (or 0)',
+    );
   }
   return Object.assign({}, ...products.map((r) => r.data), c, {
     rootDir: root,

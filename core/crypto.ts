@@ -48,6 +48,7 @@ export function passwordWeakness(password: string, username?: string): string | 
   if (password.length > 256) return 'must be at most 256 characters';
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
   if (classes < 3) return 'must mix at least three of: lowercase, uppercase, digits, symbols';
-  if (username && password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the username';
+  if (username && password.toLowerCase().includes(username.toLowerCase()))
+    return 'must not contain the username';
   return null;
 }

@@ -16,7 +16,15 @@ export interface DbTimeouts {
   acquireMs: number;
 }
 
-export const dbTimeouts = (config: Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS' | 'DATABASE_ACQUIRE_TIMEOUT_MS'>): DbTimeouts => ({
+export const dbTimeouts = (
+  config: Pick<
+    Config,
+    | 'DATABASE_CONNECT_TIMEOUT_MS'
+    | 'DATABASE_STATEMENT_TIMEOUT_MS'
+    | 'DATABASE_QUERY_TIMEOUT_MS'
+    | 'DATABASE_ACQUIRE_TIMEOUT_MS'
+  >,
+): DbTimeouts => ({
   connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
@@ -24,7 +32,10 @@ export const dbTimeouts = (config: Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 
 });
 
 /** node-postgres settings for one connection under these deadlines. */
-export function pgConnection(databaseUrl: string, t: DbTimeouts = DB_TIMEOUT_DEFAULTS): Knex.PgConnectionConfig & pg.ClientConfig {
+export function pgConnection(
+  databaseUrl: string,
+  t: DbTimeouts = DB_TIMEOUT_DEFAULTS,
+): Knex.PgConnectionConfig & pg.ClientConfig {
   return {
     connectionString: databaseUrl,
     connectionTimeoutMillis: t.connectMs,
@@ -47,7 +58,8 @@ function closeOnReadTimeout(client: pg.Client): void {
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const last = args.length - 1;
     const kill = (err: unknown) => {
-      if ((err as Error | undefined)?.message === 'Query read timeout') (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      if ((err as Error | undefined)?.message === 'Query read timeout')
+        (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     };
     if (typeof args[last] === 'function') {
       const callback = args[last] as (err: unknown, res?: unknown) => void;
@@ -58,7 +70,8 @@ function closeOnReadTimeout(client: pg.Client): void {
       return query(...args);
     }
     const result = query(...args);
-    if (result && typeof (result as Promise<unknown>).catch === 'function') (result as Promise<unknown>).catch(kill);
+    if (result && typeof (result as Promise<unknown>).catch === 'function')
+      (result as Promise<unknown>).catch(kill);
     return result;
   };
 }
@@ -66,11 +79,16 @@ function closeOnReadTimeout(client: pg.Client): void {
 /** Marks an error as Postgres's, so a socket error code on it is known to be the database's. */
 const FROM_POSTGRES = Symbol('dermaga.postgres');
 function markPostgres(err: unknown): void {
-  if (err && typeof err === 'object' && !(FROM_POSTGRES in err)) Object.defineProperty(err, FROM_POSTGRES, { value: true });
+  if (err && typeof err === 'object' && !(FROM_POSTGRES in err))
+    Object.defineProperty(err, FROM_POSTGRES, { value: true });
 }
 
 /** Opens the Postgres pool. Models are never bound globally: every query is given its db or trx. */
-export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }, timeouts: DbTimeouts = DB_TIMEOUT_DEFAULTS): Knex {
+export function createDb(
+  databaseUrl: string,
+  pool = { min: 0, max: 10 },
+  timeouts: DbTimeouts = DB_TIMEOUT_DEFAULTS,
+): Knex {
   const db = knex({
     client: 'pg',
     connection: pgConnection(databaseUrl, timeouts),
@@ -93,7 +111,10 @@ export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }, timeou
     if (connectionLost(err)) for (const fail of [...waiting]) fail(err);
   };
   db.on('query-error', seen);
-  const client = db.client as { acquireConnection: () => Promise<unknown>; releaseConnection: (c: unknown) => Promise<unknown> };
+  const client = db.client as {
+    acquireConnection: () => Promise<unknown>;
+    releaseConnection: (c: unknown) => Promise<unknown>;
+  };
   const acquire = client.acquireConnection.bind(client);
   client.acquireConnection = () =>
     new Promise((resolve, reject) => {
@@ -131,7 +152,10 @@ export const migrationConfig: Knex.MigratorConfig = {
  */
 export async function migrate(db: Knex): Promise<string[]> {
   const { connection } = db.client.config as Knex.Config;
-  const settings: Knex.PgConnectionConfig = typeof connection === 'string' ? { connectionString: connection } : { ...(connection as Knex.PgConnectionConfig) };
+  const settings: Knex.PgConnectionConfig =
+    typeof connection === 'string'
+      ? { connectionString: connection }
+      : { ...(connection as Knex.PgConnectionConfig) };
   delete settings.statement_timeout;
   delete settings.query_timeout;
   const unbounded = knex({ client: 'pg', connection: settings, pool: { min: 0, max: 2 } });
@@ -149,7 +173,11 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
-  const admin = knex({ client: 'pg', connection: { connectionString: url.toString(), connectionTimeoutMillis: DB_TIMEOUT_DEFAULTS.connectMs }, pool: { min: 0, max: 1 } });
+  const admin = knex({
+    client: 'pg',
+    connection: { connectionString: url.toString(), connectionTimeoutMillis: DB_TIMEOUT_DEFAULTS.connectMs },
+    pool: { min: 0, max: 1 },
+  });
   try {
     const { rows } = await admin.raw('select 1 from pg_database where datname = ?', [name]);
     if (rows.length === 0) await admin.raw('create database ??', [name]);
@@ -166,7 +194,12 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
  * failed is dropped by the pool.
  */
 export function createHotPool(databaseUrl: string, max = 10, timeouts: DbTimeouts = DB_TIMEOUT_DEFAULTS) {
-  const pool = new pg.Pool({ ...pgConnection(databaseUrl, timeouts), max, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
+  const pool = new pg.Pool({
+    ...pgConnection(databaseUrl, timeouts),
+    max,
+    idleTimeoutMillis: 5_000,
+    allowExitOnIdle: true,
+  });
   pool.on('connect', closeOnReadTimeout);
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args: unknown[]) =>
@@ -181,9 +214,20 @@ export function createHotPool(databaseUrl: string, max = 10, timeouts: DbTimeout
 export type HotPool = pg.Pool;
 
 /** Error codes of a connection that could not be made or was lost (on an error known to be Postgres's). */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 /** What node-postgres and pg-pool say when a connection failed, broke or timed out (`timeout expired`: the connect deadline). */
-const CONNECTION_MESSAGES = /Query read timeout|^timeout expired$|Connection terminated|timeout exceeded when trying to connect|Client was closed and is not queryable|Client has encountered a connection error/;
+const CONNECTION_MESSAGES =
+  /Query read timeout|^timeout expired$|Connection terminated|timeout exceeded when trying to connect|Client was closed and is not queryable|Client has encountered a connection error/;
 /**
  * SQLSTATEs of a server that is away or stuck rather than of the statement: class 08 (connection
  * exception), 57P01–57P03 (shutting down, crashed, not yet accepting), 53300 (too many
@@ -198,7 +242,10 @@ function connectionLost(err: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
   if (code && /^(08[0-9A-Z]{3}|57P0[1-3])$/.test(code)) return true;
-  return FROM_POSTGRES in e && ((code !== undefined && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(message));
+  return (
+    FROM_POSTGRES in e &&
+    ((code !== undefined && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(message))
+  );
 }
 
 /**
@@ -207,7 +254,11 @@ function connectionLost(err: unknown): boolean {
  */
 export function databaseUnavailable(err: unknown): Unavailable | undefined {
   const marked = Boolean(err && typeof err === 'object' && FROM_POSTGRES in err);
-  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  for (
+    let e = err as Record<string, unknown> | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    depth++
+  ) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : '';
     const ours = marked || FROM_POSTGRES in e;
@@ -217,7 +268,9 @@ export function databaseUnavailable(err: unknown): Unavailable | undefined {
       (ours && ((code && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(message)))
     ) {
       const timedOut = code === '57014' || e.name === 'KnexTimeoutError' || /timeout/i.test(message);
-      return new Unavailable(`the database (PostgreSQL) is unavailable${timedOut ? ' (no answer in time)' : ''}; try again shortly`);
+      return new Unavailable(
+        `the database (PostgreSQL) is unavailable${timedOut ? ' (no answer in time)' : ''}; try again shortly`,
+      );
     }
     e = (e.nativeError ?? e.cause) as Record<string, unknown> | undefined;
   }

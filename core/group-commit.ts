@@ -6,7 +6,12 @@
  * what the earlier one did. `run` answers one result per item, in order; an Error rejects only its
  * own item.
  */
-export function groupCommit<T, R>(opts: { slots: number; max: number; key?: (item: T) => string | undefined; run: (items: T[]) => Promise<(R | Error)[]> }) {
+export function groupCommit<T, R>(opts: {
+  slots: number;
+  max: number;
+  key?: (item: T) => string | undefined;
+  run: (items: T[]) => Promise<(R | Error)[]>;
+}) {
   type Waiting = { item: T; resolve: (r: R) => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];
   let inFlight = 0;
@@ -30,7 +35,9 @@ export function groupCommit<T, R>(opts: { slots: number; max: number; key?: (ite
   async function flush(batch: Waiting[]) {
     try {
       const results = await opts.run(batch.map((w) => w.item));
-      batch.forEach((w, i) => (results[i] instanceof Error ? w.reject(results[i]) : w.resolve(results[i] as R)));
+      batch.forEach((w, i) =>
+        results[i] instanceof Error ? w.reject(results[i]) : w.resolve(results[i] as R),
+      );
     } catch (err) {
       for (const w of batch) w.reject(err);
     }

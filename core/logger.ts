@@ -5,7 +5,10 @@ export function createLogger(level: string, name = 'dermaga') {
   return pino({
     name,
     level,
-    redact: { paths: ['*.password', '*.new_password', '*.current_password', '*.token', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.password', '*.new_password', '*.current_password', '*.token', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }
 export type Logger = pino.Logger;

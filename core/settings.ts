@@ -13,7 +13,9 @@ export type ProductSettings<Out extends object = object> = z.ZodType<Out>;
 export const seconds = z.coerce.number().int().positive();
 
 /** A five-field cron expression for a Temporal Schedule, or `off` for none. */
-export const cronOrOff = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, 'must be a five-field cron expression or off');
+export const cronOrOff = z
+  .string()
+  .regex(/^(off|(\S+\s+){4}\S+)$/, 'must be a five-field cron expression or off');
 
 export const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
 

@@ -1,4 +1,9 @@
-import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  isGrpcServiceError,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { Unavailable } from './errors';
 
 export const CONTROL_QUEUE = 'dermaga-control';
@@ -9,7 +14,11 @@ const UNREACHABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE 
 
 /** True when `err` (or a cause of it) says Temporal could not be reached or did not answer before the deadline. */
 export function isTemporalUnreachable(err: unknown): boolean {
-  for (let e = err as { cause?: unknown; name?: string; code?: unknown } | undefined, depth = 0; e && depth < 10; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { cause?: unknown; name?: string; code?: unknown } | undefined, depth = 0;
+    e && depth < 10;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e instanceof TemporalUnavailable) return true;
     if (isGrpcServiceError(e) && UNREACHABLE_CODES.has(e.code as number)) return true;
     if (e.name === 'TransportError') return true;
@@ -57,7 +66,10 @@ export function createTemporal(address: string, namespace: string, options: Temp
      * otherwise). Temporal unreachable, or not answering before the deadline, becomes a
      * TemporalUnavailable (503) whose message ends with `consequence`; any other error passes through.
      */
-    async call<T>(fn: (client: Client) => Promise<T>, opts: { timeoutMs?: number; consequence?: string } = {}): Promise<T> {
+    async call<T>(
+      fn: (client: Client) => Promise<T>,
+      opts: { timeoutMs?: number; consequence?: string } = {},
+    ): Promise<T> {
       let c: Client;
       try {
         c = await get();
@@ -79,7 +91,15 @@ export function createTemporal(address: string, namespace: string, options: Temp
 export type Temporal = ReturnType<typeof createTemporal>;
 
 /** The API's and worker's Temporal, with the configured deadlines. */
-export const temporalFromConfig = (config: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE: string; TEMPORAL_RPC_TIMEOUT_MS: number; TEMPORAL_UPDATE_TIMEOUT_MS: number }) =>
-  createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS });
+export const temporalFromConfig = (config: {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_RPC_TIMEOUT_MS: number;
+  TEMPORAL_UPDATE_TIMEOUT_MS: number;
+}) =>
+  createTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, {
+    rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+    updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS,
+  });
 
 export { WorkflowExecutionAlreadyStartedError };

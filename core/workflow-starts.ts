@@ -6,7 +6,12 @@ import type { Logger } from './logger';
 import { newId } from './ids';
 import { typedSearchAttributesOf, type WorkflowSearchAttributes } from './search-attributes';
 import { workflowStarts } from './metrics';
-import { TemporalUnavailable, WorkflowExecutionAlreadyStartedError, isTemporalUnreachable, type Temporal } from './temporal';
+import {
+  TemporalUnavailable,
+  WorkflowExecutionAlreadyStartedError,
+  isTemporalUnreachable,
+  type Temporal,
+} from './temporal';
 
 /**
  * Every workflow the worker runs, by the name Temporal knows it by (its export from workflows/index.ts).
@@ -34,7 +39,10 @@ export interface SignalWith<A extends unknown[]> {
   name: string;
   args: A;
 }
-export const signalWith = <A extends unknown[]>(definition: SignalDefinition<A>, ...args: A): SignalWith<A> => ({ name: definition.name, args });
+export const signalWith = <A extends unknown[]>(
+  definition: SignalDefinition<A>,
+  ...args: A
+): SignalWith<A> => ({ name: definition.name, args });
 
 /** A start as recorded: by name, its arguments as stored. */
 export interface RecordedStart {
@@ -69,7 +77,12 @@ const TABLE = 'platform.workflow_starts';
  * transaction commits, dispatchStart() starts it; if the process dies first, or Temporal cannot be
  * reached, the reconciler (startPendingWorkflows) starts it later. Either way it starts once.
  */
-export async function recordStart(trx: Knex.Transaction, workflowId: string, start: WorkflowStart, jobId: string | null = null): Promise<RecordedStart> {
+export async function recordStart(
+  trx: Knex.Transaction,
+  workflowId: string,
+  start: WorkflowStart,
+  jobId: string | null = null,
+): Promise<RecordedStart> {
   const id = newId('wfs');
   await trx(TABLE).insert({
     id,
@@ -123,7 +136,12 @@ async function launch(temporal: Temporal, s: RecordedStart, consequence: string)
     temporal.call<unknown>(
       (c) =>
         s.signal
-          ? c.workflow.signalWithStart(s.workflowType, { ...options, workflowIdReusePolicy, signal: s.signal.name, signalArgs: s.signal.args })
+          ? c.workflow.signalWithStart(s.workflowType, {
+              ...options,
+              workflowIdReusePolicy,
+              signal: s.signal.name,
+              signalArgs: s.signal.args,
+            })
           : c.workflow.start(s.workflowType, { ...options, workflowIdReusePolicy }),
       { consequence },
     );
@@ -144,21 +162,31 @@ async function launch(temporal: Temporal, s: RecordedStart, consequence: string)
   }
 }
 
-const markStarted = (db: Knex, id: string) => db(TABLE).where({ id }).whereNull('started_at').update({ started_at: db.fn.now(), last_error: null });
+const markStarted = (db: Knex, id: string) =>
+  db(TABLE).where({ id }).whereNull('started_at').update({ started_at: db.fn.now(), last_error: null });
 
 /**
  * Starts what the caller just committed (call it right after the commit) and marks it started.
  * Temporal unreachable: the record stays for the reconciler and this throws a TemporalUnavailable
  * (503) ending with `consequence`, which should tell the client the work is recorded and will start.
  */
-export async function dispatchStart(db: Knex, temporal: Temporal, s: RecordedStart, name: string, consequence: string): Promise<void> {
+export async function dispatchStart(
+  db: Knex,
+  temporal: Temporal,
+  s: RecordedStart,
+  name: string,
+  consequence: string,
+): Promise<void> {
   faultPoint('after-commit', name);
   let outcome: Outcome;
   try {
     outcome = await launch(temporal, s, consequence);
   } catch (err) {
     workflowStarts.inc({ workflow: s.workflowType, outcome: 'failed' });
-    await db(TABLE).where({ id: s.id }).increment('attempts', 1).update({ last_error: String((err as Error).message).slice(0, 2000) });
+    await db(TABLE)
+      .where({ id: s.id })
+      .increment('attempts', 1)
+      .update({ last_error: String((err as Error).message).slice(0, 2000) });
     throw err;
   }
   workflowStarts.inc({ workflow: s.workflowType, outcome });
@@ -169,8 +197,17 @@ export async function dispatchStart(db: Knex, temporal: Temporal, s: RecordedSta
  * Starts now the recorded, not yet started start of `workflowId`, if there is one (a signal that
  * finds no workflow because its start still waits in the outbox); false when there is none.
  */
-export async function startRecordedNow(db: Knex, temporal: Temporal, workflowId: string, consequence: string): Promise<boolean> {
-  const row: Row | undefined = await db(TABLE).where({ workflow_id: workflowId }).whereNull('started_at').orderBy('created_at', 'desc').first();
+export async function startRecordedNow(
+  db: Knex,
+  temporal: Temporal,
+  workflowId: string,
+  consequence: string,
+): Promise<boolean> {
+  const row: Row | undefined = await db(TABLE)
+    .where({ workflow_id: workflowId })
+    .whereNull('started_at')
+    .orderBy('created_at', 'desc')
+    .first();
   if (!row) return false;
   const outcome = await launch(temporal, fromRow(row), consequence);
   workflowStarts.inc({ workflow: row.workflow_type, outcome });
@@ -191,7 +228,11 @@ export interface ReconcileResult {
  * one. A record whose job has left `queued` has had its workflow run already: it is only marked.
  * Stops at the first sign that Temporal is unreachable (the rest wait for the next run).
  */
-export async function startPendingWorkflows(db: Knex, temporal: Temporal, opts: { graceMs: number; batch?: number }): Promise<ReconcileResult> {
+export async function startPendingWorkflows(
+  db: Knex,
+  temporal: Temporal,
+  opts: { graceMs: number; batch?: number },
+): Promise<ReconcileResult> {
   const result: ReconcileResult = { started: 0, alreadyStarted: 0, failed: 0 };
   const batch = opts.batch ?? 50;
   for (;;) {
@@ -200,7 +241,7 @@ export async function startPendingWorkflows(db: Knex, temporal: Temporal, opts: 
       const rows: (Row & { job_status: string | null })[] = await trx(`${TABLE} as s`)
         .leftJoin('platform.jobs as j', 'j.id', 's.job_id')
         .whereNull('s.started_at')
-        .where('s.created_at', '<', trx.raw("now() - make_interval(secs => ?)", [opts.graceMs / 1000]))
+        .where('s.created_at', '<', trx.raw('now() - make_interval(secs => ?)', [opts.graceMs / 1000]))
         .orderBy('s.created_at')
         .limit(batch)
         .forUpdate('s')
@@ -219,24 +260,41 @@ export async function startPendingWorkflows(db: Knex, temporal: Temporal, opts: 
           await markStarted(trx, row.id);
         } catch (err) {
           result.failed++;
-          await trx(TABLE).where({ id: row.id }).update({ attempts: row.attempts + 1, last_error: String((err as Error).message).slice(0, 2000) });
+          await trx(TABLE)
+            .where({ id: row.id })
+            .update({
+              attempts: row.attempts + 1,
+              last_error: String((err as Error).message).slice(0, 2000),
+            });
           if (isTemporalUnreachable(err)) return { taken: rows.length, unreachable: true };
         }
       }
       return { taken: rows.length, unreachable: false };
     });
-    if (unreachable) throw new TemporalUnavailable(`${result.failed} recorded workflow start(s) wait for the next run`);
+    if (unreachable)
+      throw new TemporalUnavailable(`${result.failed} recorded workflow start(s) wait for the next run`);
     // A full batch that all started: there may be more. Failures wait for the next run.
     if (taken < batch || result.failed > failedBefore) return result;
   }
 }
 
 /** The reconciler once at a process's start; a failure (Temporal down) is logged and left to the Schedule. */
-export async function reconcileAtStart(db: Knex, temporal: Temporal, config: { WORKFLOW_START_GRACE_SECONDS: number }, logger: Logger): Promise<void> {
+export async function reconcileAtStart(
+  db: Knex,
+  temporal: Temporal,
+  config: { WORKFLOW_START_GRACE_SECONDS: number },
+  logger: Logger,
+): Promise<void> {
   try {
-    const result = await startPendingWorkflows(db, temporal, { graceMs: config.WORKFLOW_START_GRACE_SECONDS * 1000 });
-    if (result.started || result.alreadyStarted || result.failed) logger.info(result, 'recorded workflow starts reconciled');
+    const result = await startPendingWorkflows(db, temporal, {
+      graceMs: config.WORKFLOW_START_GRACE_SECONDS * 1000,
+    });
+    if (result.started || result.alreadyStarted || result.failed)
+      logger.info(result, 'recorded workflow starts reconciled');
   } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'recorded workflow starts not reconciled at start; the Schedule retries');
+    logger.warn(
+      { err: (err as Error).message },
+      'recorded workflow starts not reconciled at start; the Schedule retries',
+    );
   }
 }

@@ -11,7 +11,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('password_changed_at', { useTz: true });
   });
-  await knex.raw(`alter table panel.users add constraint users_role_check check (role in ('admin','viewer'))`);
+  await knex.raw(
+    `alter table panel.users add constraint users_role_check check (role in ('admin','viewer'))`,
+  );
 
   await knex.schema.withSchema('panel').createTable('sessions', (t) => {
     t.string('id').primary();

@@ -17,7 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw('create unique index users_email_unique on gpu_lab.users (lower(email))');
-  await knex.raw(`alter table gpu_lab.users add constraint users_role_check check (role in ('researcher', 'admin'))`);
+  await knex.raw(
+    `alter table gpu_lab.users add constraint users_role_check check (role in ('researcher', 'admin'))`,
+  );
 
   await knex.schema.withSchema('gpu_lab').createTable('refresh_tokens', (t) => {
     t.string('id').primary();

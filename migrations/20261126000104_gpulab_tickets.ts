@@ -16,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['user_id', 'created_at']);
     t.index(['status']);
   });
-  await knex.raw(`alter table gpu_lab.tickets add constraint tickets_status_check check (status in ('open', 'in_progress', 'resolved', 'closed'))`);
+  await knex.raw(
+    `alter table gpu_lab.tickets add constraint tickets_status_check check (status in ('open', 'in_progress', 'resolved', 'closed'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

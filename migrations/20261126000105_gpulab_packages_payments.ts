@@ -38,8 +38,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['user_id', 'created_at']);
   });
-  await knex.raw(`alter table gpu_lab.payments add constraint payments_status_check check (status in ('quoted', 'pending', 'approved', 'rejected', 'expired'))`);
-  await knex.raw(`create unique index payments_open_amount_unique on gpu_lab.payments (amount_idr) where status in ('quoted', 'pending')`);
+  await knex.raw(
+    `alter table gpu_lab.payments add constraint payments_status_check check (status in ('quoted', 'pending', 'approved', 'rejected', 'expired'))`,
+  );
+  await knex.raw(
+    `create unique index payments_open_amount_unique on gpu_lab.payments (amount_idr) where status in ('quoted', 'pending')`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

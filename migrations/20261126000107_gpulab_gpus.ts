@@ -21,9 +21,13 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['host_id', 'kind']);
   });
-  await knex.raw(`alter table gpu_lab.gpus add constraint gpus_status_check check (status in ('available', 'maintenance', 'offline'))`);
+  await knex.raw(
+    `alter table gpu_lab.gpus add constraint gpus_status_check check (status in ('available', 'maintenance', 'offline'))`,
+  );
   // A host has one whole GPU per index; its MIG instances share their parent's index.
-  await knex.raw(`create unique index gpus_host_index_unique on gpu_lab.gpus (host_id, gpu_index) where uuid like 'GPU-%'`);
+  await knex.raw(
+    `create unique index gpus_host_index_unique on gpu_lab.gpus (host_id, gpu_index) where uuid like 'GPU-%'`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

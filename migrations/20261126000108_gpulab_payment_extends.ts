@@ -14,5 +14,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.withSchema('gpu_lab').alterTable('payments', (t) => t.dropColumns('extends_container_id', 'lease_extended_at'));
+  await knex.schema
+    .withSchema('gpu_lab')
+    .alterTable('payments', (t) => t.dropColumns('extends_container_id', 'lease_extended_at'));
 }

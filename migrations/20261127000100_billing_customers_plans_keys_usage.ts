@@ -8,7 +8,10 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('create schema if not exists billing');
-  const s = { createTable: (name: string, build: (t: Knex.CreateTableBuilder) => void) => knex.schema.withSchema('billing').createTable(name, build) };
+  const s = {
+    createTable: (name: string, build: (t: Knex.CreateTableBuilder) => void) =>
+      knex.schema.withSchema('billing').createTable(name, build),
+  };
   await s.createTable('customers', (t) => {
     t.string('id').primary();
     t.string('name', 100).notNullable();
@@ -23,8 +26,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`create unique index customers_email_unique on billing.customers (lower(email)) where deleted_at is null`);
-  await knex.raw(`alter table billing.customers add constraint customers_role_check check (role in ('customer', 'admin'))`);
+  await knex.raw(
+    `create unique index customers_email_unique on billing.customers (lower(email)) where deleted_at is null`,
+  );
+  await knex.raw(
+    `alter table billing.customers add constraint customers_role_check check (role in ('customer', 'admin'))`,
+  );
 
   await s.createTable('password_resets', (t) => {
     t.string('id').primary();
@@ -74,7 +81,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   // One live subscription per customer.
-  await knex.raw(`create unique index subscriptions_live_unique on billing.subscriptions (customer_id) where status in ('incomplete', 'trialing', 'active', 'past_due')`);
+  await knex.raw(
+    `create unique index subscriptions_live_unique on billing.subscriptions (customer_id) where status in ('incomplete', 'trialing', 'active', 'past_due')`,
+  );
 
   await s.createTable('api_keys', (t) => {
     t.string('id').primary();

@@ -33,9 +33,13 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['customer_id', 'created_at']);
   });
-  await knex.raw(`alter table billing.invoices add constraint invoices_status_check check (status in ('draft', 'open', 'paid', 'failed', 'void'))`);
+  await knex.raw(
+    `alter table billing.invoices add constraint invoices_status_check check (status in ('draft', 'open', 'paid', 'failed', 'void'))`,
+  );
   // One invoice per subscription period: a retried close finds the one it made.
-  await knex.raw(`create unique index invoices_period_unique on billing.invoices (subscription_id, period_start) where kind = 'period'`);
+  await knex.raw(
+    `create unique index invoices_period_unique on billing.invoices (subscription_id, period_start) where kind = 'period'`,
+  );
 
   await knex.schema.withSchema('billing').createTable('webhook_events', (t) => {
     t.bigIncrements('id');

@@ -36,7 +36,9 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$;
   `);
-  await knex.raw(`create trigger usage_events_count after insert on billing.usage_events referencing new table as inserted for each statement execute function billing.count_usage()`);
+  await knex.raw(
+    `create trigger usage_events_count after insert on billing.usage_events referencing new table as inserted for each statement execute function billing.count_usage()`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -13,7 +13,9 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$;
   `);
-  await knex.raw(`create trigger api_keys_changed after update or delete on billing.api_keys for each statement execute function billing.notify_api_keys_changed()`);
+  await knex.raw(
+    `create trigger api_keys_changed after update or delete on billing.api_keys for each statement execute function billing.notify_api_keys_changed()`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -9,5 +9,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('alter table platform.rate_limit_events alter column key type varchar(255) using left(key, 255)');
+  await knex.raw(
+    'alter table platform.rate_limit_events alter column key type varchar(255) using left(key, 255)',
+  );
 }

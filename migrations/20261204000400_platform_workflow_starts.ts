@@ -24,7 +24,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('last_error');
     t.index(['job_id']);
   });
-  await knex.raw('create index workflow_starts_pending on platform.workflow_starts (created_at) where started_at is null');
+  await knex.raw(
+    'create index workflow_starts_pending on platform.workflow_starts (created_at) where started_at is null',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -46,7 +46,13 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
   // A live period, so the usage routes are reached rather than answered "no active subscription".
   const plan = await api.request('POST', '/billing/admin/plans', {
     token: billing.token,
-    body: { name: 'Fuzz plan', price_cents: 1000, quota_tokens: 1_000_000, quota_requests: 100_000, soft_limit: true },
+    body: {
+      name: 'Fuzz plan',
+      price_cents: 1000,
+      quota_tokens: 1_000_000,
+      quota_requests: 100_000,
+      soft_limit: true,
+    },
   });
   if (plan.status !== 201) throw new Error(`billing plan: ${plan.status} ${plan.text}`);
   await liveSubscription(api, billing.id, plan.body.data);
@@ -70,18 +76,31 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
       bearer: lab.token,
       exclude: ['POST /api/v1/auth/revokeRefreshTokens'],
     },
-    { product: 'billing', prefix: '/billing', bearer: key.body.data.key, include: keyRoutes, label: 'billing (API key)' },
+    {
+      product: 'billing',
+      prefix: '/billing',
+      bearer: key.body.data.key,
+      include: keyRoutes,
+      label: 'billing (API key)',
+    },
     {
       product: 'billing',
       prefix: '/billing',
       bearer: billing.token,
-      exclude: ['DELETE /api/v1/profile', 'POST /api/v1/usage/report', 'POST /api/v1/usage/batch-report', 'GET /api/v1/usage/quota-check'],
+      exclude: [
+        'DELETE /api/v1/profile',
+        'POST /api/v1/usage/report',
+        'POST /api/v1/usage/batch-report',
+        'GET /api/v1/usage/quota-check',
+      ],
     },
   ];
 }
 
 function schemathesis(): string {
-  return execFileSync('bash', [path.join(root, 'scripts/ensure-schemathesis.sh')], { encoding: 'utf8' }).trim();
+  return execFileSync('bash', [path.join(root, 'scripts/ensure-schemathesis.sh')], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 function runOne(bin: string, api: TestApi, run: Run): Promise<boolean> {

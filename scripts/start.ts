@@ -46,8 +46,12 @@ function oneLine(err: unknown): string {
 /** Runs a script under scripts/, its output lines prefixed; resolves with its exit code. */
 function runScript(file: string, args: string[], prefix: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const proc = execFile('bash', [path.join(__dirname, file), ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, out) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: out.trim() }),
+    const proc = execFile(
+      'bash',
+      [path.join(__dirname, file), ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, out) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: out.trim() }),
     );
     if (prefix)
       for (const stream of [proc.stdout, proc.stderr])
@@ -70,9 +74,12 @@ async function ensureSystemPackages(): Promise<void> {
   const check = await runScript('ensure-system-packages.sh', ['--check'], '');
   if (check.code === 0) return;
   const command = 'sudo bash scripts/ensure-system-packages.sh';
-  if (check.code !== 1) return say(`warning: cannot check the system packages here (no dpkg); see ${command}`);
+  if (check.code !== 1)
+    return say(`warning: cannot check the system packages here (no dpkg); see ${command}`);
   if (!isRoot() || !existsSync('/usr/bin/apt-get'))
-    return say(`warning: missing ${check.out} (panel sites, PHP, MariaDB, certificates and gpu-lab need them); to install them run: ${command}`);
+    return say(
+      `warning: missing ${check.out} (panel sites, PHP, MariaDB, certificates and gpu-lab need them); to install them run: ${command}`,
+    );
   say(`installing the missing system packages with apt-get (once; the list .ci/run uses): ${check.out}`);
   const install = await runScript('ensure-system-packages.sh', [], 'apt');
   if (install.code !== 0) say(`warning: apt-get failed (${install.code}); starting without: ${check.out}`);
@@ -164,7 +171,11 @@ async function main() {
   const stack = await stackStarting;
   if (stopping) return;
   say(`stack up in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-  const env = { ...process.env, ...stack.env, DERMAGA_SECRET_KEY: process.env.DERMAGA_SECRET_KEY ?? localSecretKey() };
+  const env = {
+    ...process.env,
+    ...stack.env,
+    DERMAGA_SECRET_KEY: process.env.DERMAGA_SECRET_KEY ?? localSecretKey(),
+  };
   const config = loadConfig(env);
 
   const db = createDb(config.DATABASE_URL, { min: 0, max: 1 }, dbTimeouts(config));
@@ -213,8 +224,14 @@ async function main() {
   say(`  API docs     ${api}/docs`);
   say(`  Temporal UI  ${config.TEMPORAL_UI_URL}`);
   if (stack.urls.sites) say(`  panel sites  ${stack.urls.sites}   (nginx; send the site's Host header)`);
-  if (stack.urls.acme) say(`  ACME CA      ${stack.urls.acme}   (pebble, a local test CA: its certificates are not publicly trusted)`);
-  if (stack.urls.stripe) say(`  Stripe       ${stack.urls.stripe}   (stripe-mock: billing's Stripe calls go here until STRIPE_SECRET_KEY is set)`);
+  if (stack.urls.acme)
+    say(
+      `  ACME CA      ${stack.urls.acme}   (pebble, a local test CA: its certificates are not publicly trusted)`,
+    );
+  if (stack.urls.stripe)
+    say(
+      `  Stripe       ${stack.urls.stripe}   (stripe-mock: billing's Stripe calls go here until STRIPE_SECRET_KEY is set)`,
+    );
   say(`  data         ${dataDir}`);
   say('Ctrl-C stops everything.');
 }

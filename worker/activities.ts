@@ -28,7 +28,11 @@ import { temporalFromConfig, type Temporal } from '../core/temporal';
 import { createWorkflowStartActivities } from '../activities/platform/workflow-starts';
 
 /** Activities that touch only the database (and, for the outbox, Temporal): they run on the control-plane queue. */
-export const controlActivities = (db: Knex, config: Config, temporal: Temporal = temporalFromConfig(config)) => ({
+export const controlActivities = (
+  db: Knex,
+  config: Config,
+  temporal: Temporal = temporalFromConfig(config),
+) => ({
   ...createJobActivities({ db }),
   ...createWorkflowStartActivities({ db, temporal, graceMs: config.WORKFLOW_START_GRACE_SECONDS * 1000 }),
   ...createSiteRecordActivities({ db }),
@@ -36,7 +40,10 @@ export const controlActivities = (db: Knex, config: Config, temporal: Temporal =
   ...createContainerRecordActivities({ db, quarantineSeconds: config.GPULAB_PORT_QUARANTINE_SECONDS }),
   ...createBackupRecordActivities({ db }),
   ...createSubscriptionRecordActivities({ db }),
-  ...createStripePaymentActivities({ db, stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }) }),
+  ...createStripePaymentActivities({
+    db,
+    stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+  }),
 });
 
 /**

@@ -1,4 +1,9 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+} from '@temporalio/client';
 import type { Config } from '../core/config';
 import { CONTROL_QUEUE, hostQueue } from '../core/temporal';
 import type { RunBackupInput } from '../workflows/panel/backup';
@@ -39,7 +44,14 @@ export const desiredSchedules = (config: Config): DesiredSchedule[] => [
     cron: config.PANEL_BACKUP_SCHEDULE,
     workflowType: 'runBackup',
     workflowId: 'panel-backup-scheduled',
-    args: [{ actor: 'schedule', keep: config.PANEL_BACKUP_KEEP, hostId: config.HOST_ID, hostQueue: hostQueue(config.HOST_ID) } satisfies RunBackupInput],
+    args: [
+      {
+        actor: 'schedule',
+        keep: config.PANEL_BACKUP_KEEP,
+        hostId: config.HOST_ID,
+        hostQueue: hostQueue(config.HOST_ID),
+      } satisfies RunBackupInput,
+    ],
   },
 ];
 
@@ -51,15 +63,28 @@ export async function ensureSchedules(client: Client, schedules: DesiredSchedule
   for (const s of schedules) {
     const handle = client.schedule.getHandle(s.scheduleId);
     if (s.cron === 'off') {
-      await handle.delete().catch((err) => (err instanceof ScheduleNotFoundError ? undefined : Promise.reject(err)));
+      await handle
+        .delete()
+        .catch((err) => (err instanceof ScheduleNotFoundError ? undefined : Promise.reject(err)));
       continue;
     }
     const spec = s.every ? { intervals: [{ every: s.every }] } : { cronExpressions: [s.cron as string] };
-    const action = { type: 'startWorkflow' as const, workflowType: s.workflowType, workflowId: s.workflowId, taskQueue: CONTROL_QUEUE, args: s.args };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: s.workflowType,
+      workflowId: s.workflowId,
+      taskQueue: CONTROL_QUEUE,
+      args: s.args,
+    };
     try {
       // A run still going when the next is due is not doubled: the next one is skipped.
       // Runs missed while Temporal itself was down are not made up one by one: the next one does.
-      await client.schedule.create({ scheduleId: s.scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } });
+      await client.schedule.create({
+        scheduleId: s.scheduleId,
+        spec,
+        action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
       await handle.update((previous) => ({ ...previous, spec, action }));

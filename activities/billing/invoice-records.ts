@@ -34,21 +34,51 @@ async function nextNumber(trx: Knex.Transaction): Promise<string> {
  */
 export async function createInvoice(
   trx: Knex.Transaction,
-  inv: { customerId: string; subscriptionId: string | null; kind: 'period' | 'proration'; currency: string; lines: LineItem[]; period?: Period },
+  inv: {
+    customerId: string;
+    subscriptionId: string | null;
+    kind: 'period' | 'proration';
+    currency: string;
+    lines: LineItem[];
+    period?: Period;
+  },
 ): Promise<Row> {
   const subtotal = inv.lines.reduce((n, l) => n + l.amount_cents, 0);
   const balance = await creditBalance(trx, inv.customerId);
   const credits = Math.max(0, Math.min(balance, subtotal));
   const id = newId('inv');
-  const lines = credits ? [...inv.lines, { kind: 'credit' as const, description: 'Account credit applied', amount_cents: -credits }] : inv.lines;
+  const lines = credits
+    ? [
+        ...inv.lines,
+        { kind: 'credit' as const, description: 'Account credit applied', amount_cents: -credits },
+      ]
+    : inv.lines;
   const [row] = await trx('billing.invoices')
     .insert({
-      id, number: await nextNumber(trx), customer_id: inv.customerId, subscription_id: inv.subscriptionId, kind: inv.kind, currency: inv.currency,
-      status: subtotal - credits === 0 ? 'paid' : 'open', line_items: JSON.stringify(lines), subtotal_cents: subtotal, credits_applied_cents: credits,
-      total_cents: subtotal - credits, period_start: inv.period?.start ?? null, period_end: inv.period?.end ?? null, paid_at: subtotal - credits === 0 ? trx.fn.now() : null,
+      id,
+      number: await nextNumber(trx),
+      customer_id: inv.customerId,
+      subscription_id: inv.subscriptionId,
+      kind: inv.kind,
+      currency: inv.currency,
+      status: subtotal - credits === 0 ? 'paid' : 'open',
+      line_items: JSON.stringify(lines),
+      subtotal_cents: subtotal,
+      credits_applied_cents: credits,
+      total_cents: subtotal - credits,
+      period_start: inv.period?.start ?? null,
+      period_end: inv.period?.end ?? null,
+      paid_at: subtotal - credits === 0 ? trx.fn.now() : null,
     })
     .returning('*');
-  if (credits) await trx('billing.credits').insert({ customer_id: inv.customerId, amount_cents: -credits, reason: `applied to ${row.number}`, invoice_id: id, actor: 'billing' });
+  if (credits)
+    await trx('billing.credits').insert({
+      customer_id: inv.customerId,
+      amount_cents: -credits,
+      reason: `applied to ${row.number}`,
+      invoice_id: id,
+      actor: 'billing',
+    });
   return row;
 }
 
@@ -57,8 +87,20 @@ export function overageLines(terms: PlanTerms, used: { tokens: number; requests:
   const lines: LineItem[] = [];
   const tokens = Math.max(0, used.tokens - terms.quota_tokens);
   const requests = Math.max(0, used.requests - terms.quota_requests);
-  if (tokens && terms.overage_cents_per_1k_tokens) lines.push({ kind: 'overage', description: `Tokens over quota (${tokens})`, quantity: tokens, amount_cents: Math.ceil(tokens / 1000) * terms.overage_cents_per_1k_tokens });
-  if (requests && terms.overage_cents_per_request) lines.push({ kind: 'overage', description: `Requests over quota (${requests})`, quantity: requests, amount_cents: requests * terms.overage_cents_per_request });
+  if (tokens && terms.overage_cents_per_1k_tokens)
+    lines.push({
+      kind: 'overage',
+      description: `Tokens over quota (${tokens})`,
+      quantity: tokens,
+      amount_cents: Math.ceil(tokens / 1000) * terms.overage_cents_per_1k_tokens,
+    });
+  if (requests && terms.overage_cents_per_request)
+    lines.push({
+      kind: 'overage',
+      description: `Requests over quota (${requests})`,
+      quantity: requests,
+      amount_cents: requests * terms.overage_cents_per_request,
+    });
   return lines;
 }
 
@@ -114,11 +156,23 @@ export function createInvoiceRecordActivities(deps: { db: Knex }) {
   const { db } = deps;
 
   return {
-    async markInvoice({ invoiceId, outcome, reason }: { invoiceId: string; outcome: 'paid' | 'failed'; reason?: string }): Promise<void> {
+    async markInvoice({
+      invoiceId,
+      outcome,
+      reason,
+    }: {
+      invoiceId: string;
+      outcome: 'paid' | 'failed';
+      reason?: string;
+    }): Promise<void> {
       await db('billing.invoices')
         .where({ id: invoiceId })
         .whereNot({ status: 'paid' })
-        .update(outcome === 'paid' ? { status: 'paid', paid_at: db.fn.now(), failure_reason: null, updated_at: db.fn.now() } : { status: 'failed', failure_reason: reason ?? 'payment failed', updated_at: db.fn.now() });
+        .update(
+          outcome === 'paid'
+            ? { status: 'paid', paid_at: db.fn.now(), failure_reason: null, updated_at: db.fn.now() }
+            : { status: 'failed', failure_reason: reason ?? 'payment failed', updated_at: db.fn.now() },
+        );
     },
 
     async invoiceStatus({ invoiceId }: { invoiceId: string }): Promise<string> {

@@ -10,7 +10,13 @@ import { toStripeAmount } from '../../core/payments';
 export function createStripePaymentActivities(deps: { db: Knex; stripe: Stripe }) {
   const { db, stripe } = deps;
   return {
-    async chargeInvoice({ invoiceId, attempt }: { invoiceId: string; attempt: number }): Promise<{ paymentIntentId: string }> {
+    async chargeInvoice({
+      invoiceId,
+      attempt,
+    }: {
+      invoiceId: string;
+      attempt: number;
+    }): Promise<{ paymentIntentId: string }> {
       const inv = await db('billing.invoices as i')
         .join('billing.customers as c', 'c.id', 'i.customer_id')
         .leftJoin('billing.subscriptions as s', 's.id', 'i.subscription_id')
@@ -21,13 +27,19 @@ export function createStripePaymentActivities(deps: { db: Knex; stripe: Stripe }
           amount: toStripeAmount(inv.total_cents, inv.currency),
           currency: inv.currency,
           ...(inv.stripe_customer_id && { customer: inv.stripe_customer_id }),
-          ...(inv.payment_method_id && { payment_method: inv.payment_method_id, off_session: true, confirm: true }),
+          ...(inv.payment_method_id && {
+            payment_method: inv.payment_method_id,
+            off_session: true,
+            confirm: true,
+          }),
           description: `Invoice ${inv.number}`,
           metadata: { invoice_id: inv.id, invoice_number: inv.number },
         },
         { idempotencyKey: `invoice-${inv.id}-attempt-${attempt}` },
       );
-      await db('billing.invoices').where({ id: invoiceId }).update({ payment_intent_id: pi.id, attempts: attempt, updated_at: db.fn.now() });
+      await db('billing.invoices')
+        .where({ id: invoiceId })
+        .update({ payment_intent_id: pi.id, attempts: attempt, updated_at: db.fn.now() });
       return { paymentIntentId: pi.id };
     },
   };

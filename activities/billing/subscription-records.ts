@@ -1,10 +1,19 @@
 import type { Knex } from 'knex';
 import { changeRate, startCharges } from './proration';
 import { METERED_STATUSES, planTerms } from './terms';
-import { createInvoice, createInvoiceRecordActivities, overageLines, planLines, type LineItem, type Period, type PeriodTerms } from './invoice-records';
+import {
+  createInvoice,
+  createInvoiceRecordActivities,
+  overageLines,
+  planLines,
+  type LineItem,
+  type Period,
+  type PeriodTerms,
+} from './invoice-records';
 
 export type { Period } from './invoice-records';
-export type LiveStatus = 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
+export type LiveStatus =
+  'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
 const subs = (db: Knex) => db('billing.subscriptions');
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -17,26 +26,53 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
   const { db } = deps;
 
   return {
-    async activateSubscription({ subscriptionId, paymentMethodId, periodMs }: { subscriptionId: string; paymentMethodId: string | null; periodMs: number }): Promise<Period> {
+    async activateSubscription({
+      subscriptionId,
+      paymentMethodId,
+      periodMs,
+    }: {
+      subscriptionId: string;
+      paymentMethodId: string | null;
+      periodMs: number;
+    }): Promise<Period> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
-        if (s.status !== 'incomplete') return { start: iso(s.current_period_start), end: iso(s.current_period_end) };
+        if (s.status !== 'incomplete')
+          return { start: iso(s.current_period_start), end: iso(s.current_period_end) };
         const plan = await trx('billing.plans').where({ id: s.plan_id }).first();
         const start = new Date();
         const end = new Date(start.getTime() + periodMs);
-        await subs(trx).where({ id: subscriptionId }).update({
-          status: s.trial_end && new Date(s.trial_end) > start ? 'trialing' : 'active', current_period_start: start, current_period_end: end,
-          period_terms: JSON.stringify(planTerms(plan)), payment_method_id: paymentMethodId ?? s.payment_method_id, updated_at: trx.fn.now(),
-        });
+        await subs(trx)
+          .where({ id: subscriptionId })
+          .update({
+            status: s.trial_end && new Date(s.trial_end) > start ? 'trialing' : 'active',
+            current_period_start: start,
+            current_period_end: end,
+            period_terms: JSON.stringify(planTerms(plan)),
+            payment_method_id: paymentMethodId ?? s.payment_method_id,
+            updated_at: trx.fn.now(),
+          });
         return { start: iso(start), end: iso(end) };
       });
     },
 
-    async setSubscriptionStatus({ subscriptionId, status, reason }: { subscriptionId: string; status: LiveStatus; reason?: string }): Promise<void> {
+    async setSubscriptionStatus({
+      subscriptionId,
+      status,
+      reason,
+    }: {
+      subscriptionId: string;
+      status: LiveStatus;
+      reason?: string;
+    }): Promise<void> {
       const ending = ['canceled', 'unpaid', 'incomplete_expired'].includes(status);
       await subs(db)
         .where({ id: subscriptionId })
-        .update({ status, ...(ending && { canceled_at: db.fn.now(), ...(reason && { cancel_reason: reason }) }), updated_at: db.fn.now() });
+        .update({
+          status,
+          ...(ending && { canceled_at: db.fn.now(), ...(reason && { cancel_reason: reason }) }),
+          updated_at: db.fn.now(),
+        });
     },
 
     /**
@@ -139,12 +175,28 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
       });
     },
 
-    async setCancel({ subscriptionId, atPeriodEnd, reason }: { subscriptionId: string; atPeriodEnd: boolean; reason?: string }) {
+    async setCancel({
+      subscriptionId,
+      atPeriodEnd,
+      reason,
+    }: {
+      subscriptionId: string;
+      atPeriodEnd: boolean;
+      reason?: string;
+    }) {
       const [row] = await subs(db)
         .where({ id: subscriptionId })
-        .update({ cancel_at_period_end: atPeriodEnd, canceled_at: atPeriodEnd ? db.fn.now() : null, cancel_reason: atPeriodEnd ? (reason ?? null) : null, updated_at: db.fn.now() })
+        .update({
+          cancel_at_period_end: atPeriodEnd,
+          canceled_at: atPeriodEnd ? db.fn.now() : null,
+          cancel_reason: atPeriodEnd ? (reason ?? null) : null,
+          updated_at: db.fn.now(),
+        })
         .returning('*');
-      return { canceled_at: row.canceled_at ? iso(row.canceled_at) : null, cancel_at_period_end: row.cancel_at_period_end as boolean };
+      return {
+        canceled_at: row.canceled_at ? iso(row.canceled_at) : null,
+        cancel_at_period_end: row.cancel_at_period_end as boolean,
+      };
     },
 
     /**
@@ -245,12 +297,30 @@ export function createSubscriptionRecordActivities(deps: { db: Knex }) {
       return row?.status ?? null;
     },
 
-    async setPaymentMethod({ subscriptionId, paymentMethodId }: { subscriptionId: string; paymentMethodId: string }): Promise<void> {
-      await subs(db).where({ id: subscriptionId }).update({ payment_method_id: paymentMethodId, updated_at: db.fn.now() });
+    async setPaymentMethod({
+      subscriptionId,
+      paymentMethodId,
+    }: {
+      subscriptionId: string;
+      paymentMethodId: string;
+    }): Promise<void> {
+      await subs(db)
+        .where({ id: subscriptionId })
+        .update({ payment_method_id: paymentMethodId, updated_at: db.fn.now() });
     },
 
     /** An admin's word: plan (from the next period), status, and a longer trial (which moves the period end). */
-    async adminOverride({ subscriptionId, planId, status, extendTrialDays }: { subscriptionId: string; planId?: string; status?: LiveStatus; extendTrialDays?: number }): Promise<Period> {
+    async adminOverride({
+      subscriptionId,
+      planId,
+      status,
+      extendTrialDays,
+    }: {
+      subscriptionId: string;
+      planId?: string;
+      status?: LiveStatus;
+      extendTrialDays?: number;
+    }): Promise<Period> {
       return db.transaction(async (trx) => {
         const s = await subs(trx).where({ id: subscriptionId }).forUpdate().first();
         const patch: Record<string, unknown> = { updated_at: trx.fn.now() };

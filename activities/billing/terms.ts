@@ -28,4 +28,6 @@ export type PlanTerms = ReturnType<typeof planTerms>;
 
 /** The sum of the customer's credit ledger (grants positive, what invoices drew negative). */
 export const creditBalance = async (db: Knex, customerId: string) =>
-  Number((await db('billing.credits').where({ customer_id: customerId }).sum('amount_cents as n').first())?.n ?? 0);
+  Number(
+    (await db('billing.credits').where({ customer_id: customerId }).sum('amount_cents as n').first())?.n ?? 0,
+  );

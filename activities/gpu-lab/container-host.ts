@@ -6,21 +6,32 @@ import { tcpPortsInUse } from '../../adapters/procfs';
 import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
 
 type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;
-const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const fail = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * A researcher's container on this host's Docker engine. Each step is idempotent (a retry finds
  * what an earlier attempt made, by name and the `dermaga.container` label) and each undo is a
  * no-op when there is nothing to undo.
  */
-export function createContainerHostActivities(deps: { docker: Docker; containers: Containers; secrets: SecretBox; hostId: string; bindAddress: string; stopTimeoutSec: number }) {
+export function createContainerHostActivities(deps: {
+  docker: Docker;
+  containers: Containers;
+  secrets: SecretBox;
+  hostId: string;
+  bindAddress: string;
+  stopTimeoutSec: number;
+}) {
   const { docker, containers, secrets } = deps;
   const owner = (c: Ref) => ({ label: 'dermaga.container', value: c.containerId });
 
   return {
     /** The workspace volume, labelled with its container; creating an existing one returns it. */
     async createWorkspace(c: LabContainerInput): Promise<void> {
-      await docker.createVolume({ Name: c.workspace, Labels: { 'dermaga.product': 'gpu-lab', [owner(c).label]: c.containerId } });
+      await docker.createVolume({
+        Name: c.workspace,
+        Labels: { 'dermaga.product': 'gpu-lab', [owner(c).label]: c.containerId },
+      });
     },
 
     async removeWorkspace(c: Pick<LabContainerInput, 'workspace'>): Promise<void> {
@@ -29,27 +40,34 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
 
     /** The container with the package's limits, its GPUs, workspace, SSH and Jupyter ports, and its Jupyter token. */
     async createLabContainer(c: LabContainerInput): Promise<{ dockerId: string }> {
-      const { id } = await containers.create(
-        {
-          name: c.name,
-          image: c.image,
-          cmd: c.cmd,
-          env: { JUPYTER_TOKEN: secrets.open(c.sealedJupyterToken) },
-          labels: { 'dermaga.product': 'gpu-lab', [owner(c).label]: c.containerId, 'dermaga.host': deps.hostId },
-          cpus: c.cpus,
-          memoryMb: c.memoryMb,
-          gpus: c.gpus,
-          volume: { name: c.workspace, mountPath: '/workspace' },
-          ports: { 22: c.sshPort, 8888: c.jupyterPort },
-          bindAddress: deps.bindAddress,
-        },
-        owner(c),
-      ).catch((err: Error) => {
-        // No such image, a bad device request, a refused limit: retrying will not change the answer.
-        const status = (err as { statusCode?: number }).statusCode;
-        if (status === 404 || status === 400 || status === 500) throw fail('container_create_refused', `Docker refused to create ${c.name}: ${err.message}`);
-        throw err;
-      });
+      const { id } = await containers
+        .create(
+          {
+            name: c.name,
+            image: c.image,
+            cmd: c.cmd,
+            env: { JUPYTER_TOKEN: secrets.open(c.sealedJupyterToken) },
+            labels: {
+              'dermaga.product': 'gpu-lab',
+              [owner(c).label]: c.containerId,
+              'dermaga.host': deps.hostId,
+            },
+            cpus: c.cpus,
+            memoryMb: c.memoryMb,
+            gpus: c.gpus,
+            volume: { name: c.workspace, mountPath: '/workspace' },
+            ports: { 22: c.sshPort, 8888: c.jupyterPort },
+            bindAddress: deps.bindAddress,
+          },
+          owner(c),
+        )
+        .catch((err: Error) => {
+          // No such image, a bad device request, a refused limit: retrying will not change the answer.
+          const status = (err as { statusCode?: number }).statusCode;
+          if (status === 404 || status === 400 || status === 500)
+            throw fail('container_create_refused', `Docker refused to create ${c.name}: ${err.message}`);
+          throw err;
+        });
       return { dockerId: id };
     },
 
@@ -70,7 +88,11 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
       await containers.start(c.name).catch((err: Error) => {
         // The engine refusing to start it (no NVIDIA runtime for its GPUs, a port taken outside our reservations) answers the same on a retry.
         const status = (err as { statusCode?: number }).statusCode;
-        if (status === 400 || status === 500) throw fail('container_start_refused', `Docker refused to start ${c.name} on host ${deps.hostId}: ${err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '')}`);
+        if (status === 400 || status === 500)
+          throw fail(
+            'container_start_refused',
+            `Docker refused to start ${c.name} on host ${deps.hostId}: ${err.message.replace(/^\(HTTP code \d+\)[^-]*- /, '')}`,
+          );
         throw err;
       });
       for (let waited = 0; waited < 30_000; waited += 200) {
@@ -79,7 +101,10 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
         if (state.running) return;
         if (state.state === 'exited' || state.state === 'dead') {
           const logs = await containers.logs(c.name, { tail: 20 }).catch(() => '');
-          throw fail('container_exited', `container ${c.name} exited while starting: ${logs.trim().split('\n').slice(-3).join(' | ') || state.state}`);
+          throw fail(
+            'container_exited',
+            `container ${c.name} exited while starting: ${logs.trim().split('\n').slice(-3).join(' | ') || state.state}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -92,7 +117,10 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
         throw new Error(`the Docker engine did not list images: ${err.message}`);
       });
       const needle = term.toLowerCase();
-      return images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && t.toLowerCase().includes(needle)).sort();
+      return images
+        .flatMap((i) => i.RepoTags ?? [])
+        .filter((t) => t !== '<none>:<none>' && t.toLowerCase().includes(needle))
+        .sort();
     },
 
     /** What this host's engine offers containers: its CPUs and memory (MB), as `docker info` says. */
@@ -116,7 +144,9 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
           throw new Error(`the Docker engine did not list containers: ${err.message}`);
         }),
       ]);
-      const published = running.flatMap((c) => (c.Ports ?? []).map((p) => p.PublicPort)).filter((p) => p >= from && p <= to);
+      const published = running
+        .flatMap((c) => (c.Ports ?? []).map((p) => p.PublicPort))
+        .filter((p) => p >= from && p <= to);
       return [...new Set([...sockets, ...published])].sort((a, b) => a - b);
     },
 
@@ -135,12 +165,24 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
      * budget runs out is reported as such instead of holding up the rest (the engine takes about a
      * second per container to sample CPU).
      */
-    async batchStats({ names, budgetMs }: { names: string[]; budgetMs: number }): Promise<Record<string, ContainerStats | { error: string }>> {
+    async batchStats({
+      names,
+      budgetMs,
+    }: {
+      names: string[];
+      budgetMs: number;
+    }): Promise<Record<string, ContainerStats | { error: string }>> {
       const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), budgetMs).unref());
       const entries = await Promise.all(
         names.map(async (name) => {
-          const result = await Promise.race([containers.stats(name).catch((err: Error) => ({ error: err.message })), deadline]);
-          return [name, result === 'timeout' ? { error: `no answer within ${budgetMs} ms` } : result] as const;
+          const result = await Promise.race([
+            containers.stats(name).catch((err: Error) => ({ error: err.message })),
+            deadline,
+          ]);
+          return [
+            name,
+            result === 'timeout' ? { error: `no answer within ${budgetMs} ms` } : result,
+          ] as const;
         }),
       );
       return Object.fromEntries(entries);
@@ -148,11 +190,14 @@ export function createContainerHostActivities(deps: { docker: Docker; containers
 
     /** Sets the SSH user's password inside the running container: chpasswd reads it on stdin, never from argv. */
     async setSshPassword(c: Ref & { sshUser: string; sealedSshPassword: string }): Promise<void> {
-      if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(c.sshUser)) throw fail('invalid_request', `refusing user name ${JSON.stringify(c.sshUser)}`);
+      if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(c.sshUser))
+        throw fail('invalid_request', `refusing user name ${JSON.stringify(c.sshUser)}`);
       const password = secrets.open(c.sealedSshPassword);
-      if (/[\n:]/.test(password)) throw fail('invalid_request', 'a password may not contain a newline or a colon');
+      if (/[\n:]/.test(password))
+        throw fail('invalid_request', 'a password may not contain a newline or a colon');
       const r = await containers.exec(c.name, ['chpasswd'], `${c.sshUser}:${password}\n`);
-      if (r.exitCode !== 0) throw new Error(`chpasswd in ${c.name} exited ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`);
+      if (r.exitCode !== 0)
+        throw new Error(`chpasswd in ${c.name} exited ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`);
     },
   };
 }

@@ -2,7 +2,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { run, type ExecResult } from '../../adapters/exec';
 import { parseGpuList, migSummary } from './nvidia-smi/list-gpus';
 import { parseComputeInstances, parseGpuInstances } from './nvidia-smi/mig-tables';
-import { DISCOVER_FIELDS, discoveredGpu, gpuLoad, parseQueryGpu, STATS_FIELDS, type GpuLoad } from './nvidia-smi/query-gpu';
+import {
+  DISCOVER_FIELDS,
+  discoveredGpu,
+  gpuLoad,
+  parseQueryGpu,
+  STATS_FIELDS,
+  type GpuLoad,
+} from './nvidia-smi/query-gpu';
 import { parseTopology } from './nvidia-smi/topology';
 import { NvidiaSmiParseError } from './nvidia-smi/values';
 
@@ -21,7 +28,8 @@ export const PROBE_COMMANDS: Record<GpuProbe, string[][]> = {
 };
 
 /** Output by which nvidia-smi says the host has no usable NVIDIA driver or GPU. */
-const NO_DRIVER = /couldn't communicate with the NVIDIA driver|NVIDIA-SMI has failed|No devices were found|driver\/library version mismatch/i;
+const NO_DRIVER =
+  /couldn't communicate with the NVIDIA driver|NVIDIA-SMI has failed|No devices were found|driver\/library version mismatch/i;
 /** Output that is an answer despite a non-zero exit: there is simply no MIG to list. */
 const NOTHING_TO_LIST = /No MIG-enabled devices found|No (GPU|compute) instances found/i;
 
@@ -30,7 +38,8 @@ const NOTHING_TO_LIST = /No MIG-enabled devices found|No (GPU|compute) instances
  * are non-retryable with a type the API maps to a status, and a message naming the host.
  */
 export function createNvidiaSmiActivities(deps: { bin: string; hostId: string }) {
-  const fail = (type: string, message: string) => ApplicationFailure.create({ type, message: `host ${deps.hostId}: ${message}`, nonRetryable: true });
+  const fail = (type: string, message: string) =>
+    ApplicationFailure.create({ type, message: `host ${deps.hostId}: ${message}`, nonRetryable: true });
 
   async function smi(args: string[]): Promise<string> {
     let result: ExecResult;
@@ -38,15 +47,25 @@ export function createNvidiaSmiActivities(deps: { bin: string; hostId: string })
       result = await run(deps.bin, args, { timeoutMs: 20_000 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw fail('gpu_driver_unavailable', `nvidia-smi is not available (no ${deps.bin} on this host: no NVIDIA driver is installed)`);
-      if (code === 'EACCES') throw fail('gpu_driver_unavailable', `${deps.bin} may not be run by the worker (permission denied)`);
+      if (code === 'ENOENT')
+        throw fail(
+          'gpu_driver_unavailable',
+          `nvidia-smi is not available (no ${deps.bin} on this host: no NVIDIA driver is installed)`,
+        );
+      if (code === 'EACCES')
+        throw fail('gpu_driver_unavailable', `${deps.bin} may not be run by the worker (permission denied)`);
       throw err; // a timeout: worth retrying
     }
     const output = `${result.stdout}\n${result.stderr}`;
     if (result.code === 0 || NOTHING_TO_LIST.test(output)) return result.stdout || result.stderr;
     const said = output.trim().split('\n')[0]?.slice(0, 200) ?? '';
-    if (NO_DRIVER.test(output)) throw fail('gpu_driver_unavailable', `no usable NVIDIA GPU: nvidia-smi says "${said}"`);
-    if (/Insufficient Permissions/i.test(output)) throw fail('gpu_permission_denied', `nvidia-smi ${args.join(' ')} needs more privileges than the worker has: "${said}"`);
+    if (NO_DRIVER.test(output))
+      throw fail('gpu_driver_unavailable', `no usable NVIDIA GPU: nvidia-smi says "${said}"`);
+    if (/Insufficient Permissions/i.test(output))
+      throw fail(
+        'gpu_permission_denied',
+        `nvidia-smi ${args.join(' ')} needs more privileges than the worker has: "${said}"`,
+      );
     throw fail('nvidia_smi_failed', `nvidia-smi ${args.join(' ')} exited ${result.code}: "${said}"`);
   }
 
@@ -60,7 +79,11 @@ export function createNvidiaSmiActivities(deps: { bin: string; hostId: string })
       case 'mig-instances': {
         const gis = parseGpuInstances(await smi(first));
         const cis = parseComputeInstances(await smi(second));
-        return { migEnabled: gis.migEnabled && cis.migEnabled, gpuInstances: gis.rows, computeInstances: cis.rows };
+        return {
+          migEnabled: gis.migEnabled && cis.migEnabled,
+          gpuInstances: gis.rows,
+          computeInstances: cis.rows,
+        };
       }
       case 'topology':
         return parseTopology(await smi(first));
@@ -77,7 +100,12 @@ export function createNvidiaSmiActivities(deps: { bin: string; hostId: string })
       const migInstances = uuids.filter((u) => !u.startsWith('GPU-'));
       if (!whole.length) return { gpus: [], migInstances };
       try {
-        const text = await smi([`--query-gpu=${STATS_FIELDS.join(',')}`, '--format=csv,noheader,nounits', '-i', whole.join(',')]);
+        const text = await smi([
+          `--query-gpu=${STATS_FIELDS.join(',')}`,
+          '--format=csv,noheader,nounits',
+          '-i',
+          whole.join(','),
+        ]);
         return { gpus: parseQueryGpu(text, STATS_FIELDS).map(gpuLoad), migInstances };
       } catch (err) {
         if (err instanceof NvidiaSmiParseError) throw fail('nvidia_smi_unparsable', err.message);

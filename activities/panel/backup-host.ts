@@ -16,7 +16,8 @@ import type { MariadbCli } from '../../adapters/mariadb-cli';
 /** `nusantara_state_YYYYMMDD_HHMMSS.json`: the only names a backup file may have. */
 export const STATE_FILE = /^nusantara_state_(\d{8})_(\d{6})\.json$/;
 
-const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const refuse = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -29,10 +30,12 @@ async function sha256File(file: string): Promise<string> {
  * right name, no symlink leading elsewhere. The API checks the same before starting anything.
  */
 export async function backupFileInside(dir: string, file: string): Promise<string | null> {
-  if (!path.isAbsolute(file) || path.normalize(file) !== file || !STATE_FILE.test(path.basename(file))) return null;
+  if (!path.isAbsolute(file) || path.normalize(file) !== file || !STATE_FILE.test(path.basename(file)))
+    return null;
   const realDir = await realpath(dir).catch(() => null);
   const real = await realpath(file).catch(() => null);
-  if (!realDir || !real || path.dirname(real) !== realDir || path.basename(real) !== path.basename(file)) return null;
+  if (!realDir || !real || path.dirname(real) !== realDir || path.basename(real) !== path.basename(file))
+    return null;
   if (path.dirname(file) !== dir && path.dirname(file) !== realDir) return null;
   return real;
 }
@@ -65,7 +68,13 @@ export function createBackupHostActivities(deps: {
   });
 
   return {
-    async writeBackup({ stamp, state }: { stamp: string; state: PanelState }): Promise<{ file: string; bytes: number; artifacts: number }> {
+    async writeBackup({
+      stamp,
+      state,
+    }: {
+      stamp: string;
+      state: PanelState;
+    }): Promise<{ file: string; bytes: number; artifacts: number }> {
       const name = `nusantara_state_${stamp}`;
       const partial = path.join(dir, `.${name}.partial`);
       const final = path.join(dir, name);
@@ -77,7 +86,13 @@ export function createBackupHostActivities(deps: {
       const skipped = { sites: new Set<string>(), databases: new Set<string>() };
       const add = async (kind: Artifact['kind'], artifactName: string, rel: string) => {
         const file = path.join(partial, rel);
-        artifacts.push({ kind, name: artifactName, path: path.join(name, rel), sha256: await sha256File(file), bytes: (await stat(file)).size });
+        artifacts.push({
+          kind,
+          name: artifactName,
+          path: path.join(name, rel),
+          sha256: await sha256File(file),
+          bytes: (await stat(file)).size,
+        });
       };
       try {
         for (const site of state.sites) {
@@ -102,7 +117,10 @@ export function createBackupHostActivities(deps: {
             await deps.mariadbCli.dump(db.name, path.join(partial, rel));
           } catch (err) {
             // Still there (or MariaDB cannot say): the dump's own error is the reason.
-            const present = await deps.mariadb.listDatabases().then((names) => names.includes(db.name), () => true);
+            const present = await deps.mariadb.listDatabases().then(
+              (names) => names.includes(db.name),
+              () => true,
+            );
             if (present) throw err;
             skipped.databases.add(db.id); // dropped while the backup ran
             continue;
@@ -114,7 +132,11 @@ export function createBackupHostActivities(deps: {
         throw err;
       }
       // `sha256sum -c SHA256SUMS` inside the directory checks it by hand.
-      await writeFile(path.join(partial, 'SHA256SUMS'), artifacts.map((a) => `${a.sha256}  ${path.relative(name, a.path)}\n`).join(''), { mode: 0o600 });
+      await writeFile(
+        path.join(partial, 'SHA256SUMS'),
+        artifacts.map((a) => `${a.sha256}  ${path.relative(name, a.path)}\n`).join(''),
+        { mode: 0o600 },
+      );
       await rm(final, { recursive: true, force: true });
       await rename(partial, final);
       // What was deleted while the backup ran is not in it: a restore does not bring it back.
@@ -133,12 +155,19 @@ export function createBackupHostActivities(deps: {
       const file = path.join(dir, `${name}.json`);
       await writeFile(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
-      return { file, bytes: artifacts.reduce((n, a) => n + a.bytes, 0) + (await stat(file)).size, artifacts: artifacts.length };
+      return {
+        file,
+        bytes: artifacts.reduce((n, a) => n + a.bytes, 0) + (await stat(file)).size,
+        artifacts: artifacts.length,
+      };
     },
 
     /** Keeps the newest `keep` backups (by the time in their names); older state files and their artifacts go. */
     async pruneBackups({ keep }: { keep: number }): Promise<string[]> {
-      const files = (await readdir(dir).catch(() => [])).filter((f) => STATE_FILE.test(f)).sort().reverse();
+      const files = (await readdir(dir).catch(() => []))
+        .filter((f) => STATE_FILE.test(f))
+        .sort()
+        .reverse();
       const removed = files.slice(keep);
       for (const f of removed) {
         await rm(path.join(dir, f), { force: true });
@@ -152,13 +181,22 @@ export function createBackupHostActivities(deps: {
       const real = await backupFileInside(dir, file);
       if (!real) throw refuse('invalid_request', `${file} is not a backup file inside ${dir}`);
       const body = JSON.parse(await readFile(real, 'utf8')) as BackupFile;
-      if (body.format !== 'nusantara-panel-backup/1') throw refuse('invalid_backup', `${file} is not a Nusantara Panel backup (format ${String(body.format)})`);
+      if (body.format !== 'nusantara-panel-backup/1')
+        throw refuse(
+          'invalid_backup',
+          `${file} is not a Nusantara Panel backup (format ${String(body.format)})`,
+        );
       for (const a of body.artifacts) {
         Context.current().heartbeat(a.path);
         const p = path.resolve(dir, a.path);
-        if (!p.startsWith(`${path.resolve(dir)}/`)) throw refuse('invalid_backup', `${file} names an artifact outside the backup directory: ${a.path}`);
+        if (!p.startsWith(`${path.resolve(dir)}/`))
+          throw refuse('invalid_backup', `${file} names an artifact outside the backup directory: ${a.path}`);
         const actual = await sha256File(p).catch(() => null);
-        if (actual !== a.sha256) throw refuse('backup_corrupt', `${a.path}: ${actual ? 'checksum mismatch' : 'missing'}; nothing was restored`);
+        if (actual !== a.sha256)
+          throw refuse(
+            'backup_corrupt',
+            `${a.path}: ${actual ? 'checksum mismatch' : 'missing'}; nothing was restored`,
+          );
       }
       return { ...body, state: withHashes(body.state, secrets.seal) };
     },
@@ -168,11 +206,19 @@ export function createBackupHostActivities(deps: {
      * its own user, which its PHP-FPM pool runs as (an app writes its uploads and caches). The root
      * itself keeps the owner, group and mode provisioning gave it (nginx reads through its group).
      */
-    async restoreSiteFiles({ artifact, site }: { artifact: string; site: Pick<SiteWorkflowInput, 'siteId' | 'rootPath' | 'runtime'> }): Promise<void> {
+    async restoreSiteFiles({
+      artifact,
+      site,
+    }: {
+      artifact: string;
+      site: Pick<SiteWorkflowInput, 'siteId' | 'rootPath' | 'runtime'>;
+    }): Promise<void> {
       const { rootPath } = site;
       const owner = site.runtime === 'php' ? siteUser(site.siteId) : null;
       const provisioned = await stat(rootPath);
-      const r = await run('tar', ['-xzf', path.resolve(dir, artifact), '--no-same-owner', '-C', rootPath], { timeoutMs: 30 * 60_000 });
+      const r = await run('tar', ['-xzf', path.resolve(dir, artifact), '--no-same-owner', '-C', rootPath], {
+        timeoutMs: 30 * 60_000,
+      });
       if (r.code !== 0) throw new Error(`unpacking ${artifact} into ${rootPath} failed: ${r.stderr.trim()}`);
       if (owner) {
         const c = await run('chown', ['-R', '--no-dereference', `${owner}:${owner}`, rootPath]);
@@ -186,9 +232,20 @@ export function createBackupHostActivities(deps: {
      * A database or account that already exists on the server is never overwritten: the database
      * is refused by name, an account is kept as it is and reported.
      */
-    async restoreDatabase({ artifact, database }: { artifact: string; database: PanelState['databases'][number] }): Promise<{ restored: { username: string; host: string }[]; notRestored: string[] }> {
+    async restoreDatabase({
+      artifact,
+      database,
+    }: {
+      artifact: string;
+      database: PanelState['databases'][number];
+    }): Promise<{ restored: { username: string; host: string }[]; notRestored: string[] }> {
       await deps.mariadb.createDatabase(database.name).catch((err: Error) => {
-        throw err instanceof Conflict ? refuse('database_exists', `database ${database.name} exists on the MariaDB server but not in the panel; rename or drop it, then restore again`) : err;
+        throw err instanceof Conflict
+          ? refuse(
+              'database_exists',
+              `database ${database.name} exists on the MariaDB server but not in the panel; rename or drop it, then restore again`,
+            )
+          : err;
       });
       await deps.mariadbCli.load(database.name, path.resolve(dir, artifact));
       const notRestored: string[] = [];
@@ -212,7 +269,11 @@ export function createBackupHostActivities(deps: {
     },
 
     /** Each database user's password hash, read at backup time (never the password), sealed. */
-    async databaseUserHashes({ users }: { users: { username: string; host: string }[] }): Promise<(string | null)[]> {
+    async databaseUserHashes({
+      users,
+    }: {
+      users: { username: string; host: string }[];
+    }): Promise<(string | null)[]> {
       const hashes = await Promise.all(users.map((u) => deps.mariadb.passwordHash(u).catch(() => null)));
       return hashes.map((h) => (h === null ? null : secrets.seal(h)));
     },

@@ -11,12 +11,25 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 export function createBackupRecordActivities({ db }: { db: Knex }) {
   return {
     /** The job of this run: the API's, or (a scheduled run) one made here, found again on retry by workflow id. */
-    async backupJob(input: { jobId: string | null; workflowId: string; actor: string; hostId: string }): Promise<string> {
+    async backupJob(input: {
+      jobId: string | null;
+      workflowId: string;
+      actor: string;
+      hostId: string;
+    }): Promise<string> {
       if (input.jobId) return input.jobId;
       return db.transaction(async (trx) => {
         const existing = await Job.query(trx).findOne({ workflow_id: input.workflowId });
         if (existing) return existing.id;
-        return (await createJob(trx, { product: 'panel', type: 'backup.run', target: { type: 'host', id: input.hostId }, workflowId: input.workflowId, actor: input.actor })).id;
+        return (
+          await createJob(trx, {
+            product: 'panel',
+            type: 'backup.run',
+            target: { type: 'host', id: input.hostId },
+            workflowId: input.workflowId,
+            actor: input.actor,
+          })
+        ).id;
       });
     },
 
@@ -24,18 +37,45 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
     async snapshotPanelState({ hostId }: { hostId: string }): Promise<PanelState> {
       return db.transaction(
         async (trx) => {
-          const sites = await trx('panel.sites').where({ status: 'active', host_id: hostId }).orderBy('created_at');
+          const sites = await trx('panel.sites')
+            .where({ status: 'active', host_id: hostId })
+            .orderBy('created_at');
           const databases = await trx('panel.databases').orderBy('created_at');
           const users = await trx('panel.database_users').orderBy('created_at');
-          const certs = await trx('panel.certificates').whereNotNull('cert_dir').whereIn('site_id', sites.map((s) => s.id));
+          const certs = await trx('panel.certificates')
+            .whereNotNull('cert_dir')
+            .whereIn(
+              'site_id',
+              sites.map((s) => s.id),
+            );
           return {
-            sites: sites.map((s) => ({ id: s.id, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, php_allow_exec: s.php_allow_exec, host_id: s.host_id, created_at: iso(s.created_at) as string })),
+            sites: sites.map((s) => ({
+              id: s.id,
+              domain: s.domain,
+              root_path: s.root_path,
+              runtime: s.runtime,
+              proxy_port: s.proxy_port,
+              php_allow_exec: s.php_allow_exec,
+              host_id: s.host_id,
+              created_at: iso(s.created_at) as string,
+            })),
             databases: databases.map((d) => ({
               id: d.id,
               name: d.name,
-              users: users.filter((u) => u.database_id === d.id).map((u) => ({ username: u.username, host: u.host, password_hash: null })),
+              users: users
+                .filter((u) => u.database_id === d.id)
+                .map((u) => ({ username: u.username, host: u.host, password_hash: null })),
             })),
-            certificates: certs.map((c) => ({ site_id: c.site_id, domain: c.domain, email: c.email, status: c.status, serial: c.serial, issuer: c.issuer, not_before: iso(c.not_before), not_after: iso(c.not_after) })),
+            certificates: certs.map((c) => ({
+              site_id: c.site_id,
+              domain: c.domain,
+              email: c.email,
+              status: c.status,
+              serial: c.serial,
+              issuer: c.issuer,
+              not_before: iso(c.not_before),
+              not_after: iso(c.not_after),
+            })),
           };
         },
         { isolationLevel: 'repeatable read' }, // one consistent picture across the three tables
@@ -54,8 +94,16 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
         const sites: { input: SiteWorkflowInput; workflowId: string }[] = [];
         const skipped: string[] = [];
         for (const s of state.sites) {
-          const existing = await trx('panel.sites').where({ domain: s.domain }).whereNot({ status: 'failed' }).first();
-          const planned = existing && (await trx('platform.jobs').where({ id: existing.job_id, target_id: existing.id }).where('workflow_id', 'like', `panel-restore-${jobId}-%`).first());
+          const existing = await trx('panel.sites')
+            .where({ domain: s.domain })
+            .whereNot({ status: 'failed' })
+            .first();
+          const planned =
+            existing &&
+            (await trx('platform.jobs')
+              .where({ id: existing.job_id, target_id: existing.id })
+              .where('workflow_id', 'like', `panel-restore-${jobId}-%`)
+              .first());
           if (existing && !planned) {
             skipped.push(`site ${s.domain}`);
             continue;
@@ -63,13 +111,38 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
           const siteId = existing?.id ?? newId('site');
           const workflowId = `panel-restore-${jobId}-site-${siteId}`;
           if (!existing) {
-            const job = await createJob(trx, { product: 'panel', type: 'site.provision', target: { type: 'site', id: siteId }, workflowId, actor });
-            await trx('panel.sites').insert({ id: siteId, domain: s.domain, root_path: s.root_path, runtime: s.runtime, proxy_port: s.proxy_port, php_allow_exec: s.php_allow_exec ?? false, status: 'provisioning', host_id: s.host_id, job_id: job.id });
+            const job = await createJob(trx, {
+              product: 'panel',
+              type: 'site.provision',
+              target: { type: 'site', id: siteId },
+              workflowId,
+              actor,
+            });
+            await trx('panel.sites').insert({
+              id: siteId,
+              domain: s.domain,
+              root_path: s.root_path,
+              runtime: s.runtime,
+              proxy_port: s.proxy_port,
+              php_allow_exec: s.php_allow_exec ?? false,
+              status: 'provisioning',
+              host_id: s.host_id,
+              job_id: job.id,
+            });
           }
           const row = await trx('panel.sites').where({ id: siteId }).first();
           sites.push({
             workflowId,
-            input: { siteId, jobId: row.job_id, domain: s.domain, rootPath: s.root_path, runtime: s.runtime, proxyPort: s.proxy_port, phpAllowExec: s.php_allow_exec ?? false, hostQueue: hostQueue(s.host_id) },
+            input: {
+              siteId,
+              jobId: row.job_id,
+              domain: s.domain,
+              rootPath: s.root_path,
+              runtime: s.runtime,
+              proxyPort: s.proxy_port,
+              phpAllowExec: s.php_allow_exec ?? false,
+              hostQueue: hostQueue(s.host_id),
+            },
           });
         }
         const databases: PanelState['databases'] = [];
@@ -88,7 +161,13 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
      * A database the restore brought back onto the server has its panel rows again: the ones the
      * panel kept (it was dropped only on the server), else new ones.
      */
-    async recordRestoredDatabase({ database, restoredUsers }: { database: PanelState['databases'][number]; restoredUsers: { username: string; host: string }[] }): Promise<void> {
+    async recordRestoredDatabase({
+      database,
+      restoredUsers,
+    }: {
+      database: PanelState['databases'][number];
+      restoredUsers: { username: string; host: string }[];
+    }): Promise<void> {
       await db.transaction(async (trx) => {
         const [{ id }] = await trx('panel.databases')
           .insert({ id: newId('db'), name: database.name })
@@ -108,7 +187,9 @@ export function createBackupRecordActivities({ db }: { db: Knex }) {
     },
 
     async finishBackupJob({ jobId, error }: { jobId: string; error?: string }): Promise<void> {
-      await db.transaction((trx) => finishJob(trx, jobId, error ? { status: 'failed', error } : { status: 'succeeded' }));
+      await db.transaction((trx) =>
+        finishJob(trx, jobId, error ? { status: 'failed', error } : { status: 'succeeded' }),
+      );
     },
   };
 }

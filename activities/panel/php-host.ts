@@ -30,8 +30,18 @@ export function createPhpHostActivities(deps: { php: PhpFpm; nginxUser: string }
     async createSiteUser(site: PhpSite): Promise<void> {
       const user = siteUser(site.siteId);
       if (!(await userExists(user))) {
-        const r = await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', site.rootPath, '--shell', '/usr/sbin/nologin', user]);
-        if (r.code !== 0 && !(await userExists(user))) throw new Error(`useradd ${user} failed: ${r.stderr.trim()}`);
+        const r = await run('useradd', [
+          '--system',
+          '--user-group',
+          '--no-create-home',
+          '--home-dir',
+          site.rootPath,
+          '--shell',
+          '/usr/sbin/nologin',
+          user,
+        ]);
+        if (r.code !== 0 && !(await userExists(user)))
+          throw new Error(`useradd ${user} failed: ${r.stderr.trim()}`);
       }
       const ids = await accountIds(user);
       if (!ids) throw new Error(`useradd ${user} succeeded but id does not know the user`);
@@ -55,7 +65,8 @@ export function createPhpHostActivities(deps: { php: PhpFpm; nginxUser: string }
       const user = siteUser(site.siteId);
       if (!(await userExists(user))) return;
       const r = await run('userdel', [user]);
-      if (r.code !== 0 && (await userExists(user))) throw new Error(`userdel ${user} failed: ${r.stderr.trim()}`);
+      if (r.code !== 0 && (await userExists(user)))
+        throw new Error(`userdel ${user} failed: ${r.stderr.trim()}`);
     },
 
     async writePhpPool(site: PhpSite): Promise<void> {

@@ -27,7 +27,8 @@ interface SiteRef {
   certDir?: string | null;
 }
 
-const invalid = (message: string) => ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });
+const invalid = (message: string) =>
+  ApplicationFailure.create({ message, type: 'invalid_request', nonRetryable: true });
 
 /** The deepest existing ancestor's real path: where a symlink would really lead. */
 async function realAncestor(p: string): Promise<string> {
@@ -57,10 +58,15 @@ export function createSiteHostActivities(deps: {
   async function checkInsideWebRoot(rootPath: string) {
     const base = await realpath(deps.webRoot).catch(() => path.resolve(deps.webRoot));
     const real = await realAncestor(rootPath);
-    if (!real.startsWith(`${base}/`)) throw invalid(`root_path ${rootPath} resolves outside the web root ${deps.webRoot}`);
+    if (!real.startsWith(`${base}/`))
+      throw invalid(`root_path ${rootPath} resolves outside the web root ${deps.webRoot}`);
   }
 
-  const readMarker = (rootPath: string) => readFile(path.join(rootPath, MARKER), 'utf8').then((s) => s.trim(), () => null);
+  const readMarker = (rootPath: string) =>
+    readFile(path.join(rootPath, MARKER), 'utf8').then(
+      (s) => s.trim(),
+      () => null,
+    );
 
   return {
     /**
@@ -72,7 +78,8 @@ export function createSiteHostActivities(deps: {
       await mkdir(deps.webRoot, { recursive: true });
       await checkInsideWebRoot(site.rootPath);
       const owner = await readMarker(site.rootPath);
-      if (owner && owner !== site.siteId) throw invalid(`root_path ${site.rootPath} belongs to site ${owner}`);
+      if (owner && owner !== site.siteId)
+        throw invalid(`root_path ${site.rootPath} belongs to site ${owner}`);
       await mkdir(path.dirname(site.rootPath), { recursive: true, mode: 0o755 });
       // Only a directory made here is marked: an existing one is the operator's and outlives the site.
       const made = await mkdir(site.rootPath, { mode: SITE_ROOT_MODE }).then(
@@ -85,9 +92,11 @@ export function createSiteHostActivities(deps: {
         await ownDirectory(site.rootPath, process.getuid?.() ?? 0, group, SITE_ROOT_MODE);
       }
       const index = `<!doctype html>\n<title>${site.domain}</title>\n<h1>${site.domain}</h1>\n<p>Hosted by Dermaga.</p>\n`;
-      await writeFile(path.join(site.rootPath, 'index.html'), index, { flag: 'wx', mode: 0o644 }).catch((err) => {
-        if (err.code !== 'EEXIST') throw err; // an operator's own index stays
-      });
+      await writeFile(path.join(site.rootPath, 'index.html'), index, { flag: 'wx', mode: 0o644 }).catch(
+        (err) => {
+          if (err.code !== 'EEXIST') throw err; // an operator's own index stays
+        },
+      );
     },
 
     /** Removes the site root only when this site created it. */
@@ -115,20 +124,35 @@ export function createSiteHostActivities(deps: {
       const problem = await nginx.test();
       if (problem) throw new Error(`nginx configuration invalid after removing ${site.domain}: ${problem}`);
       const { running } = await nginx.reload();
-      if (running) await waitUntil(async () => (await nginx.servedSiteId(site.domain)) !== site.siteId, `nginx still serves ${site.domain} after reload; see nginx's error log`);
+      if (running)
+        await waitUntil(
+          async () => (await nginx.servedSiteId(site.domain)) !== site.siteId,
+          `nginx still serves ${site.domain} after reload; see nginx's error log`,
+        );
     },
 
     /** `nginx -t` over the whole configuration; a failure here is not fixed by retrying. */
     async testNginxConfig(): Promise<void> {
       const problem = await nginx.test();
-      if (problem) throw ApplicationFailure.create({ message: `nginx -t failed: ${problem}`, type: 'nginx_config_invalid', nonRetryable: true });
+      if (problem)
+        throw ApplicationFailure.create({
+          message: `nginx -t failed: ${problem}`,
+          type: 'nginx_config_invalid',
+          nonRetryable: true,
+        });
     },
 
     /** Reloads nginx and waits until it really serves the site (a rejected reload keeps the old config). */
     async reloadNginx(site: SiteRef): Promise<void> {
       const { running } = await nginx.reload();
-      if (!running) throw new Error('nginx is not running on this host (no master process to reload); start nginx and try again');
-      await waitUntil(async () => (await nginx.servedSiteId(site.domain)) === site.siteId, `nginx reloaded but does not serve ${site.domain}; see nginx's error log`);
+      if (!running)
+        throw new Error(
+          'nginx is not running on this host (no master process to reload); start nginx and try again',
+        );
+      await waitUntil(
+        async () => (await nginx.servedSiteId(site.domain)) === site.siteId,
+        `nginx reloaded but does not serve ${site.domain}; see nginx's error log`,
+      );
     },
   };
 }

@@ -8,12 +8,22 @@ export function createSiteRecordActivities({ db }: { db: Knex }) {
   return {
     async markSiteActive({ siteId, jobId }: { siteId: string; jobId: string }): Promise<void> {
       await db.transaction(async (trx) => {
-        await sites(trx).where({ id: siteId }).update({ status: 'active', error: null, updated_at: trx.fn.now() });
+        await sites(trx)
+          .where({ id: siteId })
+          .update({ status: 'active', error: null, updated_at: trx.fn.now() });
         await finishJob(trx, jobId, { status: 'succeeded' });
       });
     },
 
-    async markSiteFailed({ siteId, jobId, error }: { siteId: string; jobId: string; error: string }): Promise<void> {
+    async markSiteFailed({
+      siteId,
+      jobId,
+      error,
+    }: {
+      siteId: string;
+      jobId: string;
+      error: string;
+    }): Promise<void> {
       await db.transaction(async (trx) => {
         await sites(trx).where({ id: siteId }).update({ status: 'failed', error, updated_at: trx.fn.now() });
         await finishJob(trx, jobId, { status: 'failed', error });

@@ -19,7 +19,8 @@ export interface CertificateInfo {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
-const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const refuse = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * Certificates on the panel's host: ordering through ACME with the HTTP-01 file served from the
@@ -27,7 +28,12 @@ const refuse = (type: string, message: string) => ApplicationFailure.create({ ty
  * `<sslDir>/<domain>/` (so the one nginx serves is never overwritten), and checking what nginx
  * presents on the TLS listener.
  */
-export function createSslHostActivities(deps: { acme: Acme; nginx: Nginx; sslDir: string; tlsListen: string }) {
+export function createSslHostActivities(deps: {
+  acme: Acme;
+  nginx: Nginx;
+  sslDir: string;
+  tlsListen: string;
+}) {
   const { acme, nginx } = deps;
 
   // Domains were validated by the API; checked again because they become directory names here.
@@ -37,7 +43,8 @@ export function createSslHostActivities(deps: { acme: Acme; nginx: Nginx; sslDir
   }
   function insideSslDir(dir: string): string {
     const resolved = path.resolve(dir);
-    if (!resolved.startsWith(`${path.resolve(deps.sslDir)}/`)) throw refuse('invalid_request', `refusing ${dir}: not under ${deps.sslDir}`);
+    if (!resolved.startsWith(`${path.resolve(deps.sslDir)}/`))
+      throw refuse('invalid_request', `refusing ${dir}: not under ${deps.sslDir}`);
     return resolved;
   }
   const challengeFile = (rootPath: string, c: Http01) => {
@@ -50,10 +57,18 @@ export function createSslHostActivities(deps: { acme: Acme; nginx: Nginx; sslDir
      * Orders a certificate and stores it beside (never over) the one in use. Refuses early when
      * nginx does not serve the domain as this site, since the CA's request would land elsewhere.
      */
-    async obtainCertificate(input: { siteId: string; domain: string; email: string; rootPath: string }): Promise<CertificateInfo> {
+    async obtainCertificate(input: {
+      siteId: string;
+      domain: string;
+      email: string;
+      rootPath: string;
+    }): Promise<CertificateInfo> {
       const base = domainDir(input.domain);
       if ((await nginx.servedSiteId(input.domain)) !== input.siteId)
-        throw refuse('site_not_served', `nginx does not serve ${input.domain} as site ${input.siteId}; the CA could not reach the challenge`);
+        throw refuse(
+          'site_not_served',
+          `nginx does not serve ${input.domain} as site ${input.siteId}; the CA could not reach the challenge`,
+        );
       const issued = await acme
         .order(input.domain, input.email, {
           publish: async (c) => {
@@ -97,14 +112,17 @@ export function createSslHostActivities(deps: { acme: Acme; nginx: Nginx; sslDir
         if (seen === serial) return;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`nginx does not present the new certificate for ${domain} (serial seen: ${seen ?? 'none'}); see nginx's error log`);
+      throw new Error(
+        `nginx does not present the new certificate for ${domain} (serial seen: ${seen ?? 'none'}); see nginx's error log`,
+      );
     },
 
     /** After a new certificate is in use, the older ones of the domain go. */
     async pruneCertificates({ domain, keep }: { domain: string; keep: string }): Promise<void> {
       const base = domainDir(domain);
       for (const entry of await readdir(base).catch(() => [])) {
-        if (path.join(base, entry) !== path.resolve(keep)) await rm(path.join(base, entry), { recursive: true, force: true });
+        if (path.join(base, entry) !== path.resolve(keep))
+          await rm(path.join(base, entry), { recursive: true, force: true });
       }
     },
 
@@ -119,14 +137,19 @@ export type SslHostActivities = ReturnType<typeof createSslHostActivities>;
 /** The serial of the certificate nginx presents for `domain` on the TLS listener, or null. */
 function servedSerial(listen: string, domain: string): Promise<string | null> {
   const port = Number(listen.split(':').pop());
-  const host = listen.includes(':') ? listen.slice(0, listen.lastIndexOf(':')).replace(/^\[|\]$/g, '') : '127.0.0.1';
+  const host = listen.includes(':')
+    ? listen.slice(0, listen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+    : '127.0.0.1';
   return new Promise((resolve) => {
     // Only the presented certificate is read, not trusted: the issuing CA may be private (pebble).
-    const socket = tls.connect({ host, port, servername: domain, rejectUnauthorized: false, timeout: 2000 }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.destroy();
-      resolve(cert?.serialNumber ? cert.serialNumber.toUpperCase() : null);
-    });
+    const socket = tls.connect(
+      { host, port, servername: domain, rejectUnauthorized: false, timeout: 2000 },
+      () => {
+        const cert = socket.getPeerCertificate();
+        socket.destroy();
+        resolve(cert?.serialNumber ? cert.serialNumber.toUpperCase() : null);
+      },
+    );
     socket.on('timeout', () => socket.destroy());
     socket.on('error', () => resolve(null));
     socket.on('close', () => resolve(null));

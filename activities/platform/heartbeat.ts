@@ -25,6 +25,9 @@ type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 /** The same activities, each heartbeating while it runs (see `whileHeartbeating`). */
 export function heartbeating<T extends Activities>(activities: T, everyMs = HEARTBEAT_EVERY_MS): T {
   return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (...args: unknown[]) => whileHeartbeating(() => fn(...args), everyMs)]),
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => whileHeartbeating(() => fn(...args), everyMs),
+    ]),
   ) as T;
 }

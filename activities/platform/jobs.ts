@@ -5,7 +5,15 @@ import { recordStep } from '../../core/jobs';
 export function createJobActivities({ db }: { db: Knex }) {
   return {
     /** Closes the running step (succeeded unless said otherwise) and starts `step`, if given. */
-    async recordJobStep({ jobId, step, close = 'succeeded' }: { jobId: string; step?: string; close?: 'succeeded' | 'failed' }): Promise<void> {
+    async recordJobStep({
+      jobId,
+      step,
+      close = 'succeeded',
+    }: {
+      jobId: string;
+      step?: string;
+      close?: 'succeeded' | 'failed';
+    }): Promise<void> {
       await recordStep(db, jobId, step, close);
     },
   };

@@ -16,7 +16,11 @@ export interface AuditEntry {
 const served = new AsyncLocalStorage<{ refusalWritten: boolean }>();
 
 /** Appends one row to the audit trail; pass the unit of work's transaction when there is one. */
-export async function writeAudit(db: Knex | Knex.Transaction, product: string, entry: AuditEntry): Promise<void> {
+export async function writeAudit(
+  db: Knex | Knex.Transaction,
+  product: string,
+  entry: AuditEntry,
+): Promise<void> {
   await db('platform.audit_log').insert({
     product,
     actor: entry.actor,

@@ -16,7 +16,8 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger, contentTyp
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 404, `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new AppError('not_found', 404, `no route for ${ctx.method} ${ctx.path}`);
       // koa-router answers a method it does not implement at all (TRACE, PROPFIND) 501: to a client
       // it is as not allowed as one the path lacks, and both get the envelope.
       if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
@@ -24,7 +25,8 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger, contentTyp
       }
     } catch (caught) {
       const err = toAppError(caught);
-      if (err.status >= 500) logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
+      if (err.status >= 500)
+        logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
       if (err instanceof TooManyRequests) ctx.set('Retry-After', String(err.retryAfterSeconds));
       ctx.status = err.status;
       ctx.body = envelope(err);

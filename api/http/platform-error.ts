@@ -18,7 +18,12 @@ export interface PlatformProblem {
   field?: string;
 }
 
-export const platformProblem = (status: number, code: string, detail: string, field?: string): PlatformProblem => ({
+export const platformProblem = (
+  status: number,
+  code: string,
+  detail: string,
+  field?: string,
+): PlatformProblem => ({
   type: 'about:blank',
   title: STATUS_CODES[status] ?? 'Error',
   status,
@@ -27,4 +32,5 @@ export const platformProblem = (status: number, code: string, detail: string, fi
   ...(field ? { field } : {}),
 });
 
-export const platformError = (err: AppError): PlatformProblem => platformProblem(err.status, err.code, err.message, err.field);
+export const platformError = (err: AppError): PlatformProblem =>
+  platformProblem(err.status, err.code, err.message, err.field);

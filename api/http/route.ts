@@ -58,12 +58,17 @@ export function createRoutes<A extends string>(opts: {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const served: { method: string; path: string }[] = [];
 
-  function route<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends AnyObject | undefined>(
-    spec: RouteSpec<A, P, Q, B>,
-  ): void {
+  function route<
+    P extends AnyObject | undefined,
+    Q extends AnyObject | undefined,
+    B extends AnyObject | undefined,
+  >(spec: RouteSpec<A, P, Q, B>): void {
     const path = spec.path.replace(/\{(\w+)\*\}$/, '{$1}');
     served.push({ method: spec.method.toUpperCase(), path });
-    const errorResponse = { description: 'Error', content: { 'application/json': { schema: opts.errorSchema } } };
+    const errorResponse = {
+      description: 'Error',
+      content: { 'application/json': { schema: opts.errorSchema } },
+    };
     registry.registerPath({
       method: spec.method,
       path,
@@ -82,7 +87,10 @@ export function createRoutes<A extends string>(opts: {
         ...Object.fromEntries(
           Object.entries(spec.responses).map(([code, r]) => [
             code,
-            { description: r.description, content: r.schema ? { 'application/json': { schema: r.schema } } : undefined },
+            {
+              description: r.description,
+              content: r.schema ? { 'application/json': { schema: r.schema } } : undefined,
+            },
           ]),
         ),
         default: errorResponse,

@@ -7,7 +7,11 @@ import { Invalid } from '../../core/errors';
  * cannot store one in text or jsonb: the statement would fail as a 500), and no nesting deeper
  * than MAX_DEPTH in what a schema lets through untyped (Postgres and JSON.stringify recurse on it).
  */
-export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.infer<T> {
+export function parse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw invalid(result.error.issues[0], value, where);
   const unfit = unfitAt(result.data);
@@ -61,6 +65,7 @@ function unfitAt(value: unknown): { path: string[]; reason: string } | undefined
 
 function at(value: unknown, path: PropertyKey[]): unknown {
   let v = value;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }

@@ -19,7 +19,9 @@ export async function bootstrapAdmin(opts: {
   const password = opts.configuredPassword ?? generatePassword();
   const created = await opts.insert(await hashPassword(password));
   if (created && !opts.configuredPassword) {
-    opts.logger.warn(`${opts.product}: bootstrap admin created — ${opts.who}, password printed below once; change it`);
+    opts.logger.warn(
+      `${opts.product}: bootstrap admin created — ${opts.who}, password printed below once; change it`,
+    );
     process.stdout.write(`\n  ${opts.product} bootstrap admin password: ${password}\n\n`);
   }
 }

@@ -30,7 +30,11 @@ export async function run(): Promise<void> {
       const url = proc.url;
       const posts = Array.from({ length: BURST }, (_, i) =>
         sleep(i * 10).then(() =>
-          fetch(`${url}/panel/v1/sites`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ domain: `${prefix}-${i}.bench`, runtime: 'static' }) })
+          fetch(`${url}/panel/v1/sites`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ domain: `${prefix}-${i}.bench`, runtime: 'static' }),
+          })
             .then((r) => r.status)
             .catch(() => 0),
         ),
@@ -50,7 +54,10 @@ export async function run(): Promise<void> {
       proc = await startApiProcess({}, logDir);
       let rows: { id: string; status: string; job_id: string }[] = [];
       for (;;) {
-        rows = await api.db('panel.sites').where('domain', 'like', `${prefix}-%`).select('id', 'status', 'job_id');
+        rows = await api
+          .db('panel.sites')
+          .where('domain', 'like', `${prefix}-%`)
+          .select('id', 'status', 'job_id');
         if (rows.every((r) => r.status === 'active')) {
           toActive.push(performance.now() - killedAt);
           break;
@@ -61,14 +68,28 @@ export async function run(): Promise<void> {
       committed += rows.length;
       const left = rows.filter((r) => r.status !== 'active').length;
       stuck += left;
-      const jobs = await api.db('platform.jobs').whereIn('id', rows.map((r) => r.job_id)).select('steps');
-      doubled += jobs.filter((j) => new Set(j.steps.map((s: { name: string }) => s.name)).size !== j.steps.length).length;
-      console.log(`round ${String(round).padStart(2)}: ${statuses.filter((s) => s === 202).length}/${BURST} answered 202 before the kill, ${rows.length} committed (${rows.length - statuses.filter((s) => s === 202).length} without an answer), ${left} not active after ${left ? '60 s' : `${((performance.now() - killedAt) / 1000).toFixed(1)} s`}`);
+      const jobs = await api
+        .db('platform.jobs')
+        .whereIn(
+          'id',
+          rows.map((r) => r.job_id),
+        )
+        .select('steps');
+      doubled += jobs.filter(
+        (j) => new Set(j.steps.map((s: { name: string }) => s.name)).size !== j.steps.length,
+      ).length;
+      console.log(
+        `round ${String(round).padStart(2)}: ${statuses.filter((s) => s === 202).length}/${BURST} answered 202 before the kill, ${rows.length} committed (${rows.length - statuses.filter((s) => s === 202).length} without an answer), ${left} not active after ${left ? '60 s' : `${((performance.now() - killedAt) / 1000).toFixed(1)} s`}`,
+      );
     }
     proc.child.kill('SIGTERM');
     await proc.exited;
-    console.log(`\n${ROUNDS} rounds of ${BURST} creates with kill -9 of the API mid-burst: ${committed} sites committed, ${stuck} stuck a minute after the kill (must be 0), ${doubled} jobs with a step run twice (must be 0)`);
+    console.log(
+      `\n${ROUNDS} rounds of ${BURST} creates with kill -9 of the API mid-burst: ${committed} sites committed, ${stuck} stuck a minute after the kill (must be 0), ${doubled} jobs with a step run twice (must be 0)`,
+    );
     console.log(summary('kill → all active', toActive));
-    console.log(`(the API restarts in a few seconds of that; WORKFLOW_START_GRACE_SECONDS=${api.config.WORKFLOW_START_GRACE_SECONDS}, Schedule every ${api.config.WORKFLOW_START_RECONCILE_SECONDS} s)`);
+    console.log(
+      `(the API restarts in a few seconds of that; WORKFLOW_START_GRACE_SECONDS=${api.config.WORKFLOW_START_GRACE_SECONDS}, Schedule every ${api.config.WORKFLOW_START_RECONCILE_SECONDS} s)`,
+    );
   });
 }

@@ -33,16 +33,25 @@ export async function busyPort(): Promise<void> {
       { id: newId('usr'), email, name: 'Bench admin', password_hash: hash, role: 'admin' },
       { id: userId, email: `r-${email}`, name: 'Bench researcher', password_hash: hash, role: 'researcher' },
     ]);
-    const token = (await api.request('POST', '/gpu-lab/api/v1/auth/admin/login', { body: { email, password: 'Bench-Admin-Passw0rd' } })).body.data.accessToken;
+    const token = (
+      await api.request('POST', '/gpu-lab/api/v1/auth/admin/login', {
+        body: { email, password: 'Bench-Admin-Passw0rd' },
+      })
+    ).body.data.accessToken;
     const held = net.createServer();
-    await new Promise<void>((resolve, reject) => held.once('error', reject).listen(FROM, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) =>
+      held.once('error', reject).listen(FROM, '127.0.0.1', resolve),
+    );
     const answers: number[] = [];
     const outcomes: string[] = [];
     const names: string[] = [];
     try {
       for (let i = 0; i < CREATES; i++) {
         const t0 = performance.now();
-        const res = await api.request('POST', '/gpu-lab/api/v1/docker/createContainer', { token, body: { userId, image: TEST_IMAGE, cpus: 0.1, memoryMb: 64 } });
+        const res = await api.request('POST', '/gpu-lab/api/v1/docker/createContainer', {
+          token,
+          body: { userId, image: TEST_IMAGE, cpus: 0.1, memoryMb: 64 },
+        });
         answers.push(performance.now() - t0);
         if (res.status !== 202) throw new Error(`create: ${res.status} ${res.text}`);
         const { container, jobId } = res.body.data;
@@ -52,7 +61,9 @@ export async function busyPort(): Promise<void> {
           await new Promise((r) => setTimeout(r, 20));
           job = await api.db('platform.jobs').where({ id: jobId }).first('status', 'error');
         } while (job.status !== 'succeeded' && job.status !== 'failed');
-        outcomes.push(`${job.status === 'succeeded' ? 'running' : 'failed'} on ${container.sshPort},${container.jupyterPort}`);
+        outcomes.push(
+          `${job.status === 'succeeded' ? 'running' : 'failed'} on ${container.sshPort},${container.jupyterPort}`,
+        );
       }
     } finally {
       await new Promise((r) => held.close(r));
@@ -61,7 +72,9 @@ export async function busyPort(): Promise<void> {
       for (const name of names) await containers.removeVolume(`${name}-workspace`).catch(() => undefined);
     }
     const running = outcomes.filter((o) => o.startsWith('running')).length;
-    console.log(`port ${FROM} held by another process; ${CREATES} creates one at a time: ${running} running, ${CREATES - running} failed`);
+    console.log(
+      `port ${FROM} held by another process; ${CREATES} creates one at a time: ${running} running, ${CREATES - running} failed`,
+    );
     console.log(`  ${outcomes.join('; ')}`);
     console.log(summary('create answer (202)', answers));
   });

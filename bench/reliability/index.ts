@@ -24,7 +24,10 @@ const scenarios: Record<string, Scenario> = {
 export async function run(): Promise<void> {
   const named = process.argv[3]?.split(',').filter(Boolean) ?? Object.keys(scenarios);
   const unknown = named.filter((n) => !scenarios[n]);
-  if (unknown.length) throw new Error(`unknown reliability scenario ${unknown.join(', ')}; choose from: ${Object.keys(scenarios).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown reliability scenario ${unknown.join(', ')}; choose from: ${Object.keys(scenarios).join(', ')}`,
+    );
   for (const name of named) {
     console.log(`\n## ${name}`);
     await scenarios[name]();

@@ -22,7 +22,10 @@ async function timed(api: TestApi, method: string, path: string, token?: string,
   try {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(CLIENT_MS),
     });
@@ -51,19 +54,38 @@ async function routes(api: TestApi): Promise<Route[]> {
     body: { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1e12, quota_requests: 1e12 },
   });
   await liveSubscription(api, customer.id, plan.body.data);
-  const key = (await api.request('POST', '/billing/api/v1/api-keys', { token: customer.token, body: { name: 'bench', scopes: ['usage:write', 'usage:read'] } })).body.data.key as string;
+  const key = (
+    await api.request('POST', '/billing/api/v1/api-keys', {
+      token: customer.token,
+      body: { name: 'bench', scopes: ['usage:write', 'usage:read'] },
+    })
+  ).body.data.key as string;
   return [
     { name: 'panel GET /v1/sites', call: () => timed(api, 'GET', '/panel/v1/sites', panelToken) },
-    { name: 'gpu-lab GET /users/profile', call: () => timed(api, 'GET', `${LAB}/users/profile`, researcher.token) },
-    { name: 'billing GET /profile', call: () => timed(api, 'GET', '/billing/api/v1/profile', customer.token) },
-    { name: 'billing POST /usage/report (key)', call: () => timed(api, 'POST', '/billing/api/v1/usage/report', key, { event_type: 'api_call', quantity: 1 }) },
-    { name: 'billing GET /usage/quota-check', call: () => timed(api, 'GET', '/billing/api/v1/usage/quota-check?tokens_needed=1', key) },
+    {
+      name: 'gpu-lab GET /users/profile',
+      call: () => timed(api, 'GET', `${LAB}/users/profile`, researcher.token),
+    },
+    {
+      name: 'billing GET /profile',
+      call: () => timed(api, 'GET', '/billing/api/v1/profile', customer.token),
+    },
+    {
+      name: 'billing POST /usage/report (key)',
+      call: () =>
+        timed(api, 'POST', '/billing/api/v1/usage/report', key, { event_type: 'api_call', quantity: 1 }),
+    },
+    {
+      name: 'billing GET /usage/quota-check',
+      call: () => timed(api, 'GET', '/billing/api/v1/usage/quota-check?tokens_needed=1', key),
+    },
     { name: 'GET /healthz', call: () => timed(api, 'GET', '/healthz') },
     { name: 'panel GET /healthz', call: () => timed(api, 'GET', '/panel/healthz') },
   ];
 }
 
-const show = (r: { status: number; code: string; ms: number }) => `${String(r.status).padStart(3)} ${(r.code || '-').padEnd(11)} ${(r.ms / 1000).toFixed(2).padStart(6)} s`;
+const show = (r: { status: number; code: string; ms: number }) =>
+  `${String(r.status).padStart(3)} ${(r.code || '-').padEnd(11)} ${(r.ms / 1000).toFixed(2).padStart(6)} s`;
 
 /**
  * Postgres taken away for OUTAGE_MS behind a TCP proxy in front of the bench stack's server
@@ -81,8 +103,12 @@ export async function postgresOutage(kind: 'freeze' | 'cut'): Promise<void> {
     try {
       const list = await routes(api);
       for (const r of list) await r.call(); // warm: every pool holds open connections
-      console.log(`\nPostgres ${kind === 'freeze' ? 'paused (hung: connections open, no answer)' : 'stopped (connections reset, new ones refused)'} for ${OUTAGE_MS / 1000} s; default deadlines`);
-      console.log(`${'route'.padEnd(34)} ${'at once'.padEnd(24)} ${'later in the outage'.padEnd(24)} first 200 after`);
+      console.log(
+        `\nPostgres ${kind === 'freeze' ? 'paused (hung: connections open, no answer)' : 'stopped (connections reset, new ones refused)'} for ${OUTAGE_MS / 1000} s; default deadlines`,
+      );
+      console.log(
+        `${'route'.padEnd(34)} ${'at once'.padEnd(24)} ${'later in the outage'.padEnd(24)} first 200 after`,
+      );
       const began = performance.now();
       if (kind === 'freeze') proxy.freeze();
       else await proxy.cut();
@@ -98,7 +124,8 @@ export async function postgresOutage(kind: 'freeze' | 'cut'): Promise<void> {
         list.map(async (r) => {
           for (;;) {
             const res = await r.call();
-            if (res.status === 200 || performance.now() - back > CLIENT_MS) return { ...res, ms: performance.now() - back };
+            if (res.status === 200 || performance.now() - back > CLIENT_MS)
+              return { ...res, ms: performance.now() - back };
             await new Promise((resolve) => setTimeout(resolve, 50));
           }
         }),
@@ -106,9 +133,13 @@ export async function postgresOutage(kind: 'freeze' | 'cut'): Promise<void> {
       const statuses: Record<string, number> = {};
       for (const f of flood) statuses[f.status] = (statuses[f.status] ?? 0) + 1;
       const floodMs = flood.map((f) => f.ms).sort((a, b) => a - b);
-      console.log(`50 × panel GET /v1/sites at once, later in the outage: ${JSON.stringify(statuses)}, median ${(floodMs[24] / 1000).toFixed(2)} s, max ${(floodMs[49] / 1000).toFixed(2)} s`);
+      console.log(
+        `50 × panel GET /v1/sites at once, later in the outage: ${JSON.stringify(statuses)}, median ${(floodMs[24] / 1000).toFixed(2)} s, max ${(floodMs[49] / 1000).toFixed(2)} s`,
+      );
       list.forEach((r, i) =>
-        console.log(`${r.name.padEnd(34)} ${show(first[i]).padEnd(24)} ${show(later[i]).padEnd(24)} ${recovered[i].status === 200 ? `${(recovered[i].ms / 1000).toFixed(2)} s` : `none (${recovered[i].status})`}`),
+        console.log(
+          `${r.name.padEnd(34)} ${show(first[i]).padEnd(24)} ${show(later[i]).padEnd(24)} ${recovered[i].status === 200 ? `${(recovered[i].ms / 1000).toFixed(2)} s` : `none (${recovered[i].status})`}`,
+        ),
       );
     } finally {
       await proxy.restore();

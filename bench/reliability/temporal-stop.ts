@@ -27,13 +27,21 @@ export async function run(): Promise<void> {
     const proxy = await startTcpProxy(host, Number(port));
     await stopProcess(benchWorker);
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-temporal-stop-'));
-    const worker = spawnTs('worker/index.ts', { TEMPORAL_ADDRESS: proxy.address, LOG_LEVEL: 'info' }, path.join(logDir, 'worker.log'));
+    const worker = spawnTs(
+      'worker/index.ts',
+      { TEMPORAL_ADDRESS: proxy.address, LOG_LEVEL: 'info' },
+      path.join(logDir, 'worker.log'),
+    );
     let api: TestApi | undefined;
     try {
       await waitForLine(worker, /worker polling/, 180_000);
       api = await startApi({ TEMPORAL_ADDRESS: proxy.address });
       const token = await login(api);
-      const create = (label: string) => api!.request('POST', '/panel/v1/sites', { token, body: { domain: `${label}-${Date.now().toString(36)}.bench`, runtime: 'static' } });
+      const create = (label: string) =>
+        api!.request('POST', '/panel/v1/sites', {
+          token,
+          body: { domain: `${label}-${Date.now().toString(36)}.bench`, runtime: 'static' },
+        });
       const warm = await create('warm');
       if (warm.status !== 202) throw new Error(`warm-up create: ${warm.status} ${warm.text}`);
 
@@ -57,16 +65,31 @@ export async function run(): Promise<void> {
       for (;;) {
         const states = await api.db('panel.sites').whereIn('id', ids).select('status');
         if (states.every((s) => s.status === 'active')) break;
-        if (performance.now() - upAt > 120_000) throw new Error(`not all active 120 s after Temporal returned: ${JSON.stringify(states)}`);
+        if (performance.now() - upAt > 120_000)
+          throw new Error(`not all active 120 s after Temporal returned: ${JSON.stringify(states)}`);
         await sleep(50);
       }
       const recovered = performance.now() - upAt;
-      const byStatus = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
-      console.log(`\nTemporal stopped for ${(OUTAGE_MS / 1000).toFixed(0)} s (API and worker cut off alike); TEMPORAL_RPC_TIMEOUT_MS=${api.config.TEMPORAL_RPC_TIMEOUT_MS}`);
-      console.log(`POST /panel/v1/sites during it: ${JSON.stringify(byStatus)}, e.g. "${answers[0]?.message}"`);
-      console.log(summary('POST /v1/sites answer (down)', answers.map((a) => a.ms)));
+      const byStatus = answers.reduce<Record<number, number>>(
+        (acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }),
+        {},
+      );
+      console.log(
+        `\nTemporal stopped for ${(OUTAGE_MS / 1000).toFixed(0)} s (API and worker cut off alike); TEMPORAL_RPC_TIMEOUT_MS=${api.config.TEMPORAL_RPC_TIMEOUT_MS}`,
+      );
+      console.log(
+        `POST /panel/v1/sites during it: ${JSON.stringify(byStatus)}, e.g. "${answers[0]?.message}"`,
+      );
+      console.log(
+        summary(
+          'POST /v1/sites answer (down)',
+          answers.map((a) => a.ms),
+        ),
+      );
       console.log(summary('GET /healthz answer (down)', health));
-      console.log(`Temporal back → all ${ids.length} sites created during the outage active: ${(recovered / 1000).toFixed(1)} s (Schedule every ${api.config.WORKFLOW_START_RECONCILE_SECONDS} s, grace ${api.config.WORKFLOW_START_GRACE_SECONDS} s)`);
+      console.log(
+        `Temporal back → all ${ids.length} sites created during the outage active: ${(recovered / 1000).toFixed(1)} s (Schedule every ${api.config.WORKFLOW_START_RECONCILE_SECONDS} s, grace ${api.config.WORKFLOW_START_GRACE_SECONDS} s)`,
+      );
     } finally {
       await api?.close();
       await stopProcess(worker);

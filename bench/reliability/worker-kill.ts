@@ -26,7 +26,11 @@ export async function run(): Promise<void> {
     const token = await login(api);
     const logDir = path.join(process.env.TMPDIR ?? '/tmp', `dermaga-bench-kill-${process.pid}`);
     const worker = (name: string, delayMs: number) =>
-      spawnTs('test/support/slow-host-worker.ts', { WORKER_ROLES: 'host', HOST_ID, LOG_LEVEL: 'warn', SLOW_ACTIVITY_MS: String(delayMs) }, path.join(logDir, `${name}.log`));
+      spawnTs(
+        'test/support/slow-host-worker.ts',
+        { WORKER_ROLES: 'host', HOST_ID, LOG_LEVEL: 'warn', SLOW_ACTIVITY_MS: String(delayMs) },
+        path.join(logDir, `${name}.log`),
+      );
     const deathToPolling: number[] = [];
     const deathToRetry: number[] = [];
     const pollingToRetry: number[] = [];
@@ -36,7 +40,10 @@ export async function run(): Promise<void> {
       for (let i = 0; i < ROUNDS; i++) {
         const doomed = worker(`doomed-${i}`, 1500);
         await waitForLine(doomed, /worker polling/);
-        const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `kill-${i}-${Date.now().toString(36)}.bench` } });
+        const res = await api.request('POST', '/panel/v1/sites', {
+          token,
+          body: { domain: `kill-${i}-${Date.now().toString(36)}.bench` },
+        });
         if (res.status !== 202) throw new Error(`create failed: ${res.status} ${res.text}`);
         await waitForLine(doomed, /activity started: writeVhost/, 60_000);
         const exited = new Promise((r) => doomed.once('exit', r));
@@ -54,10 +61,14 @@ export async function run(): Promise<void> {
         pollingToRetry.push(r - p);
         deathToActive.push(a - death);
         pollingToActive.push(a - p);
-        console.log(`round ${i + 1}: replacement polling +${((p - death) / 1000).toFixed(1)} s, step retried +${((r - death) / 1000).toFixed(1)} s, site active +${((a - death) / 1000).toFixed(1)} s after the death`);
+        console.log(
+          `round ${i + 1}: replacement polling +${((p - death) / 1000).toFixed(1)} s, step retried +${((r - death) / 1000).toFixed(1)} s, site active +${((a - death) / 1000).toFixed(1)} s after the death`,
+        );
         await stopProcess(replacement);
       }
-      console.log(`\nhost worker killed mid-step (writeVhost), replacement started at once: ${ROUNDS} rounds`);
+      console.log(
+        `\nhost worker killed mid-step (writeVhost), replacement started at once: ${ROUNDS} rounds`,
+      );
       console.log(summary('death → replacement polling', deathToPolling));
       console.log(summary('death → step retried', deathToRetry));
       console.log(summary('polling → step retried', pollingToRetry));
@@ -88,14 +99,21 @@ async function waitActive(api: TestApi, siteId: string): Promise<number> {
  * to the step's retry on the other is Temporal noticing the death (heartbeat or start-to-close
  * timeout) plus the retry's backoff, with no process start in it.
  */
-async function standby(api: TestApi, token: string, worker: (name: string, delayMs: number) => ChildProcess): Promise<void> {
+async function standby(
+  api: TestApi,
+  token: string,
+  worker: (name: string, delayMs: number) => ChildProcess,
+): Promise<void> {
   const deathToRetry: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const pair = [worker(`standby-a-${i}`, 1500), worker(`standby-b-${i}`, 1500)];
     await Promise.all(pair.map((w) => waitForLine(w, /worker polling/)));
     const started = pair.map((w, n) => lineAt(w, /activity started: writeVhost/).then(() => n));
     started.forEach((p) => p.catch(() => undefined)); // the killed one's wait ends with its exit
-    const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain: `standby-${i}-${Date.now().toString(36)}.bench` } });
+    const res = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: `standby-${i}-${Date.now().toString(36)}.bench` },
+    });
     if (res.status !== 202) throw new Error(`create failed: ${res.status} ${res.text}`);
     const runner = await Promise.race(started);
     const [doomed, survivor] = runner === 0 ? pair : [pair[1], pair[0]];
@@ -106,9 +124,13 @@ async function standby(api: TestApi, token: string, worker: (name: string, delay
     const retried = await started[runner === 0 ? 1 : 0].then(() => performance.now());
     deathToRetry.push(retried - death);
     await waitActive(api, res.body.site.id);
-    console.log(`standby round ${i + 1}: step retried on the other worker +${((retried - death) / 1000).toFixed(1)} s after the death`);
+    console.log(
+      `standby round ${i + 1}: step retried on the other worker +${((retried - death) / 1000).toFixed(1)} s after the death`,
+    );
     await stopProcess(survivor);
   }
-  console.log(`\nhost worker killed mid-step (writeVhost) while a second worker polls the queue: ${ROUNDS} rounds`);
+  console.log(
+    `\nhost worker killed mid-step (writeVhost) while a second worker polls the queue: ${ROUNDS} rounds`,
+  );
   console.log(summary('death → step retried', deathToRetry));
 }

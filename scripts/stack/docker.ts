@@ -43,8 +43,13 @@ export async function ensureDockerd(opts: { logFile: string; log?: (line: string
       resolve(err ? stderr.trim().split('\n').pop() || err.message : ''),
     );
     child.stdout?.on('data', (chunk: Buffer) =>
-      chunk.toString().split('\n').filter(Boolean).forEach((l) => opts.log?.(l)),
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => opts.log?.(l)),
     );
   });
-  if (said || !(await dockerAnswers())) throw new Error(said.replace(/^ensure-dockerd: /, '') || `dockerd did not answer; see ${opts.logFile}`);
+  if (said || !(await dockerAnswers()))
+    throw new Error(said.replace(/^ensure-dockerd: /, '') || `dockerd did not answer; see ${opts.logFile}`);
 }

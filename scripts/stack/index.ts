@@ -8,7 +8,19 @@ import { startStripeMock } from './stripe-mock';
 import { freePorts } from './processes';
 import { findTemporalCli, startTemporal } from './temporal';
 
-const PORT_NAMES = ['postgres', 'temporal', 'temporalUi', 'nginx', 'nginxTls', 'mariadb', 'pebble', 'pebbleManagement', 'pebbleDns', 'pebbleDnsManagement', 'stripeMock'] as const;
+const PORT_NAMES = [
+  'postgres',
+  'temporal',
+  'temporalUi',
+  'nginx',
+  'nginxTls',
+  'mariadb',
+  'pebble',
+  'pebbleManagement',
+  'pebbleDns',
+  'pebbleDnsManagement',
+  'stripeMock',
+] as const;
 export type StackPorts = Record<(typeof PORT_NAMES)[number], number>;
 
 /** A free port for every part of the stack: tests and benches run beside `npm start` without clashing. */
@@ -154,7 +166,9 @@ export async function startStack(opts: StackOptions) {
       tracked(
         process.env.STRIPE_SECRET_KEY || process.env.STRIPE_API_BASE
           ? null
-          : hostTool(() => startStripeMock({ dir: path.join(opts.dataDir, 'stripe-mock'), port: ports.stripeMock, log })),
+          : hostTool(() =>
+              startStripeMock({ dir: path.join(opts.dataDir, 'stripe-mock'), port: ports.stripeMock, log }),
+            ),
       ),
     ]);
     if (pg) env.DATABASE_URL = pg.url;
@@ -187,7 +201,10 @@ export async function startStack(opts: StackOptions) {
     }
     if (mariadb) env.PANEL_MYSQL_URL = mariadb.url;
     if (pebble) {
-      Object.assign(env, { PANEL_ACME_DIRECTORY_URL: pebble.directoryUrl, PANEL_ACME_CA_FILE: pebble.caFile });
+      Object.assign(env, {
+        PANEL_ACME_DIRECTORY_URL: pebble.directoryUrl,
+        PANEL_ACME_CA_FILE: pebble.caFile,
+      });
       Object.assign(acme, { rootsUrl: pebble.rootsUrl, dnsManagementUrl: pebble.dnsManagementUrl });
       urls.acme = pebble.directoryUrl;
     }

@@ -13,7 +13,10 @@ const ADMIN = 'dermaga';
 function findMariadb(): { server: string; installDb: string } {
   const server = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find(existsSync);
   const installDb = ['/usr/bin/mariadb-install-db', '/usr/bin/mysql_install_db'].find(existsSync);
-  if (!server || !installDb) throw new Error('mariadb-server is not installed: apt-get install mariadb-server (panel databases need it)');
+  if (!server || !installDb)
+    throw new Error(
+      'mariadb-server is not installed: apt-get install mariadb-server (panel databases need it)',
+    );
   return { server, installDb };
 }
 
@@ -21,7 +24,9 @@ function findMariadb(): { server: string; installDb: string } {
 function serverUser(): { name: string; uid: number; gid: number } {
   const me = os.userInfo();
   if (me.uid !== 0) return { name: me.username, uid: me.uid, gid: me.gid };
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('mysql:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('mysql:'));
   if (!line) throw new Error('the mysql system user is missing: reinstall mariadb-server');
   const [, , uid, gid] = line.split(':');
   return { name: 'mysql', uid: Number(uid), gid: Number(gid) };
@@ -41,7 +46,8 @@ async function stopStale(pidFile: string): Promise<void> {
   };
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
-  for (let waited = 0; waited < 30_000 && alive(); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; waited < 30_000 && alive(); waited += 100)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 /** The admin password: generated once, kept in `<dir>/admin-password` (0600), reused after. */
@@ -61,7 +67,11 @@ function adminPassword(dir: string): string {
  */
 async function ensureAdmin(socketPath: string, password: string): Promise<void> {
   const me = os.userInfo();
-  const conn = await createConnection({ socketPath, user: me.uid === 0 ? 'root' : me.username, connectTimeout: 10_000 });
+  const conn = await createConnection({
+    socketPath,
+    user: me.uid === 0 ? 'root' : me.username,
+    connectTimeout: 10_000,
+  });
   try {
     await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [ADMIN, '127.0.0.1', password]);
     await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [ADMIN, '127.0.0.1', password]);
@@ -134,7 +144,7 @@ export async function startMariadb(opts: { dir: string; port: number }) {
     const password = adminPassword(opts.dir);
     // mariadbd opens its TCP port a moment before its socket: under load (a first start that
     // builds Go tools on two cores) the gap has passed 10 s.
-    for (const deadline = Date.now() + 60_000; ; ) {
+    for (const deadline = Date.now() + 60_000; ;) {
       try {
         await ensureAdmin(socketPath, password);
         break;

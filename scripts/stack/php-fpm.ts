@@ -38,13 +38,26 @@ pm.max_children = 1
   );
   // A php-fpm left by a killed run still holds the pid file: stop it, or the new one exits at once.
   await stopStale(pidFile, { match: (c) => c.includes(conf), signal: 'SIGQUIT', removeStale: true });
-  const child = spawnLogged(bin, ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', conf], path.join(opts.dir, 'php-fpm.out'));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`php-fpm exited (${code}); see ${opts.dir}/error.log`))));
+  const child = spawnLogged(
+    bin,
+    ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', conf],
+    path.join(opts.dir, 'php-fpm.out'),
+  );
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`php-fpm exited (${code}); see ${opts.dir}/error.log`))),
+  );
   const ready = (async () => {
     for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
     if (!existsSync(pidFile)) throw new Error(`php-fpm wrote no pid file in 10 s; see ${opts.dir}/error.log`);
   })();
   await Promise.race([exited, ready]);
   exited.catch(() => undefined);
-  return { poolDir, socketDir, pidFile, bin, stop: () => stopChild(child, 10_000, 'SIGQUIT'), sites: () => readdirSync(poolDir) };
+  return {
+    poolDir,
+    socketDir,
+    pidFile,
+    bin,
+    stop: () => stopChild(child, 10_000, 'SIGQUIT'),
+    sites: () => readdirSync(poolDir),
+  };
 }

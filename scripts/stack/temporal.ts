@@ -5,13 +5,13 @@ import { searchAttributeFlags, SEARCH_ATTRIBUTE_KEYS } from '../../core/search-a
 import { ensureGoTool } from './go-tools';
 import { assertPortFree, spawnLogged, stopChild, stopStale, waitForPort } from './processes';
 
-
 /**
  * The Temporal CLI: TEMPORAL_CLI, else `temporal` on PATH, else .tools/bin/temporal, else built
  * there with `go install` (minutes, once). Null when none can be had: then startTemporal lets
  * @temporalio/testing download one (needs internet).
  */
-export const findTemporalCli = (log: (line: string) => void = () => undefined) => ensureGoTool('temporal', log);
+export const findTemporalCli = (log: (line: string) => void = () => undefined) =>
+  ensureGoTool('temporal', log);
 
 interface TemporalOptions {
   cli: string | null;

@@ -15,23 +15,54 @@ describe('billing accounts', () => {
   it('registers, logs in with an expiring JWT, reads, updates and deletes the profile', async () => {
     const c = await customer();
     const me = await call('GET', '/api/v1/profile', c.token);
-    expect(me.body).toEqual({ success: true, data: { id: c.id, name: 'John Doe', email: c.email, company: null, role: 'customer', created_at: expect.any(String) } });
-    expect((await call('PUT', '/api/v1/profile', c.token, { name: 'John Updated', company: 'Acme Inc' })).body.data).toMatchObject({ name: 'John Updated', company: 'Acme Inc' });
+    expect(me.body).toEqual({
+      success: true,
+      data: {
+        id: c.id,
+        name: 'John Doe',
+        email: c.email,
+        company: null,
+        role: 'customer',
+        created_at: expect.any(String),
+      },
+    });
+    expect(
+      (await call('PUT', '/api/v1/profile', c.token, { name: 'John Updated', company: 'Acme Inc' })).body
+        .data,
+    ).toMatchObject({ name: 'John Updated', company: 'Acme Inc' });
     const login = await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: PASSWORD });
     expect(Date.parse(login.body.data.expires_at) - Date.now()).toBeGreaterThan(3500_000);
 
     const key = await apiKey(c.token);
     await subscribe(c.id, { quota_tokens: 1000, quota_requests: 10 });
-    expect((await call('DELETE', '/api/v1/profile', c.token)).body).toEqual({ success: true, data: 'Account deleted successfully' });
+    expect((await call('DELETE', '/api/v1/profile', c.token)).body).toEqual({
+      success: true,
+      data: 'Account deleted successfully',
+    });
     expect((await call('GET', '/api/v1/profile', c.token)).status).toBe(401);
-    expect((await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: PASSWORD })).status).toBe(401);
-    expect((await call('POST', '/api/v1/usage/report', key.key, { event_type: 'api_call', quantity: 1 })).status).toBe(401);
-    expect(await billing.api.db('billing.subscriptions').where({ customer_id: c.id }).first()).toMatchObject({ status: 'canceled', cancel_reason: 'account deleted' });
+    expect(
+      (await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: PASSWORD })).status,
+    ).toBe(401);
+    expect(
+      (await call('POST', '/api/v1/usage/report', key.key, { event_type: 'api_call', quantity: 1 })).status,
+    ).toBe(401);
+    expect(await billing.api.db('billing.subscriptions').where({ customer_id: c.id }).first()).toMatchObject({
+      status: 'canceled',
+      cancel_reason: 'account deleted',
+    });
   });
 
   it.each([
-    [{ name: 'A', email: 'not-an-email', password: PASSWORD }, 'email', 'email: must be a valid email address'],
-    [{ name: 'A', email: 'weak@example.com', password: 'password123' }, 'password', 'password: must be at least 12 characters'],
+    [
+      { name: 'A', email: 'not-an-email', password: PASSWORD },
+      'email',
+      'email: must be a valid email address',
+    ],
+    [
+      { name: 'A', email: 'weak@example.com', password: 'password123' },
+      'password',
+      'password: must be at least 12 characters',
+    ],
     [{ email: 'a@example.com', password: PASSWORD }, 'name', 'name: is required'],
   ])('refuses a bad registration %j with 400 naming the field', async (body, field, message) => {
     const res = await call('POST', '/api/v1/auth/register', undefined, body);
@@ -42,26 +73,72 @@ describe('billing accounts', () => {
 
   it('refuses a second registration of an email (409) and wrong passwords (401)', async () => {
     const c = await customer();
-    expect((await call('POST', '/api/v1/auth/register', undefined, { name: 'X', email: c.email.toUpperCase(), password: PASSWORD })).status).toBe(409);
-    expect((await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: 'Wrong-Passw0rd!' })).body).toEqual({ success: false, data: 'invalid email or password', code: 'unauthorized' });
+    expect(
+      (
+        await call('POST', '/api/v1/auth/register', undefined, {
+          name: 'X',
+          email: c.email.toUpperCase(),
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: 'Wrong-Passw0rd!' }))
+        .body,
+    ).toEqual({ success: false, data: 'invalid email or password', code: 'unauthorized' });
   });
 
   it('resets a password with the single-use token mailed through SMTP, ending older sessions', async () => {
     const c = await customer('reset');
     const before = mails.length;
-    expect((await call('POST', '/api/v1/auth/forgot-password', undefined, { email: c.email })).body).toEqual({ success: true, data: 'Password reset email sent' });
-    expect((await call('POST', '/api/v1/auth/forgot-password', undefined, { email: email('nobody') })).body).toEqual({ success: true, data: 'Password reset email sent' });
-    const mail = await eventually(async () => mails.slice(before).find((m) => m.to === c.email), 10_000, 'the reset mail');
+    expect((await call('POST', '/api/v1/auth/forgot-password', undefined, { email: c.email })).body).toEqual({
+      success: true,
+      data: 'Password reset email sent',
+    });
+    expect(
+      (await call('POST', '/api/v1/auth/forgot-password', undefined, { email: email('nobody') })).body,
+    ).toEqual({ success: true, data: 'Password reset email sent' });
+    const mail = await eventually(
+      async () => mails.slice(before).find((m) => m.to === c.email),
+      10_000,
+      'the reset mail',
+    );
     expect(mails.slice(before)).toHaveLength(1); // nothing to the unknown address
     const token = /rst_[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0] as string;
-    expect(await billing.api.db('billing.password_resets').where({ token_hash: sha256(token) }).first()).toBeDefined();
-    expect(await billing.api.db('billing.password_resets').where({ token_hash: token }).first()).toBeUndefined(); // only its hash is stored
+    expect(
+      await billing.api
+        .db('billing.password_resets')
+        .where({ token_hash: sha256(token) })
+        .first(),
+    ).toBeDefined();
+    expect(
+      await billing.api.db('billing.password_resets').where({ token_hash: token }).first(),
+    ).toBeUndefined(); // only its hash is stored
 
-    expect((await call('POST', '/api/v1/auth/reset-password', undefined, { token, new_password: 'short' })).body).toMatchObject({ success: false, data: 'new_password: must be at least 12 characters' });
-    expect((await call('POST', '/api/v1/auth/reset-password', undefined, { token, new_password: 'New-Billing-Passw0rd!' })).body).toEqual({ success: true, data: 'Password reset successfully' });
+    expect(
+      (await call('POST', '/api/v1/auth/reset-password', undefined, { token, new_password: 'short' })).body,
+    ).toMatchObject({ success: false, data: 'new_password: must be at least 12 characters' });
+    expect(
+      (
+        await call('POST', '/api/v1/auth/reset-password', undefined, {
+          token,
+          new_password: 'New-Billing-Passw0rd!',
+        })
+      ).body,
+    ).toEqual({ success: true, data: 'Password reset successfully' });
     expect((await call('GET', '/api/v1/profile', c.token)).status).toBe(401);
-    expect((await call('POST', '/api/v1/auth/reset-password', undefined, { token, new_password: 'Other-Billing-Passw0rd!' })).body).toMatchObject({ success: false, data: 'token: is invalid, used or expired; ask for a new one' });
-    const fresh = await call('POST', '/api/v1/auth/login', undefined, { email: c.email, password: 'New-Billing-Passw0rd!' });
+    expect(
+      (
+        await call('POST', '/api/v1/auth/reset-password', undefined, {
+          token,
+          new_password: 'Other-Billing-Passw0rd!',
+        })
+      ).body,
+    ).toMatchObject({ success: false, data: 'token: is invalid, used or expired; ask for a new one' });
+    const fresh = await call('POST', '/api/v1/auth/login', undefined, {
+      email: c.email,
+      password: 'New-Billing-Passw0rd!',
+    });
     expect((await call('GET', '/api/v1/profile', fresh.body.data.token)).status).toBe(200);
   });
 });

@@ -31,7 +31,11 @@ describe('billing refuses whole numbers its columns cannot hold with 400 naming 
       ['quota_requests', 2 ** 53, Number.MAX_SAFE_INTEGER],
     ] as const) {
       const res = await call('POST', '/admin/plans', token, { ...body, [field]: value });
-      expect({ field, status: res.status, body: res.body }).toEqual({ field, status: 400, body: refused(field, max) });
+      expect({ field, status: res.status, body: res.body }).toEqual({
+        field,
+        status: 400,
+        body: refused(field, max),
+      });
     }
     expect(await api.db('billing.plans').where({ name }).first()).toBeUndefined();
 
@@ -39,7 +43,9 @@ describe('billing refuses whole numbers its columns cannot hold with 400 naming 
     expect(plan).toMatchObject({ name, price_cents: INT4_MAX });
     const update = await call('PUT', `/admin/plans/${plan.id}`, token, { price_cents: 10_319_712_892 });
     expect(update.body).toEqual(refused('price_cents', INT4_MAX));
-    expect(await api.db('billing.plans').where({ id: plan.id }).first()).toMatchObject({ price_cents: INT4_MAX });
+    expect(await api.db('billing.plans').where({ id: plan.id }).first()).toMatchObject({
+      price_cents: INT4_MAX,
+    });
   });
 
   it('a credit past the ledger column is refused and not granted', async () => {

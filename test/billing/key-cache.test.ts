@@ -24,19 +24,31 @@ afterAll(async () => {
 async function keyRow(customerId: string, extra: Record<string, unknown> = {}) {
   const secret = `sk_live_${newId('secret')}`;
   const id = newId('key');
-  await api.db('billing.api_keys').insert({ id, customer_id: customerId, name: 'k', prefix: secret.slice(0, 12), key_hash: sha256(secret), scopes: ['usage:write'], ...extra });
+  await api.db('billing.api_keys').insert({
+    id,
+    customer_id: customerId,
+    name: 'k',
+    prefix: secret.slice(0, 12),
+    key_hash: sha256(secret),
+    scopes: ['usage:write'],
+    ...extra,
+  });
   return { id, hash: sha256(secret) };
 }
 
 /** Resolves once a lookup of `hash` is answered from memory (`held`) or from the database (`!held`). */
 const answeredFrom = (memory: boolean, hash: string, keys: KeyCache = cache) => {
   const queries = jest.spyOn(pool, 'query');
-  return eventually(async () => {
-    await keys.lookup(hash);
-    const before = queries.mock.calls.length;
-    const key = await keys.lookup(hash);
-    return (queries.mock.calls.length === before) === memory ? key : undefined;
-  }, 10_000, `a lookup answered from ${memory ? 'memory' : 'the database'}`).finally(() => queries.mockRestore());
+  return eventually(
+    async () => {
+      await keys.lookup(hash);
+      const before = queries.mock.calls.length;
+      const key = await keys.lookup(hash);
+      return (queries.mock.calls.length === before) === memory ? key : undefined;
+    },
+    10_000,
+    `a lookup answered from ${memory ? 'memory' : 'the database'}`,
+  ).finally(() => queries.mockRestore());
 };
 const heldInMemory = (hash: string, keys?: KeyCache) => answeredFrom(true, hash, keys);
 
@@ -48,7 +60,11 @@ describe('billing API-key cache', () => {
 
     // An operator's SQL on another connection: the trigger's notice reaches the listener.
     await api.db('billing.api_keys').where({ id: key.id }).update({ revoked_at: api.db.fn.now() });
-    await eventually(async () => ((await cache.lookup(key.hash)) === undefined ? true : undefined), 10_000, 'the revoked key refused');
+    await eventually(
+      async () => ((await cache.lookup(key.hash)) === undefined ? true : undefined),
+      10_000,
+      'the revoked key refused',
+    );
 
     // forget() (called by this process after its own changes commit) drops what is held at once.
     const other = await keyRow(customerId);
@@ -69,7 +85,9 @@ describe('billing API-key cache', () => {
       const { id: customerId } = await billingAccount(api);
       const key = await keyRow(customerId);
       await heldInMemory(key.hash, own);
-      await api.db.raw('select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?', [name]);
+      await api.db.raw('select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?', [
+        name,
+      ]);
       await answeredFrom(false, key.hash, own);
       await heldInMemory(key.hash, own);
     } finally {
@@ -81,7 +99,11 @@ describe('billing API-key cache', () => {
     const { id: customerId } = await billingAccount(api);
     const ending = await keyRow(customerId, { expires_at: api.db.raw("now() + interval '1.5 seconds'") });
     await heldInMemory(ending.hash);
-    await eventually(async () => ((await cache.lookup(ending.hash)) === undefined ? true : undefined), 10_000, 'the expired key refused');
+    await eventually(
+      async () => ((await cache.lookup(ending.hash)) === undefined ? true : undefined),
+      10_000,
+      'the expired key refused',
+    );
 
     const queries = jest.spyOn(pool, 'query');
     expect(await cache.lookup(sha256('sk_live_unknown'))).toBeUndefined();

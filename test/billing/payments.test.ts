@@ -473,7 +473,11 @@ describe('checkout cannot be used against someone else', () => {
     expect(statuses(unknown)).toEqual(statuses(known));
     expect(known.find((r) => r.status === 429)!.body).toMatchObject({ success: false, code: 'rate_limited' });
     // The owner signed in is not limited by what strangers asked for.
-    const own = await call('POST', '/api/v1/checkout/create', c.token, { plan_id: p.id, customer_email: c.email, ...returnUrls });
+    const own = await call('POST', '/api/v1/checkout/create', c.token, {
+      plan_id: p.id,
+      customer_email: c.email,
+      ...returnUrls,
+    });
     expect(own.status).toBe(201);
   });
 });

@@ -12,12 +12,15 @@ const config = loadConfig();
 const stripe = createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
 
 describe('the Stripe adapter against stripe-mock', () => {
-  it('is pointed at the suite\'s stripe-mock', () => {
+  it("is pointed at the suite's stripe-mock", () => {
     expect(config.STRIPE_API_BASE).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('creates a customer and a subscription Checkout Session the way billing will', async () => {
-    const customer = await stripe.customers.create({ email: 'buyer@example.com', metadata: { dermaga_customer: 'cus_local_1' } });
+    const customer = await stripe.customers.create({
+      email: 'buyer@example.com',
+      metadata: { dermaga_customer: 'cus_local_1' },
+    });
     expect(customer.id).toMatch(/^cus_/);
     const session = await stripe.checkout.sessions.create({
       mode: 'subscription',
@@ -30,13 +33,14 @@ describe('the Stripe adapter against stripe-mock', () => {
     expect(session.object).toBe('checkout.session');
   });
 
-  it('answers bad input with Stripe\'s own error type, which billing turns into a 400', async () => {
-    await expect(stripe.checkout.sessions.create({ mode: 'not-a-mode' as Stripe.Checkout.SessionCreateParams.Mode })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  it("answers bad input with Stripe's own error type, which billing turns into a 400", async () => {
+    await expect(
+      stripe.checkout.sessions.create({ mode: 'not-a-mode' as Stripe.Checkout.SessionCreateParams.Mode }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
-
 });
 
-describe('the stack\'s stripe-mock', () => {
+describe("the stack's stripe-mock", () => {
   it('starts again in a directory where an earlier run left its socket (npm start twice)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stripe-mock-'));
     try {

@@ -9,13 +9,34 @@ describe('billing usage metering', () => {
     const c = await customer();
     await subscribe(c.id, { quota_tokens: 10_000, quota_requests: 300 });
     const { key } = await apiKey(c.token);
-    const report = (body: unknown, headers?: Record<string, string>) => call('POST', '/api/v1/usage/report', key, body, headers);
+    const report = (body: unknown, headers?: Record<string, string>) =>
+      call('POST', '/api/v1/usage/report', key, body, headers);
 
-    const first = await report({ event_type: 'tokens_used', quantity: 1500, endpoint: '/v1/generate', event_id: 'evt-1' });
-    expect(first.body).toEqual({ success: true, data: { recorded_at: expect.any(String), duplicate: false, remaining_quota: { tokens: 8500, requests: 300 } } });
-    expect((await report({ event_type: 'tokens_used', quantity: 1500, event_id: 'evt-1' })).body.data).toMatchObject({ duplicate: true, remaining_quota: { tokens: 8500 } });
-    expect((await report({ event_type: 'api_call', quantity: 1 }, { 'idempotency-key': 'idem-1' })).body.data.duplicate).toBe(false);
-    expect((await report({ event_type: 'api_call', quantity: 1 }, { 'idempotency-key': 'idem-1' })).body.data.duplicate).toBe(true);
+    const first = await report({
+      event_type: 'tokens_used',
+      quantity: 1500,
+      endpoint: '/v1/generate',
+      event_id: 'evt-1',
+    });
+    expect(first.body).toEqual({
+      success: true,
+      data: {
+        recorded_at: expect.any(String),
+        duplicate: false,
+        remaining_quota: { tokens: 8500, requests: 300 },
+      },
+    });
+    expect(
+      (await report({ event_type: 'tokens_used', quantity: 1500, event_id: 'evt-1' })).body.data,
+    ).toMatchObject({ duplicate: true, remaining_quota: { tokens: 8500 } });
+    expect(
+      (await report({ event_type: 'api_call', quantity: 1 }, { 'idempotency-key': 'idem-1' })).body.data
+        .duplicate,
+    ).toBe(false);
+    expect(
+      (await report({ event_type: 'api_call', quantity: 1 }, { 'idempotency-key': 'idem-1' })).body.data
+        .duplicate,
+    ).toBe(true);
 
     for (const [body, message] of [
       [{ event_type: 'api_call', quantity: -1 }, 'quantity: must be positive'],
@@ -26,35 +47,75 @@ describe('billing usage metering', () => {
       expect((await report(body)).body).toEqual({ success: false, data: message, code: 'invalid_request' });
 
     // 200 reports at once over many connections: every one counted, exactly.
-    const results = await Promise.all(Array.from({ length: 200 }, () => report({ event_type: 'api_call', quantity: 1 })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => report({ event_type: 'api_call', quantity: 1 })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const counter = async () => billing.api.db('billing.usage_counters').where({ customer_id: c.id }).first();
     expect(await counter()).toMatchObject({ tokens: '1500', requests: '201' });
 
-    const events = async () => Number((await billing.api.db('billing.usage_events').where({ customer_id: c.id }).count('* as n').first())?.n);
+    const events = async () =>
+      Number(
+        (await billing.api.db('billing.usage_events').where({ customer_id: c.id }).count('* as n').first())
+          ?.n,
+      );
     const stored = await events();
     const over = await report({ event_type: 'tokens_used', quantity: 9000 });
     expect(over.status).toBe(429);
     expect(over.body).toEqual({
-      success: false, data: 'Quota exceeded', code: 'quota_exceeded',
-      quota_info: expect.objectContaining({ used: { tokens: 1500, requests: 201 }, quota: { tokens: 10_000, requests: 300 }, remaining: { tokens: 8500, requests: 99 }, requested: { tokens: 9000, requests: 0 } }),
+      success: false,
+      data: 'Quota exceeded',
+      code: 'quota_exceeded',
+      quota_info: expect.objectContaining({
+        used: { tokens: 1500, requests: 201 },
+        quota: { tokens: 10_000, requests: 300 },
+        remaining: { tokens: 8500, requests: 99 },
+        requested: { tokens: 9000, requests: 0 },
+      }),
     });
     expect(await events()).toBe(stored);
     expect(await counter()).toMatchObject({ tokens: '1500', requests: '201' });
 
-    expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=8000&requests_needed=1', key)).body).toEqual({ success: true, data: { allowed: true, remaining: { tokens: 8500, requests: 99 } } });
+    expect(
+      (await call('GET', '/api/v1/usage/quota-check?tokens_needed=8000&requests_needed=1', key)).body,
+    ).toEqual({ success: true, data: { allowed: true, remaining: { tokens: 8500, requests: 99 } } });
     expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=9000', key)).status).toBe(429);
-    expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=-5', key)).body).toMatchObject({ success: false, data: expect.stringMatching(/^tokens_needed: /) });
+    expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=-5', key)).body).toMatchObject({
+      success: false,
+      data: expect.stringMatching(/^tokens_needed: /),
+    });
 
     const usage = await call('GET', '/api/v1/usage?group_by=day', c.token);
-    expect(usage.body.data).toMatchObject({ tokens_used: 1500, requests_made: 201, quota: { tokens: 10_000, requests: 300 }, breakdown: [{ date: new Date().toISOString().slice(0, 10), tokens_used: 1500, requests_made: 201 }] });
+    expect(usage.body.data).toMatchObject({
+      tokens_used: 1500,
+      requests_made: 201,
+      quota: { tokens: 10_000, requests: 300 },
+      breakdown: [{ date: new Date().toISOString().slice(0, 10), tokens_used: 1500, requests_made: 201 }],
+    });
     const today = new Date().toISOString().slice(0, 10);
-    expect((await call('GET', `/api/v1/usage/history?start_date=${today}&end_date=${today}&granularity=hourly`, c.token)).body.data.reduce((s: number, h: { requests_made: number }) => s + h.requests_made, 0)).toBe(201);
-    expect((await call('GET', `/api/v1/usage/history?start_date=${today}&end_date=2020-01-01`, c.token)).body).toMatchObject({ success: false, data: 'end_date: must not be before start_date' });
-    expect((await call('GET', '/api/v1/usage/limits', c.token)).body.data).toMatchObject({ limits: { tokens_monthly: 10_000, requests_monthly: 300 }, soft_limit: false });
+    expect(
+      (
+        await call(
+          'GET',
+          `/api/v1/usage/history?start_date=${today}&end_date=${today}&granularity=hourly`,
+          c.token,
+        )
+      ).body.data.reduce((s: number, h: { requests_made: number }) => s + h.requests_made, 0),
+    ).toBe(201);
+    expect(
+      (await call('GET', `/api/v1/usage/history?start_date=${today}&end_date=2020-01-01`, c.token)).body,
+    ).toMatchObject({ success: false, data: 'end_date: must not be before start_date' });
+    expect((await call('GET', '/api/v1/usage/limits', c.token)).body.data).toMatchObject({
+      limits: { tokens_monthly: 10_000, requests_monthly: 300 },
+      soft_limit: false,
+    });
 
     const stranger = await customer();
-    expect((await call('GET', '/api/v1/usage', stranger.token)).body).toEqual({ success: false, data: 'no active subscription: subscribe to a plan first', code: 'forbidden' });
+    expect((await call('GET', '/api/v1/usage', stranger.token)).body).toEqual({
+      success: false,
+      data: 'no active subscription: subscribe to a plan first',
+      code: 'forbidden',
+    });
   });
 
   it('writes concurrent reports together yet judges each alone: a hard quota admits exactly what fits, an event_id counts once, each customer its own', async () => {
@@ -64,10 +125,18 @@ describe('billing usage metering', () => {
     const [ka, kb] = [(await apiKey(a.token)).key, (await apiKey(b.token)).key];
     const sends: [string, unknown][] = [
       ...Array.from({ length: 80 }, (): [string, unknown] => [ka, { event_type: 'api_call', quantity: 1 }]),
-      ...Array.from({ length: 40 }, (_, i): [string, unknown] => [kb, { event_type: 'api_call', quantity: 1, event_id: `same-${i % 10}` }]),
-      ...Array.from({ length: 30 }, (): [string, unknown] => [kb, { event_type: 'tokens_used', quantity: 7 }]),
+      ...Array.from({ length: 40 }, (_, i): [string, unknown] => [
+        kb,
+        { event_type: 'api_call', quantity: 1, event_id: `same-${i % 10}` },
+      ]),
+      ...Array.from({ length: 30 }, (): [string, unknown] => [
+        kb,
+        { event_type: 'tokens_used', quantity: 7 },
+      ]),
     ];
-    const answers = await Promise.all(sends.map(([key, body]) => call('POST', '/api/v1/usage/report', key, body)));
+    const answers = await Promise.all(
+      sends.map(([key, body]) => call('POST', '/api/v1/usage/report', key, body)),
+    );
     const ofA = answers.slice(0, 80);
     const ofB = answers.slice(80);
     expect(ofA.filter((r) => r.status === 200)).toHaveLength(50);
@@ -76,12 +145,22 @@ describe('billing usage metering', () => {
     expect(ofB.every((r) => r.status === 200)).toBe(true);
     expect(ofB.filter((r) => r.body.data.duplicate)).toHaveLength(30);
 
-    const counter = async (id: string) => billing.api.db('billing.usage_counters').where({ customer_id: id }).first('tokens', 'requests');
+    const counter = async (id: string) =>
+      billing.api.db('billing.usage_counters').where({ customer_id: id }).first('tokens', 'requests');
     expect(await counter(a.id)).toEqual({ tokens: '0', requests: '50' });
     expect(await counter(b.id)).toEqual({ tokens: '210', requests: '10' });
-    expect(Number((await billing.api.db('billing.usage_events').where({ customer_id: a.id }).count('* as n').first())?.n)).toBe(50);
+    expect(
+      Number(
+        (await billing.api.db('billing.usage_events').where({ customer_id: a.id }).count('* as n').first())
+          ?.n,
+      ),
+    ).toBe(50);
     // Written together: the 40 events of b were stored by fewer statements than events (one now() each).
-    const statements = await billing.api.db('billing.usage_events').where({ customer_id: b.id }).countDistinct('recorded_at as n').first();
+    const statements = await billing.api
+      .db('billing.usage_events')
+      .where({ customer_id: b.id })
+      .countDistinct('recorded_at as n')
+      .first();
     expect(Number(statements?.n)).toBeLessThan(40);
   });
 
@@ -90,7 +169,11 @@ describe('billing usage metering', () => {
     await subscribe(c.id, { quota_tokens: 5000, quota_requests: 100 });
     const { key } = await apiKey(c.token);
     const batch = (events: unknown[]) => call('POST', '/api/v1/usage/batch-report', key, { events });
-    await call('POST', '/api/v1/usage/report', key, { event_type: 'api_call', quantity: 1, event_id: 'seen-before' });
+    await call('POST', '/api/v1/usage/report', key, {
+      event_type: 'api_call',
+      quantity: 1,
+      event_id: 'seen-before',
+    });
 
     const res = await batch([
       { event_type: 'tokens_used', quantity: 1500, timestamp: new Date().toISOString(), event_id: 'b-1' },
@@ -103,25 +186,50 @@ describe('billing usage metering', () => {
     expect(res.body).toEqual({
       success: true,
       data: {
-        processed_count: 2, duplicate_count: 2, failed_count: 2,
-        failed: [{ index: 1, reason: 'quantity: must be positive' }, { index: 4, reason: 'Quota exceeded' }],
+        processed_count: 2,
+        duplicate_count: 2,
+        failed_count: 2,
+        failed: [
+          { index: 1, reason: 'quantity: must be positive' },
+          { index: 4, reason: 'Quota exceeded' },
+        ],
         remaining_quota: { tokens: 3500, requests: 97 },
       },
     });
     const before = await billing.api.db('billing.usage_counters').where({ customer_id: c.id }).first();
     const big = await batch(Array.from({ length: 501 }, () => ({ event_type: 'api_call', quantity: 1 })));
     expect(big.status).toBe(413);
-    expect(big.body).toEqual({ success: false, data: 'events: at most 500 per batch (got 501); nothing was recorded', code: 'batch_too_large' });
-    expect(await billing.api.db('billing.usage_counters').where({ customer_id: c.id }).first()).toEqual(before);
+    expect(big.body).toEqual({
+      success: false,
+      data: 'events: at most 500 per batch (got 501); nothing was recorded',
+      code: 'batch_too_large',
+    });
+    expect(await billing.api.db('billing.usage_counters').where({ customer_id: c.id }).first()).toEqual(
+      before,
+    );
   });
 
   it('lets a soft-limit plan go over its quota and reports the overage', async () => {
     const c = await customer();
-    await subscribe(c.id, { quota_tokens: 100, quota_requests: 1, soft_limit: true, overage_cents_per_1k_tokens: 2 });
+    await subscribe(c.id, {
+      quota_tokens: 100,
+      quota_requests: 1,
+      soft_limit: true,
+      overage_cents_per_1k_tokens: 2,
+    });
     const { key } = await apiKey(c.token);
-    expect((await call('POST', '/api/v1/usage/report', key, { event_type: 'tokens_used', quantity: 250 })).status).toBe(200);
-    expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=10', key)).body.data).toEqual({ allowed: true, remaining: { tokens: 0, requests: 1 }, overage: true });
-    expect((await call('GET', '/api/v1/usage', c.token)).body.data.overage).toEqual({ tokens: 150, requests: 0 });
+    expect(
+      (await call('POST', '/api/v1/usage/report', key, { event_type: 'tokens_used', quantity: 250 })).status,
+    ).toBe(200);
+    expect((await call('GET', '/api/v1/usage/quota-check?tokens_needed=10', key)).body.data).toEqual({
+      allowed: true,
+      remaining: { tokens: 0, requests: 1 },
+      overage: true,
+    });
+    expect((await call('GET', '/api/v1/usage', c.token)).body.data.overage).toEqual({
+      tokens: 150,
+      requests: 0,
+    });
   });
 });
 
@@ -244,14 +352,12 @@ describe('billing usage refuses what it cannot store', () => {
       .db('billing.subscriptions')
       .where({ customer_id: a.id })
       .first('current_period_start');
-    await billing.api
-      .db('billing.usage_counters')
-      .insert({
-        customer_id: a.id,
-        period_start: current_period_start,
-        tokens: '9223372036854775000',
-        requests: 0,
-      });
+    await billing.api.db('billing.usage_counters').insert({
+      customer_id: a.id,
+      period_start: current_period_start,
+      tokens: '9223372036854775000',
+      requests: 0,
+    });
     const [ka, kb] = [(await apiKey(a.token)).key, (await apiKey(b.token)).key];
     const sends = Array.from({ length: 200 }, (_, i) =>
       i % 20 === 0
@@ -283,7 +389,11 @@ describe('billing usage refuses what it cannot store', () => {
     });
     expect([batch.status, batch.body]).toEqual([
       422,
-      { success: false, data: 'the batch cannot be stored: quantity out of range for its counter', code: 'unprocessable' },
+      {
+        success: false,
+        data: 'the batch cannot be stored: quantity out of range for its counter',
+        code: 'unprocessable',
+      },
     ]);
     expect(await counter(a.id)).toEqual({ tokens: '9223372036854775000', requests: '0' });
   });

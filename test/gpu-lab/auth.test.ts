@@ -10,14 +10,18 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 let n = 0;
-const email = (label = 'peneliti') => `${label}-${process.pid}-${Date.now().toString(36)}-${n++}@kampus.ac.id`;
+const email = (label = 'peneliti') =>
+  `${label}-${process.pid}-${Date.now().toString(36)}-${n++}@kampus.ac.id`;
 const PASSWORD = 'Riset-GPU-Passw0rd';
-const post = (path: string, body?: unknown, token?: string) => api.request('POST', `/gpu-lab/api/v1${path}`, { body, token });
+const post = (path: string, body?: unknown, token?: string) =>
+  api.request('POST', `/gpu-lab/api/v1${path}`, { body, token });
 const get = (path: string, token?: string) => api.request('GET', `/gpu-lab/api/v1${path}`, { token });
 
 async function researcher() {
   const e = email();
-  expect((await post('/auth/register', { name: 'Siti Rahma', email: e, password: PASSWORD })).status).toBe(201);
+  expect((await post('/auth/register', { name: 'Siti Rahma', email: e, password: PASSWORD })).status).toBe(
+    201,
+  );
   const login = await post('/auth/login', { email: e, password: PASSWORD });
   expect(login.status).toBe(200);
   return { email: e, ...login.body.data };
@@ -34,14 +38,35 @@ describe('gpu-lab health', () => {
 describe('gpu-lab accounts', () => {
   it('registers a researcher, logs in, reads the profile with the access token', async () => {
     const e = email();
-    const reg = await post('/auth/register', { name: '  Siti Rahma ', email: e.toUpperCase(), password: PASSWORD });
+    const reg = await post('/auth/register', {
+      name: '  Siti Rahma ',
+      email: e.toUpperCase(),
+      password: PASSWORD,
+    });
     expect(reg.status).toBe(201);
-    expect(reg.body).toEqual({ success: true, message: 'Registered', data: { user: { id: expect.stringMatching(/^usr_/), name: 'Siti Rahma', email: e, role: 'researcher', createdAt: expect.any(String) } } });
+    expect(reg.body).toEqual({
+      success: true,
+      message: 'Registered',
+      data: {
+        user: {
+          id: expect.stringMatching(/^usr_/),
+          name: 'Siti Rahma',
+          email: e,
+          role: 'researcher',
+          createdAt: expect.any(String),
+        },
+      },
+    });
     const row = await api.db('gpu_lab.users').where({ id: reg.body.data.user.id }).first();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
 
     const login = await post('/auth/login', { email: e, password: PASSWORD });
-    expect(login.body.data).toMatchObject({ accessToken: expect.stringMatching(/^ey/), refreshToken: expect.stringMatching(/^rt_/), expiresIn: 900, user: { email: e } });
+    expect(login.body.data).toMatchObject({
+      accessToken: expect.stringMatching(/^ey/),
+      refreshToken: expect.stringMatching(/^rt_/),
+      expiresIn: 900,
+      user: { email: e },
+    });
     const profile = await get('/users/profile', login.body.data.accessToken);
     expect(profile.body).toMatchObject({ success: true, data: { user: { email: e, role: 'researcher' } } });
   });
@@ -55,14 +80,22 @@ describe('gpu-lab accounts', () => {
     ] as const) {
       const res = await post('/auth/register', body);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ success: false, code: 'invalid_request', message: expect.any(String) });
+      expect(res.body).toMatchObject({
+        success: false,
+        code: 'invalid_request',
+        message: expect.any(String),
+      });
       if (field) expect(res.body.field).toBe(field);
     }
     const e = email();
     expect((await post('/auth/register', { name: 'A', email: e, password: PASSWORD })).status).toBe(201);
     const again = await post('/auth/register', { name: 'B', email: e.toUpperCase(), password: PASSWORD });
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ success: false, field: 'email', message: 'email: is already registered' });
+    expect(again.body).toMatchObject({
+      success: false,
+      field: 'email',
+      message: 'email: is already registered',
+    });
   });
 
   it('lets only admins through the admin login, and refuses wrong passwords with 401 then 429', async () => {
@@ -72,13 +105,20 @@ describe('gpu-lab accounts', () => {
     expect(admin.body).toMatchObject({ success: false, message: 'this account is not an administrator' });
 
     const adminEmail = email('admin');
-    await api.db('gpu_lab.users').insert({ id: newId('usr'), email: adminEmail, name: 'Admin', password_hash: await hashPassword(PASSWORD), role: 'admin' });
+    await api.db('gpu_lab.users').insert({
+      id: newId('usr'),
+      email: adminEmail,
+      name: 'Admin',
+      password_hash: await hashPassword(PASSWORD),
+      role: 'admin',
+    });
     const ok = await post('/auth/admin/login', { email: adminEmail, password: PASSWORD });
     expect(ok.status).toBe(200);
     expect(ok.body.data.user.role).toBe('admin');
 
     const target = email('victim');
-    for (let i = 0; i < 5; i++) expect((await post('/auth/login', { email: target, password: 'wrong' })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await post('/auth/login', { email: target, password: 'wrong' })).status).toBe(401);
     const limited = await post('/auth/login', { email: target, password: 'wrong' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -96,24 +136,37 @@ describe('gpu-lab accounts', () => {
     const replay = await post('/auth/refreshToken', { refreshToken: r.refreshToken });
     expect(replay.status).toBe(401);
     expect(replay.body.message).toMatch(/already used/);
-    expect((await post('/auth/refreshToken', { refreshToken: second.body.data.refreshToken })).status).toBe(401);
+    expect((await post('/auth/refreshToken', { refreshToken: second.body.data.refreshToken })).status).toBe(
+      401,
+    );
 
     // Another login of the same user is another family: untouched.
     const other = await post('/auth/login', { email: r.email, password: PASSWORD });
-    expect((await post('/auth/refreshToken', { refreshToken: other.body.data.refreshToken })).status).toBe(200);
+    expect((await post('/auth/refreshToken', { refreshToken: other.body.data.refreshToken })).status).toBe(
+      200,
+    );
   });
 
   it('revokes every refresh token of the caller, and refuses bad or missing access tokens', async () => {
     const r = await researcher();
     const other = await post('/auth/login', { email: r.email, password: PASSWORD });
     const revoked = await post('/auth/revokeRefreshTokens', undefined, r.accessToken);
-    expect(revoked.body).toEqual({ success: true, message: 'All refresh tokens revoked', data: { revoked: 2 } });
-    for (const t of [r.refreshToken, other.body.data.refreshToken]) expect((await post('/auth/refreshToken', { refreshToken: t })).status).toBe(401);
+    expect(revoked.body).toEqual({
+      success: true,
+      message: 'All refresh tokens revoked',
+      data: { revoked: 2 },
+    });
+    for (const t of [r.refreshToken, other.body.data.refreshToken])
+      expect((await post('/auth/refreshToken', { refreshToken: t })).status).toBe(401);
 
     expect((await get('/users/profile')).status).toBe(401);
     expect((await get('/users/profile', `${r.accessToken}x`)).status).toBe(401);
-    const forged = r.accessToken.split('.').slice(0, 2).join('.') + '.' + Buffer.from('forged').toString('base64url');
-    expect((await get('/users/profile', forged)).body).toMatchObject({ success: false, message: 'invalid or expired token' });
+    const forged =
+      r.accessToken.split('.').slice(0, 2).join('.') + '.' + Buffer.from('forged').toString('base64url');
+    expect((await get('/users/profile', forged)).body).toMatchObject({
+      success: false,
+      message: 'invalid or expired token',
+    });
   });
 });
 
@@ -165,32 +218,63 @@ describe('gpu-lab login under a burst', () => {
 describe('gpu-lab account administration', () => {
   it('lists and searches accounts, updates and deletes them, refusing while the user has a container', async () => {
     const adminEmail = email('admin');
-    await api.db('gpu_lab.users').insert({ id: newId('usr'), email: adminEmail, name: 'Admin', password_hash: await hashPassword(PASSWORD), role: 'admin' });
-    const admin = (await post('/auth/admin/login', { email: adminEmail, password: PASSWORD })).body.data.accessToken;
+    await api.db('gpu_lab.users').insert({
+      id: newId('usr'),
+      email: adminEmail,
+      name: 'Admin',
+      password_hash: await hashPassword(PASSWORD),
+      role: 'admin',
+    });
+    const admin = (await post('/auth/admin/login', { email: adminEmail, password: PASSWORD })).body.data
+      .accessToken;
     const r = await researcher();
-    const put = (id: string, body: unknown, token = admin) => api.request('PUT', `/gpu-lab/api/v1/users/${id}`, { token, body });
-    const del = (id: string, token = admin) => api.request('DELETE', `/gpu-lab/api/v1/users/${id}`, { token });
+    const put = (id: string, body: unknown, token = admin) =>
+      api.request('PUT', `/gpu-lab/api/v1/users/${id}`, { token, body });
+    const del = (id: string, token = admin) =>
+      api.request('DELETE', `/gpu-lab/api/v1/users/${id}`, { token });
 
     const found = await get(`/users?search=${encodeURIComponent(r.email.toUpperCase())}&limit=5`, admin);
     expect(found.body.data).toMatchObject({ total: 1, users: [{ id: r.user.id, email: r.email }] });
     const page = await get('/users?limit=2&offset=0', admin);
     expect(page.body.data.users).toHaveLength(2);
     expect(page.body.data.total).toBeGreaterThanOrEqual(3);
-    expect((await get('/users/dropdown', admin)).body.data.users).toEqual(expect.arrayContaining([{ id: r.user.id, name: 'Siti Rahma', email: r.email }]));
+    expect((await get('/users/dropdown', admin)).body.data.users).toEqual(
+      expect.arrayContaining([{ id: r.user.id, name: 'Siti Rahma', email: r.email }]),
+    );
 
     expect((await put(r.user.id, { name: 'Siti R.' })).body.data.user.name).toBe('Siti R.');
     expect((await put(r.user.id, {})).status).toBe(400);
-    expect((await put(r.user.id, { email: adminEmail })).body).toMatchObject({ success: false, field: 'email' });
+    expect((await put(r.user.id, { email: adminEmail })).body).toMatchObject({
+      success: false,
+      field: 'email',
+    });
     expect((await put(r.user.id, { name: 'x' }, r.accessToken)).status).toBe(403);
     expect((await get('/users', r.accessToken)).status).toBe(403);
 
     const held = newId('ctr');
-    await api.db('gpu_lab.containers').insert({ id: held, name: `held-${held}`, owner_id: r.user.id, host_id: 'nowhere', image: 'x', cpus: 1, memory_mb: 64, workspace: 'w', ssh_port: 1, jupyter_port: 2, jupyter_token_sealed: '-', status: 'stopped' });
+    await api.db('gpu_lab.containers').insert({
+      id: held,
+      name: `held-${held}`,
+      owner_id: r.user.id,
+      host_id: 'nowhere',
+      image: 'x',
+      cpus: 1,
+      memory_mb: 64,
+      workspace: 'w',
+      ssh_port: 1,
+      jupyter_port: 2,
+      jupyter_token_sealed: '-',
+      status: 'stopped',
+    });
     const refused = await del(r.user.id);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/has 1 container/);
     await api.db('gpu_lab.containers').where({ id: held }).delete();
-    expect((await del(r.user.id)).body).toEqual({ success: true, message: 'User deleted', data: { deleted: r.user.id } });
+    expect((await del(r.user.id)).body).toEqual({
+      success: true,
+      message: 'User deleted',
+      data: { deleted: r.user.id },
+    });
     expect((await del(r.user.id)).status).toBe(404);
     expect((await post('/auth/login', { email: r.email, password: PASSWORD })).status).toBe(401);
   });

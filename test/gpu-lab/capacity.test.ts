@@ -89,8 +89,14 @@ describe("a host's CPUs and memory", () => {
         memoryMb: 128,
       });
       expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
-      expect(res.body.message).toMatch(/^Temporal \(the workflow engine\) is unavailable .*; container \S+ is recorded \(creating, job job_\w+\) and is created once Temporal answers/);
-      const row = await api.db('gpu_lab.containers').where({ host_id: HOST }).orderBy('created_at', 'desc').first();
+      expect(res.body.message).toMatch(
+        /^Temporal \(the workflow engine\) is unavailable .*; container \S+ is recorded \(creating, job job_\w+\) and is created once Temporal answers/,
+      );
+      const row = await api
+        .db('gpu_lab.containers')
+        .where({ host_id: HOST })
+        .orderBy('created_at', 'desc')
+        .first();
       expect([row.status, row.error]).toEqual(['creating', null]);
       expect(await held()).toEqual({ cpus: '0.50', memoryMb: '128' });
       // The worker's reconciler (it reaches Temporal) starts the recorded create.

@@ -18,7 +18,9 @@ beforeAll(async () => {
     GPULAB_PORT_RANGE: `${from}-${from + 9}`,
     GPULAB_HOST_CAPACITY: `${HOST}=2:1024`,
   });
-  worker = await startHostWorker(loadConfig({ ...process.env, HOST_ID: HOST, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }));
+  worker = await startHostWorker(
+    loadConfig({ ...process.env, HOST_ID: HOST, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }),
+  );
 }, 60_000);
 afterAll(async () => {
   await worker.stop();
@@ -30,18 +32,31 @@ describe('a host whose Docker engine is down', () => {
     const call = labCall(api);
     const admin = (await labAccount(api, 'admin')).token;
     const alice = await labAccount(api, 'researcher');
-    const created = await call('POST', '/docker/createContainer', admin, { userId: alice.id, image: TEST_IMAGE, cpus: 0.5, memoryMb: 128 });
+    const created = await call('POST', '/docker/createContainer', admin, {
+      userId: alice.id,
+      image: TEST_IMAGE,
+      cpus: 0.5,
+      memoryMb: 128,
+    });
     expect(created.status).toBe(202);
     const { container, jobId } = created.body.data;
 
-    const job = await eventually(async () => {
-      const j = await api.db('platform.jobs').where({ id: jobId }).first();
-      return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
-    }, 60_000, 'the create job');
+    const job = await eventually(
+      async () => {
+        const j = await api.db('platform.jobs').where({ id: jobId }).first();
+        return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+      },
+      60_000,
+      'the create job',
+    );
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/nonexistent\/docker\.sock/);
-    const detail = (await call('GET', `/docker/container/${container.name}`, alice.token)).body.data.container;
-    expect(detail).toMatchObject({ status: 'failed', error: expect.stringMatching(/nonexistent\/docker\.sock/) });
+    const detail = (await call('GET', `/docker/container/${container.name}`, alice.token)).body.data
+      .container;
+    expect(detail).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/nonexistent\/docker\.sock/),
+    });
     expect(await api.db('gpu_lab.container_ports').where({ container_id: container.id })).toEqual([]);
     expect(await api.db('gpu_lab.container_resources').where({ container_id: container.id })).toEqual([]);
 
@@ -49,6 +64,10 @@ describe('a host whose Docker engine is down', () => {
     expect(res.body.data.hosts).toEqual([{ hostId: HOST, images: null }]); // the catalog still answers; the host says nothing
     const stats = await call('GET', `/docker/container/${container.name}/stats`, alice.token);
     expect(stats.status).toBe(503);
-    expect(stats.body).toMatchObject({ success: false, code: 'unavailable', message: expect.stringContaining(`host ${HOST} did not answer`) });
+    expect(stats.body).toMatchObject({
+      success: false,
+      code: 'unavailable',
+      message: expect.stringContaining(`host ${HOST} did not answer`),
+    });
   }, 90_000);
 });

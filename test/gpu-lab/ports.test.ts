@@ -45,7 +45,13 @@ const jobDone = (jobId: string) =>
     60_000,
     `job ${jobId}`,
   );
-const create = () => call('POST', '/docker/createContainer', admin, { userId: alice.id, image: TEST_IMAGE, cpus: 0.1, memoryMb: 64 });
+const create = () =>
+  call('POST', '/docker/createContainer', admin, {
+    userId: alice.id,
+    image: TEST_IMAGE,
+    cpus: 0.1,
+    memoryMb: 64,
+  });
 
 /** Another process's listener on a port, as a test holds it (127.0.0.1, where containers publish). */
 async function holdPort(port: number): Promise<net.Server> {
@@ -116,7 +122,10 @@ describe('host ports handed to containers', () => {
       const first = await create();
       expect([first.status, first.body.data.container.sshPort]).toEqual([202, FROM]);
       const failed = await jobDone(first.body.data.jobId);
-      expect([failed.status, failed.error]).toEqual(['failed', expect.stringMatching(new RegExp(`:${FROM}\\b.*address already in use`))]);
+      expect([failed.status, failed.error]).toEqual([
+        'failed',
+        expect.stringMatching(new RegExp(`:${FROM}\\b.*address already in use`)),
+      ]);
       // Held → quarantined in one step; the port it could bind is free again at once.
       const quarantine = await api.db('gpu_lab.port_quarantine').where({ host_id: HOST });
       expect(quarantine.map((q) => q.port)).toEqual([FROM]);
@@ -141,10 +150,14 @@ describe('host ports handed to containers', () => {
     try {
       const answers = await Promise.all(Array.from({ length: 8 }, () => create()));
       expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
-      const ports = answers.flatMap((a) => [a.body.data.container.sshPort, a.body.data.container.jupyterPort]);
+      const ports = answers.flatMap((a) => [
+        a.body.data.container.sshPort,
+        a.body.data.container.jupyterPort,
+      ]);
       expect(new Set(ports).size).toBe(16);
       expect(ports).not.toContain(FROM + 3);
-      for (const a of answers) expect(await jobDone(a.body.data.jobId)).toMatchObject({ status: 'succeeded' });
+      for (const a of answers)
+        expect(await jobDone(a.body.data.jobId)).toMatchObject({ status: 'succeeded' });
     } finally {
       await release(held);
     }
@@ -160,15 +173,25 @@ describe('host ports handed to containers', () => {
     expect(await tcpPortsInUse(FROM, TO)).not.toContain(FROM + 5);
     // The words of Docker 20 (userland proxy), its port allocator, and Docker 28.
     const ports = [24001, 24002];
-    expect(portsRefused('… Error starting userland proxy: listen tcp4 127.0.0.1:24002: bind: address already in use', ports)).toEqual([24002]);
+    expect(
+      portsRefused(
+        '… Error starting userland proxy: listen tcp4 127.0.0.1:24002: bind: address already in use',
+        ports,
+      ),
+    ).toEqual([24002]);
     expect(portsRefused('Bind for 0.0.0.0:24001 failed: port is already allocated', ports)).toEqual([24001]);
-    expect(portsRefused('failed to bind host port for 0.0.0.0:24002:172.17.0.2:8888/tcp: address already in use', ports)).toEqual([24002]);
+    expect(
+      portsRefused(
+        'failed to bind host port for 0.0.0.0:24002:172.17.0.2:8888/tcp: address already in use',
+        ports,
+      ),
+    ).toEqual([24002]);
     expect(portsRefused('address already in use', ports)).toEqual(ports);
     expect(portsRefused('container lab-x exited while starting: :24001', ports)).toEqual([]);
   });
 });
 
-describe('a port range overlapping the kernel\'s ephemeral ports', () => {
+describe("a port range overlapping the kernel's ephemeral ports", () => {
   const ephemeral = ephemeralPortRange();
   const overlapping = ephemeral && `${ephemeral.from - 5}-${ephemeral.from + 4}`;
 
@@ -179,16 +202,31 @@ describe('a port range overlapping the kernel\'s ephemeral ports', () => {
         `${ephemeral.from}-${ephemeral.to} (/proc/sys/net/ipv4/ip_local_port_range), which outgoing connections take ports from; ` +
         'choose a range outside it (e.g. 20000-29999) or narrow net.ipv4.ip_local_port_range',
     );
-    expect(() => loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.to}-${ephemeral.to}` })).toThrow(/overlaps/);
-    expect(() => loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.from - 10}-${ephemeral.from - 1}` })).not.toThrow();
+    expect(() =>
+      loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.to}-${ephemeral.to}` }),
+    ).toThrow(/overlaps/);
+    expect(() =>
+      loadConfig({ ...process.env, GPULAB_PORT_RANGE: `${ephemeral.from - 10}-${ephemeral.from - 1}` }),
+    ).not.toThrow();
   });
 
   it('stops a host worker at start-up with that one line, no stack trace', async () => {
     const log = path.join(await mkdtemp(path.join(os.tmpdir(), 'ports-')), 'worker.log');
-    const child = spawnTs('worker/index.ts', { WORKER_ROLES: 'host', HOST_ID: HOST, GPULAB_PORT_RANGE: overlapping ?? '' }, log);
+    const child = spawnTs(
+      'worker/index.ts',
+      { WORKER_ROLES: 'host', HOST_ID: HOST, GPULAB_PORT_RANGE: overlapping ?? '' },
+      log,
+    );
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     await stopProcess(child).catch(() => undefined);
     const lines = (await readFile(log, 'utf8')).trim().split('\n');
-    expect([code, lines]).toEqual([1, [expect.stringMatching(/^\[dermaga worker\] invalid configuration: GPULAB_PORT_RANGE: .* overlaps the kernel's ephemeral port range/)]]);
+    expect([code, lines]).toEqual([
+      1,
+      [
+        expect.stringMatching(
+          /^\[dermaga worker\] invalid configuration: GPULAB_PORT_RANGE: .* overlaps the kernel's ephemeral port range/,
+        ),
+      ],
+    ]);
   }, 60_000);
 });

@@ -226,15 +226,32 @@ describe('panel sessions', () => {
     expect((await api.request('GET', '/panel/v1/auth/me', { token })).body.user.role).toBe('viewer');
     // Every route the API document marks admin-only, whatever its body or ids: refused before anything is read.
     const doc = (await api.request('GET', '/openapi/panel.json')).body;
-    const adminRoutes = Object.entries(doc.paths as Record<string, Record<string, { 'x-auth'?: string }>>).flatMap(([path, ops]) =>
+    const adminRoutes = Object.entries(
+      doc.paths as Record<string, Record<string, { 'x-auth'?: string }>>,
+    ).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([, op]) => op['x-auth'] === 'admin')
-        .map(([method, op]) => [method.toUpperCase(), path.replace(/\{(\w+)_id\}/g, (_, kind) => `${kind}_0000000000abc`), op] as const),
+        .map(
+          ([method, op]) =>
+            [
+              method.toUpperCase(),
+              path.replace(/\{(\w+)_id\}/g, (_, kind) => `${kind}_0000000000abc`),
+              op,
+            ] as const,
+        ),
     );
     expect(adminRoutes.length).toBeGreaterThanOrEqual(18); // the document really lists them (sites, jobs, db, ssl, audit, monitor, update...)
     for (const [method, path] of adminRoutes) {
-      const res = await api.request(method, `/panel${path}`, { token, body: method === 'GET' ? undefined : {} });
-      expect([method, path, res.status, res.body.error]).toEqual([method, path, 403, { code: 'forbidden', message: 'admin role required' }]);
+      const res = await api.request(method, `/panel${path}`, {
+        token,
+        body: method === 'GET' ? undefined : {},
+      });
+      expect([method, path, res.status, res.body.error]).toEqual([
+        method,
+        path,
+        403,
+        { code: 'forbidden', message: 'admin role required' },
+      ]);
     }
   });
 });

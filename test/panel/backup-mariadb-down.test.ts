@@ -33,7 +33,9 @@ describe('a backup while MariaDB is down', () => {
     expect(res.status).toBe(202);
     const job = await waitForJob(api, token, res.body.job_id, 120_000);
     expect(job.status).toBe('failed');
-    expect(job.error).toMatch(/^backup failed: mariadb-dump exited \d+: .*(Can't connect|Connection refused)/);
+    expect(job.error).toMatch(
+      /^backup failed: mariadb-dump exited \d+: .*(Can't connect|Connection refused)/,
+    );
     expect(readdirSync(dir)).toEqual([]); // not even a partial directory
     expect((await api.request('GET', '/panel/v1/backup/list', { token })).body.backups).toEqual([]);
   });

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
@@ -38,7 +47,8 @@ async function backupNow() {
   expect(job).toMatchObject({ status: 'succeeded', error: null });
   return job;
 }
-const listedSite = (res: { body: { sites: { domain: string; root_path: string }[] } }, domain: string) => res.body.sites.find((s) => s.domain === domain)!;
+const listedSite = (res: { body: { sites: { domain: string; root_path: string }[] } }, domain: string) =>
+  res.body.sites.find((s) => s.domain === domain)!;
 const list = async () => (await api.request('GET', '/panel/v1/backup/list', { token })).body;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 /** A MariaDB account hash (mysql_native_password): unsalted SHA1 of SHA1, crackable offline. */
@@ -59,7 +69,10 @@ describe('backup and restore', () => {
     const domains = [uniqueDomain('bk'), uniqueDomain('bk')];
     const sites = [];
     for (const [i, domain] of domains.entries()) {
-      const res = await post('/v1/sites', i === 0 ? { domain } : { domain, runtime: 'php', php_allow_exec: true });
+      const res = await post(
+        '/v1/sites',
+        i === 0 ? { domain } : { domain, runtime: 'php', php_allow_exec: true },
+      );
       sites.push(await waitForSite(api, token, res.body.site.id, 'active'));
     }
     writeFileSync(path.join(sites[0].root_path, 'data.txt'), 'site zero data\n');
@@ -70,8 +83,24 @@ describe('backup and restore', () => {
     const database = dbName();
     expect((await post('/v1/db/databases', { name: database })).status).toBe(201);
     const user = `u${process.pid}${n}`;
-    expect((await post('/v1/db/users', { database, username: user, password: 'Backup-Us3r-Passw0rd', host: '127.0.0.1' })).status).toBe(201);
-    const asUser = () => createConnection({ host: '127.0.0.1', port: Number(new URL(api.config.PANEL_MYSQL_URL).port), user, password: 'Backup-Us3r-Passw0rd', database });
+    expect(
+      (
+        await post('/v1/db/users', {
+          database,
+          username: user,
+          password: 'Backup-Us3r-Passw0rd',
+          host: '127.0.0.1',
+        })
+      ).status,
+    ).toBe(201);
+    const asUser = () =>
+      createConnection({
+        host: '127.0.0.1',
+        port: Number(new URL(api.config.PANEL_MYSQL_URL).port),
+        user,
+        password: 'Backup-Us3r-Passw0rd',
+        database,
+      });
     const conn = await asUser();
     await conn.query('CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100))');
     await conn.query("INSERT INTO notes VALUES (1, 'first'), (2, 'second; with ''quotes''')");
@@ -94,9 +123,13 @@ describe('backup and restore', () => {
     expect(body.state.sites.map((s: { domain: string }) => s.domain).sort()).toEqual([...domains].sort());
     for (const a of body.artifacts) expect(sha256(path.join(dir, a.path))).toBe(a.sha256);
     const dumped = body.state.databases.find((d: { name: string }) => d.name === database);
-    expect(dumped.users).toEqual([{ username: user, host: '127.0.0.1', password_hash: expect.stringMatching(/^\*[0-9A-F]{40}$/) }]);
+    expect(dumped.users).toEqual([
+      { username: user, host: '127.0.0.1', password_hash: expect.stringMatching(/^\*[0-9A-F]{40}$/) },
+    ]);
     expect(JSON.stringify(body)).not.toContain('Backup-Us3r-Passw0rd');
-    expect(readFileSync(b.file.replace(/\.json$/, '/SHA256SUMS'), 'utf8')).toContain(`sites/${domains[0]}.tar.gz`);
+    expect(readFileSync(b.file.replace(/\.json$/, '/SHA256SUMS'), 'utf8')).toContain(
+      `sites/${domains[0]}.tar.gz`,
+    );
 
     // Lose it all: the sites through the API, the database and its account behind the panel's back.
     for (const s of sites) {
@@ -110,17 +143,30 @@ describe('backup and restore', () => {
 
     const restore = await post('/v1/backup/restore', { file: b.file });
     expect(restore.status).toBe(202);
-    const audited = await api.db('platform.audit_log').where({ product: 'panel' }).whereIn('action', ['backup.run', 'backup.restore']).orderBy('id').select('action', 'target', 'outcome');
-    expect(audited).toEqual(expect.arrayContaining([
-      { action: 'backup.run', target: 'backup', outcome: 'success' },
-      { action: 'backup.restore', target: `backup:${path.basename(b.file)}`, outcome: 'success' },
-    ]));
+    const audited = await api
+      .db('platform.audit_log')
+      .where({ product: 'panel' })
+      .whereIn('action', ['backup.run', 'backup.restore'])
+      .orderBy('id')
+      .select('action', 'target', 'outcome');
+    expect(audited).toEqual(
+      expect.arrayContaining([
+        { action: 'backup.run', target: 'backup', outcome: 'success' },
+        { action: 'backup.restore', target: `backup:${path.basename(b.file)}`, outcome: 'success' },
+      ]),
+    );
     const done = await waitForJob(api, token, restore.body.job_id, 180_000);
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     await saveHistory(api, done.workflow_id, 'panel/restore-backup');
     const steps = done.steps.map((s: { name: string }) => s.name);
     expect(steps.slice(0, 2)).toEqual(['verify checksums', 'plan restore']);
-    expect(steps).toEqual(expect.arrayContaining([`restore site ${domains[0]}`, `restore site ${domains[1]}`, `restore database ${database}`]));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        `restore site ${domains[0]}`,
+        `restore site ${domains[1]}`,
+        `restore database ${database}`,
+      ]),
+    );
 
     expect(await fetchSite(domains[0], '/data.txt')).toEqual({ status: 200, body: 'site zero data\n' });
     expect((await fetchSite(domains[0], '/assets/app.js')).body).toBe('console.log(1)\n');
@@ -128,20 +174,38 @@ describe('backup and restore', () => {
     const phpSite = listedSite(await api.request('GET', '/panel/v1/sites?limit=200', { token }), domains[1]);
     expect(statSync(path.join(phpSite.root_path, 'index.php')).uid).toBe(statSync(phpSite.root_path).uid); // the PHP site's own user owns its files again
     expect(phpSite).toMatchObject({ runtime: 'php', php_allow_exec: true }); // the site's PHP settings come back with it
-    const listed = (await api.request('GET', '/panel/v1/sites?limit=200', { token })).body.sites.filter((s: { domain: string }) => domains.includes(s.domain));
+    const listed = (await api.request('GET', '/panel/v1/sites?limit=200', { token })).body.sites.filter(
+      (s: { domain: string }) => domains.includes(s.domain),
+    );
     expect(listed.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
     // The account is back with its old password (from its hash) and still sees only its database.
     const again = await asUser();
     const [rows] = await again.query('SELECT id, body FROM notes ORDER BY id');
-    expect(rows).toEqual([{ id: 1, body: 'first' }, { id: 2, body: "second; with 'quotes'" }]);
+    expect(rows).toEqual([
+      { id: 1, body: 'first' },
+      { id: 2, body: "second; with 'quotes'" },
+    ]);
     await again.end();
     const dbs = (await api.request('GET', '/panel/v1/db/databases?limit=200', { token })).body.databases;
-    expect(dbs.find((d: { name: string }) => d.name === database)).toMatchObject({ on_server: true, users: [expect.objectContaining({ username: user })] });
+    expect(dbs.find((d: { name: string }) => d.name === database)).toMatchObject({
+      on_server: true,
+      users: [expect.objectContaining({ username: user })],
+    });
 
     // A second restore finds everything in place: all skipped, nothing changed.
-    const twice = await waitForJob(api, token, (await post('/v1/backup/restore', { file: b.file })).body.job_id, 60_000);
+    const twice = await waitForJob(
+      api,
+      token,
+      (await post('/v1/backup/restore', { file: b.file })).body.job_id,
+      60_000,
+    );
     expect(twice.status).toBe('succeeded');
-    expect(twice.steps.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining([`skipped site ${domains[0]}: it exists`, `skipped database ${database}: it exists`]));
+    expect(twice.steps.map((s: { name: string }) => s.name)).toEqual(
+      expect.arrayContaining([
+        `skipped site ${domains[0]}: it exists`,
+        `skipped database ${database}: it exists`,
+      ]),
+    );
   });
 
   // A database the list shows `on_server: false` is brought back, and its account's hash never
@@ -202,12 +266,16 @@ describe('backup and restore', () => {
   });
 
   it('refuses any file but a state file directly inside the backup directory, before any job', async () => {
-    const jobs = async () => Number((await api.db('platform.jobs').where({ type: 'backup.restore' }).count('* as n').first())?.n);
+    const jobs = async () =>
+      Number((await api.db('platform.jobs').where({ type: 'backup.restore' }).count('* as n').first())?.n);
     const before = await jobs();
     mkdirSync(dir, { recursive: true });
     const outside = mkdtempSync(path.join(os.tmpdir(), 'not-backups-'));
     writeFileSync(path.join(outside, 'nusantara_state_20260101_000000.json'), '{}');
-    symlinkSync(path.join(outside, 'nusantara_state_20260101_000000.json'), path.join(dir, 'nusantara_state_20260101_000001.json'));
+    symlinkSync(
+      path.join(outside, 'nusantara_state_20260101_000000.json'),
+      path.join(dir, 'nusantara_state_20260101_000001.json'),
+    );
     for (const file of [
       `${dir}/../nusantara_state_20260101_000000.json`,
       `${dir}/./nusantara_state_20260101_000000.json`,
@@ -221,7 +289,10 @@ describe('backup and restore', () => {
       const res = await post('/v1/backup/restore', { file });
       expect([file, res.status, res.body.error?.field]).toEqual([file, 400, 'file']);
     }
-    expect((await post('/v1/backup/restore', { file: path.join(dir, 'nusantara_state_20200101_000000.json') })).status).toBe(404);
+    expect(
+      (await post('/v1/backup/restore', { file: path.join(dir, 'nusantara_state_20200101_000000.json') }))
+        .status,
+    ).toBe(404);
     expect(await jobs()).toBe(before);
     rmSync(path.join(dir, 'nusantara_state_20260101_000001.json'));
     rmSync(outside, { recursive: true, force: true });
@@ -248,7 +319,9 @@ describe('backup and restore', () => {
     expect(job.status).toBe('failed');
     expect(job.error).toContain(`${archive.path}: checksum mismatch; nothing was restored`);
     expect(job.steps.map((s: { name: string }) => s.name)).toEqual(['verify checksums']);
-    expect(await api.db('panel.sites').where({ domain }).whereNot({ status: 'failed' }).first()).toBeUndefined();
+    expect(
+      await api.db('panel.sites').where({ domain }).whereNot({ status: 'failed' }).first(),
+    ).toBeUndefined();
     expect((await list()).backups.find((x: { file: string }) => x.file === newest.file).complete).toBe(true); // sizes match; only the checksum tells
   });
 
@@ -267,7 +340,11 @@ describe('backup and restore', () => {
     const since = new Date();
     await handle.trigger();
     for (let i = 0; i < 600; i++) {
-      const job = await api.db('platform.jobs').where({ type: 'backup.run', actor: 'schedule' }).where('created_at', '>=', since).first();
+      const job = await api
+        .db('platform.jobs')
+        .where({ type: 'backup.run', actor: 'schedule' })
+        .where('created_at', '>=', since)
+        .first();
       if (job) {
         expect((await waitForJob(api, token, job.id, 120_000)).status).toBe('succeeded');
         return;

@@ -24,15 +24,16 @@ let n = 0;
 const unique = (label: string) => `${label}_${process.pid}_${Date.now().toString(36)}_${n++}`;
 const PASSWORD = 'Str0ng-Db-Passw0rd!';
 
-const createDb = (body: unknown, as = token) => api.request('POST', '/panel/v1/db/databases', { token: as, body });
-const createUser = (body: unknown, as = token) => api.request('POST', '/panel/v1/db/users', { token: as, body });
+const createDb = (body: unknown, as = token) =>
+  api.request('POST', '/panel/v1/db/databases', { token: as, body });
+const createUser = (body: unknown, as = token) =>
+  api.request('POST', '/panel/v1/db/users', { token: as, body });
 const deleteDb = (name: string, as = token, on = api) =>
   on.request('DELETE', `/panel/v1/db/databases/${name}`, { token: as });
 const deleteUser = (username: string, host?: string, as = token, on = api) =>
   on.request('DELETE', `/panel/v1/db/users/${username}${host ? `?host=${encodeURIComponent(host)}` : ''}`, {
     token: as,
   });
-
 
 /** Rows that a refused request must leave untouched, and what MariaDB has. */
 const counts = async () => {
@@ -42,12 +43,23 @@ const counts = async () => {
   ]);
   const [onServer] = await root.query('SHOW DATABASES');
   const [accounts] = await root.query('SELECT COUNT(*) AS n FROM mysql.user');
-  return { databases: Number(dbs?.n), users: Number(users?.n), onServer: (onServer as unknown[]).length, accounts: (accounts as { n: number }[])[0].n };
+  return {
+    databases: Number(dbs?.n),
+    users: Number(users?.n),
+    onServer: (onServer as unknown[]).length,
+    accounts: (accounts as { n: number }[])[0].n,
+  };
 };
 
 /** Logs in to MariaDB as a user the panel created. */
 const connectAs = (user: string, password: string, database?: string) =>
-  createConnection({ host: '127.0.0.1', port: Number(new URL(api.config.PANEL_MYSQL_URL).port), user, password, database });
+  createConnection({
+    host: '127.0.0.1',
+    port: Number(new URL(api.config.PANEL_MYSQL_URL).port),
+    user,
+    password,
+    database,
+  });
 
 describe('POST /v1/db/databases and /v1/db/users', () => {
   it('creates a database and a user who can use that database and no other', async () => {
@@ -55,7 +67,13 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
     const created = await createDb({ name });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
-      database: { id: expect.stringMatching(/^db_/), name, on_server: true, users: [], created_at: expect.any(String) },
+      database: {
+        id: expect.stringMatching(/^db_/),
+        name,
+        on_server: true,
+        users: [],
+        created_at: expect.any(String),
+      },
     });
     // Another database, and one whose name `app_db` would match if the grant's _ were a wildcard.
     const other = unique('other_db');
@@ -66,7 +84,13 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
     const user = await createUser({ database: name, username, password: PASSWORD, host: '127.0.0.1' });
     expect(user.status).toBe(201);
     expect(user.body).toEqual({
-      user: { id: expect.stringMatching(/^dbu_/), database: name, username, host: '127.0.0.1', created_at: expect.any(String) },
+      user: {
+        id: expect.stringMatching(/^dbu_/),
+        database: name,
+        username,
+        host: '127.0.0.1',
+        created_at: expect.any(String),
+      },
     });
 
     const conn = await connectAs(username, PASSWORD, name);
@@ -76,16 +100,26 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
       const [rows] = await conn.query('SELECT id, body FROM notes');
       expect(rows).toEqual([{ id: 1, body: 'halo' }]);
       const [visible] = await conn.query('SHOW DATABASES');
-      expect((visible as { Database: string }[]).map((r) => r.Database).sort()).toEqual(['information_schema', name].sort());
+      expect((visible as { Database: string }[]).map((r) => r.Database).sort()).toEqual(
+        ['information_schema', name].sort(),
+      );
       for (const forbidden of [other, lookalike, 'mysql']) {
-        await expect(conn.query(`CREATE TABLE \`${forbidden}\`.stolen (id INT)`)).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
-        await expect(conn.query(`USE \`${forbidden}\``)).rejects.toMatchObject({ code: 'ER_DBACCESS_DENIED_ERROR' });
+        await expect(conn.query(`CREATE TABLE \`${forbidden}\`.stolen (id INT)`)).rejects.toMatchObject({
+          code: 'ER_TABLEACCESS_DENIED_ERROR',
+        });
+        await expect(conn.query(`USE \`${forbidden}\``)).rejects.toMatchObject({
+          code: 'ER_DBACCESS_DENIED_ERROR',
+        });
       }
-      await expect(conn.query('CREATE DATABASE mine_too')).rejects.toMatchObject({ code: 'ER_DBACCESS_DENIED_ERROR' });
+      await expect(conn.query('CREATE DATABASE mine_too')).rejects.toMatchObject({
+        code: 'ER_DBACCESS_DENIED_ERROR',
+      });
     } finally {
       await conn.end();
     }
-    await expect(connectAs(username, 'Wr0ng-Passw0rd!x', name)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+    await expect(connectAs(username, 'Wr0ng-Passw0rd!x', name)).rejects.toMatchObject({
+      code: 'ER_ACCESS_DENIED_ERROR',
+    });
 
     const list = await api.request('GET', '/panel/v1/db/databases?limit=200', { token });
     expect(list.status).toBe(200);
@@ -109,11 +143,23 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
     expect(user.body.user.host).toBe('localhost');
     expect(user.text).not.toContain(password);
 
-    const rows = await api.db('platform.audit_log').where({ actor }).whereIn('action', ['database.create', 'database.user.create']).orderBy('id');
-    const mine = rows.filter((r) => r.target === `database:${db.body.database.id}` || r.target === `database_user:${user.body.user.id}`);
+    const rows = await api
+      .db('platform.audit_log')
+      .where({ actor })
+      .whereIn('action', ['database.create', 'database.user.create'])
+      .orderBy('id');
+    const mine = rows.filter(
+      (r) =>
+        r.target === `database:${db.body.database.id}` || r.target === `database_user:${user.body.user.id}`,
+    );
     expect(mine.map((r) => ({ action: r.action, ip: r.ip, outcome: r.outcome, detail: r.detail }))).toEqual([
       { action: 'database.create', ip: '127.0.0.1', outcome: 'success', detail: { name } },
-      { action: 'database.user.create', ip: '127.0.0.1', outcome: 'success', detail: { database: name, username, host: 'localhost' } },
+      {
+        action: 'database.user.create',
+        ip: '127.0.0.1',
+        outcome: 'success',
+        detail: { database: name, username, host: 'localhost' },
+      },
     ]);
     const everything = JSON.stringify([
       await api.db('platform.audit_log').select(),
@@ -121,7 +167,11 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
       await api.db('panel.database_users').select(),
     ]);
     expect(everything).not.toContain(password);
-    const audits = await api.request('GET', `/panel/v1/audit/logs?target=database_user:${user.body.user.id}`, { token });
+    const audits = await api.request(
+      'GET',
+      `/panel/v1/audit/logs?target=database_user:${user.body.user.id}`,
+      { token },
+    );
     expect(audits.text).not.toContain(password);
   });
 
@@ -140,17 +190,33 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
     const before = await counts();
     const again = await createDb({ name });
     expect(again.status).toBe(409);
-    expect(again.body.error).toEqual({ code: 'conflict', message: 'name: a database with this name already exists', field: 'name' });
+    expect(again.body.error).toEqual({
+      code: 'conflict',
+      message: 'name: a database with this name already exists',
+      field: 'name',
+    });
     const onServer = await createDb({ name: outside });
     expect(onServer.status).toBe(409);
-    expect(onServer.body.error).toEqual({ code: 'conflict', message: `name: database ${outside} already exists on the MariaDB server`, field: 'name' });
+    expect(onServer.body.error).toEqual({
+      code: 'conflict',
+      message: `name: database ${outside} already exists on the MariaDB server`,
+      field: 'name',
+    });
 
     const twice = await createUser({ database: name, username, password: PASSWORD, host: '%' });
     expect(twice.status).toBe(409);
-    expect(twice.body.error).toEqual({ code: 'conflict', message: 'username: a user with this name and host already exists', field: 'username' });
+    expect(twice.body.error).toEqual({
+      code: 'conflict',
+      message: 'username: a user with this name and host already exists',
+      field: 'username',
+    });
     const theirs = await createUser({ database: name, username: outsider, password: PASSWORD, host: '%' });
     expect(theirs.status).toBe(409);
-    expect(theirs.body.error).toEqual({ code: 'conflict', message: `username: user ${outsider}@% already exists on the MariaDB server`, field: 'username' });
+    expect(theirs.body.error).toEqual({
+      code: 'conflict',
+      message: `username: user ${outsider}@% already exists on the MariaDB server`,
+      field: 'username',
+    });
     expect(await counts()).toEqual(before);
 
     // The outsider's account was not touched: its password still works and it still has no grant.
@@ -158,7 +224,10 @@ describe('POST /v1/db/databases and /v1/db/users', () => {
     await expect(conn.query(`USE \`${name}\``)).rejects.toMatchObject({ code: 'ER_DBACCESS_DENIED_ERROR' });
     await conn.end();
 
-    const failures = await api.db('platform.audit_log').where({ actor, outcome: 'failure' }).whereIn('action', ['database.create', 'database.user.create']);
+    const failures = await api
+      .db('platform.audit_log')
+      .where({ actor, outcome: 'failure' })
+      .whereIn('action', ['database.create', 'database.user.create']);
     expect(failures.map((r) => [r.action, r.detail.reason])).toEqual(
       expect.arrayContaining([
         ['database.create', 'conflict'],
@@ -317,25 +386,97 @@ describe('DELETE /v1/db/databases/{name} and /v1/db/users/{username}', () => {
 describe('bad input is refused before MariaDB is asked', () => {
   const long = 'a'.repeat(65);
   const nameRule = 'must be 1–64 characters, each a letter, digit or _';
-  const cases: [string, () => Promise<{ status: number; body: { error: unknown } }>, number, string, string][] = [
+  const cases: [
+    string,
+    () => Promise<{ status: number; body: { error: unknown } }>,
+    number,
+    string,
+    string,
+  ][] = [
     ['a database name with a quote', () => createDb({ name: "app'db" }), 400, `name: ${nameRule}`, 'name'],
-    ['a database name with a semicolon', () => createDb({ name: 'app;DROP DATABASE mysql' }), 400, `name: ${nameRule}`, 'name'],
+    [
+      'a database name with a semicolon',
+      () => createDb({ name: 'app;DROP DATABASE mysql' }),
+      400,
+      `name: ${nameRule}`,
+      'name',
+    ],
     ['a database name with a backtick', () => createDb({ name: 'app`db' }), 400, `name: ${nameRule}`, 'name'],
     ['a database name with a space', () => createDb({ name: 'app db' }), 400, `name: ${nameRule}`, 'name'],
     ['a database name of 65 characters', () => createDb({ name: long }), 400, `name: ${nameRule}`, 'name'],
     ['an empty database name', () => createDb({ name: '' }), 400, `name: ${nameRule}`, 'name'],
     ['a missing database name', () => createDb({}), 400, 'name: is required', 'name'],
     ['a system schema', () => createDb({ name: 'mysql' }), 400, 'name: is reserved for MariaDB', 'name'],
-    ['an unknown field', () => createDb({ name: 'ok_db', charset: 'latin1' }), 400, 'charset: unknown field', 'charset'],
-    ['a username with a quote', () => createUser({ database: 'x', username: "u'--", password: PASSWORD }), 400, 'username: must be 1–32 characters, each a letter, digit or _', 'username'],
-    ['a username of 33 characters', () => createUser({ database: 'x', username: 'u'.repeat(33), password: PASSWORD }), 400, 'username: must be 1–32 characters, each a letter, digit or _', 'username'],
-    ['a database with a semicolon', () => createUser({ database: 'x;y', username: 'u', password: PASSWORD }), 400, `database: ${nameRule}`, 'database'],
-    ['a host with a quote', () => createUser({ database: 'x', username: 'u', password: PASSWORD, host: "%' OR '1" }), 400, 'host: must be localhost, %, an IPv4 address (a trailing % allowed) or a hostname', 'host'],
-    ['a reserved username', () => createUser({ database: 'x', username: 'root', password: PASSWORD }), 400, 'username: is reserved', 'username'],
-    ["Dermaga's own account", () => createUser({ database: 'x', username: 'dermaga', password: PASSWORD }), 400, 'username: is reserved', 'username'],
-    ['a short password', () => createUser({ database: 'x', username: 'u', password: 'Sh0rt!' }), 400, 'password: must be at least 12 characters', 'password'],
-    ['a weak password', () => createUser({ database: 'x', username: 'u', password: 'alllowercaseletters' }), 400, 'password: must mix at least three of: lowercase, uppercase, digits, symbols', 'password'],
-    ['a password containing the username', () => createUser({ database: 'x', username: 'shop', password: 'Shop-Passw0rd!' }), 400, 'password: must not contain the username', 'password'],
+    [
+      'an unknown field',
+      () => createDb({ name: 'ok_db', charset: 'latin1' }),
+      400,
+      'charset: unknown field',
+      'charset',
+    ],
+    [
+      'a username with a quote',
+      () => createUser({ database: 'x', username: "u'--", password: PASSWORD }),
+      400,
+      'username: must be 1–32 characters, each a letter, digit or _',
+      'username',
+    ],
+    [
+      'a username of 33 characters',
+      () => createUser({ database: 'x', username: 'u'.repeat(33), password: PASSWORD }),
+      400,
+      'username: must be 1–32 characters, each a letter, digit or _',
+      'username',
+    ],
+    [
+      'a database with a semicolon',
+      () => createUser({ database: 'x;y', username: 'u', password: PASSWORD }),
+      400,
+      `database: ${nameRule}`,
+      'database',
+    ],
+    [
+      'a host with a quote',
+      () => createUser({ database: 'x', username: 'u', password: PASSWORD, host: "%' OR '1" }),
+      400,
+      'host: must be localhost, %, an IPv4 address (a trailing % allowed) or a hostname',
+      'host',
+    ],
+    [
+      'a reserved username',
+      () => createUser({ database: 'x', username: 'root', password: PASSWORD }),
+      400,
+      'username: is reserved',
+      'username',
+    ],
+    [
+      "Dermaga's own account",
+      () => createUser({ database: 'x', username: 'dermaga', password: PASSWORD }),
+      400,
+      'username: is reserved',
+      'username',
+    ],
+    [
+      'a short password',
+      () => createUser({ database: 'x', username: 'u', password: 'Sh0rt!' }),
+      400,
+      'password: must be at least 12 characters',
+      'password',
+    ],
+    [
+      'a weak password',
+      () => createUser({ database: 'x', username: 'u', password: 'alllowercaseletters' }),
+      400,
+      'password: must mix at least three of: lowercase, uppercase, digits, symbols',
+      'password',
+    ],
+    [
+      'a password containing the username',
+      () => createUser({ database: 'x', username: 'shop', password: 'Shop-Passw0rd!' }),
+      400,
+      'password: must not contain the username',
+      'password',
+    ],
   ];
 
   it.each(cases)('should fail with %s', async (_name, call, status, message, field) => {
@@ -381,12 +522,23 @@ describe('MariaDB down', () => {
       const downToken = await login(down, actor, 'Another-Passw0rd!');
       const before = await counts();
       const started = Date.now();
-      const res = await down.request('POST', '/panel/v1/db/databases', { token: downToken, body: { name: unique('down') } });
+      const res = await down.request('POST', '/panel/v1/db/databases', {
+        token: downToken,
+        body: { name: unique('down') },
+      });
       expect(res.status).toBe(503);
-      expect(res.body.error).toEqual({ code: 'unavailable', message: 'MariaDB is unavailable (ECONNREFUSED); nothing was changed, try again shortly' });
-      const user = await down.request('POST', '/panel/v1/db/users', { token: downToken, body: { database: existing, username: unique('u'), password: PASSWORD } });
+      expect(res.body.error).toEqual({
+        code: 'unavailable',
+        message: 'MariaDB is unavailable (ECONNREFUSED); nothing was changed, try again shortly',
+      });
+      const user = await down.request('POST', '/panel/v1/db/users', {
+        token: downToken,
+        body: { database: existing, username: unique('u'), password: PASSWORD },
+      });
       expect(user.status).toBe(503);
-      expect(user.body.error.message).toBe('MariaDB is unavailable (ECONNREFUSED); nothing was changed, try again shortly');
+      expect(user.body.error.message).toBe(
+        'MariaDB is unavailable (ECONNREFUSED); nothing was changed, try again shortly',
+      );
       expect(Date.now() - started).toBeLessThan(2000);
       expect(await counts()).toEqual(before);
 
@@ -403,14 +555,22 @@ describe('MariaDB down', () => {
     const sockets: net.Socket[] = [];
     const silent = net.createServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const down = await startApi({ PANEL_MYSQL_URL: `mysql://x:y@127.0.0.1:${(silent.address() as net.AddressInfo).port}` });
+    const down = await startApi({
+      PANEL_MYSQL_URL: `mysql://x:y@127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+    });
     try {
       const downToken = await login(down, actor, 'Another-Passw0rd!');
       const before = await counts();
       const started = Date.now();
-      const res = await down.request('POST', '/panel/v1/db/databases', { token: downToken, body: { name: unique('silent') } });
+      const res = await down.request('POST', '/panel/v1/db/databases', {
+        token: downToken,
+        body: { name: unique('silent') },
+      });
       expect(res.status).toBe(503);
-      expect(res.body.error).toEqual({ code: 'unavailable', message: 'MariaDB is unavailable (ETIMEDOUT); nothing was changed, try again shortly' });
+      expect(res.body.error).toEqual({
+        code: 'unavailable',
+        message: 'MariaDB is unavailable (ETIMEDOUT); nothing was changed, try again shortly',
+      });
       expect(Date.now() - started).toBeLessThan(6000);
       expect(await counts()).toEqual(before);
     } finally {

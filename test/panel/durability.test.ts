@@ -15,7 +15,8 @@ const hostEnv = { WORKER_ROLES: 'host', HOST_ID };
 let api: TestApi;
 let token: string;
 
-const startWorker = (entry: string, extra: Record<string, string> = {}) => workers.start(entry, { ...hostEnv, ...extra });
+const startWorker = (entry: string, extra: Record<string, string> = {}) =>
+  workers.start(entry, { ...hostEnv, ...extra });
 
 beforeAll(async () => {
   api = await startApi({ HOST_ID });
@@ -51,7 +52,10 @@ describe('a worker killed while a site is provisioning', () => {
     ]);
 
     // The history shows each activity scheduled and completed once; only the killed one took a second attempt.
-    const { scheduled, completed, attempts } = await activityRecord(await api.temporal.client(), job.workflow_id);
+    const { scheduled, completed, attempts } = await activityRecord(
+      await api.temporal.client(),
+      job.workflow_id,
+    );
     const hostSteps = ['createSiteRoot', 'writeVhost', 'testNginxConfig', 'reloadNginx'];
     expect(scheduled.filter((n) => hostSteps.includes(n))).toEqual(hostSteps);
     expect(completed.filter((n) => hostSteps.includes(n))).toEqual(hostSteps);
@@ -59,7 +63,11 @@ describe('a worker killed while a site is provisioning', () => {
   });
 
   it('finishes a PHP site once when its worker dies after making the site user, before Temporal heard; delete leaves nothing', async () => {
-    const doomed = await startWorker('test/support/slow-host-worker.ts', { SLOW_ACTIVITY_MS: '0', PAUSE_AFTER: 'createSiteUser', PAUSE_AFTER_MS: '3000' });
+    const doomed = await startWorker('test/support/slow-host-worker.ts', {
+      SLOW_ACTIVITY_MS: '0',
+      PAUSE_AFTER: 'createSiteUser',
+      PAUSE_AFTER_MS: '3000',
+    });
     const made = waitForLine(doomed, /activity done: createSiteUser/, 60_000);
     const domain = uniqueDomain('durable-php');
     const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'php' } });
@@ -75,9 +83,21 @@ describe('a worker killed while a site is provisioning', () => {
     const job = await getJob(api, token, created.body.job_id);
     expect(job.status).toBe('succeeded');
     const { completed, attempts } = await activityRecord(await api.temporal.client(), job.workflow_id);
-    expect(completed).toEqual(['createSiteRoot', 'createSiteUser', 'writePhpPool', 'reloadPhpFpm', 'writeVhost', 'testNginxConfig', 'reloadNginx']);
+    expect(completed).toEqual([
+      'createSiteRoot',
+      'createSiteUser',
+      'writePhpPool',
+      'reloadPhpFpm',
+      'writeVhost',
+      'testNginxConfig',
+      'reloadNginx',
+    ]);
     expect(attempts).toMatchObject({ createSiteRoot: 1, createSiteUser: 2, writePhpPool: 1 });
-    expect(execFileSync('getent', ['passwd'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`${siteUser(site.id)}:`))).toHaveLength(1);
+    expect(
+      execFileSync('getent', ['passwd'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.startsWith(`${siteUser(site.id)}:`)),
+    ).toHaveLength(1);
 
     const deleted = await api.request('DELETE', `/panel/v1/sites/${site.id}`, { token });
     expect(deleted.status).toBe(202);

@@ -19,7 +19,11 @@ beforeAll(async () => {
   const conf = path.join(dir, 'nginx.conf');
   const suiteConf = readFileSync(String(process.env.PANEL_NGINX_CONF), 'utf8');
   writeFileSync(conf, suiteConf.replace(/^pid .*;$/m, `pid ${pidFile};`));
-  api = await startApi({ HOST_ID: `nginx-down-${process.pid}`, PANEL_NGINX_CONF: conf, PANEL_NGINX_PID_FILE: pidFile });
+  api = await startApi({
+    HOST_ID: `nginx-down-${process.pid}`,
+    PANEL_NGINX_CONF: conf,
+    PANEL_NGINX_PID_FILE: pidFile,
+  });
   token = await login(api);
   hostWorker = await startHostWorker(api.config);
 });
@@ -38,7 +42,10 @@ describe('nginx down on the host', () => {
     expect(site.error).toMatch(/nginx is not running on this host/);
     const job = await waitForJob(api, token, created.body.job_id);
     expect(job).toMatchObject({ status: 'failed', error: site.error });
-    expect(job.steps.map((s: { name: string; status: string }) => [s.name, s.status])).toContainEqual(['reload nginx', 'failed']);
+    expect(job.steps.map((s: { name: string; status: string }) => [s.name, s.status])).toContainEqual([
+      'reload nginx',
+      'failed',
+    ]);
     expect(job.steps.map((s: { name: string }) => s.name)).toContain('undo write nginx vhost');
     expect((await fetchSite(domain)).status).toBe(404);
   });

@@ -57,8 +57,17 @@ describe('an admin hosts a site', () => {
     expect(Date.parse(job.finished_at)).toBeGreaterThanOrEqual(Date.parse(job.started_at));
     await saveHistory(t.api, job.workflow_id, 'panel/provision-site');
     // The workflow itself answers what it did (the Temporal UI's Queries tab shows the same).
-    const progress = await (await t.api.temporal.client()).workflow.getHandle(job.workflow_id).query('progress');
-    expect(progress).toEqual({ jobId: job.id, steps: ['create site root', 'write nginx vhost', 'test nginx config', 'reload nginx'], current: null, compensating: false });
+    const progress = await (
+      await t.api.temporal.client()
+    ).workflow
+      .getHandle(job.workflow_id)
+      .query('progress');
+    expect(progress).toEqual({
+      jobId: job.id,
+      steps: ['create site root', 'write nginx vhost', 'test nginx config', 'reload nginx'],
+      current: null,
+      compensating: false,
+    });
 
     const listed = await t.api.request('GET', '/panel/v1/sites?status=active', { token: t.token });
     expect(listed.body.sites.map((s: { id: string }) => s.id)).toContain(siteId);

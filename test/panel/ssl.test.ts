@@ -19,7 +19,9 @@ function httpsText(url: string, ca: string): Promise<string> {
       .get(url, { ca }, (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode}`)),
+        );
       })
       .on('error', reject);
   });
@@ -40,22 +42,33 @@ function negotiatedProtocol(domain: string, version: 'TLSv1.2' | 'TLSv1.3'): Pro
 
 let pebbleRoot: string;
 beforeAll(async () => {
-  pebbleRoot = await httpsText(String(process.env.TEST_PEBBLE_ROOTS_URL), readFileSync(String(process.env.PANEL_ACME_CA_FILE), 'utf8'));
+  pebbleRoot = await httpsText(
+    String(process.env.TEST_PEBBLE_ROOTS_URL),
+    readFileSync(String(process.env.PANEL_ACME_CA_FILE), 'utf8'),
+  );
 });
 
 async function activeSite(runtime: 'static' | 'php' = 'static') {
-  const created = await t.api.request('POST', '/panel/v1/sites', { token: t.token, body: { domain: uniqueDomain('tls'), runtime } });
+  const created = await t.api.request('POST', '/panel/v1/sites', {
+    token: t.token,
+    body: { domain: uniqueDomain('tls'), runtime },
+  });
   expect(created.status).toBe(202);
   return waitForSite(t.api, t.token, created.body.site.id, 'active');
 }
 
-const issue = (body: unknown, token = t.token) => t.api.request('POST', '/panel/v1/ssl/issue', { token, body });
-const renew = (body?: unknown, token = t.token) => t.api.request('POST', '/panel/v1/ssl/renew', { token, body });
+const issue = (body: unknown, token = t.token) =>
+  t.api.request('POST', '/panel/v1/ssl/issue', { token, body });
+const renew = (body?: unknown, token = t.token) =>
+  t.api.request('POST', '/panel/v1/ssl/renew', { token, body });
 const certificateRow = (domain: string) => t.api.db('panel.certificates').where({ domain }).first();
 
 /** Makes pebble's DNS answer `domain` with an address nothing listens on: the CA's validation request fails. */
 async function breakDns(domain: string) {
-  const res = await fetch(`${process.env.TEST_PEBBLE_DNS_URL}/add-a`, { method: 'POST', body: JSON.stringify({ host: domain, addresses: ['127.0.0.2'] }) });
+  const res = await fetch(`${process.env.TEST_PEBBLE_DNS_URL}/add-a`, {
+    method: 'POST',
+    body: JSON.stringify({ host: domain, addresses: ['127.0.0.2'] }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -65,7 +78,13 @@ describe('POST /v1/ssl/issue', () => {
     const res = await issue({ domain: site.domain, email: EMAIL });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
-      certificate: expect.objectContaining({ domain: site.domain, site_id: site.id, status: 'issuing', serial: null, job_id: res.body.job_id }),
+      certificate: expect.objectContaining({
+        domain: site.domain,
+        site_id: site.id,
+        status: 'issuing',
+        serial: null,
+        job_id: res.body.job_id,
+      }),
       job_id: expect.stringMatching(/^job_/),
     });
 
@@ -79,7 +98,12 @@ describe('POST /v1/ssl/issue', () => {
       'verify served certificate',
     ]);
     await saveHistory(t.api, job.workflow_id, 'panel/issue-certificate');
-    expect(await t.api.db('platform.audit_log').where({ product: 'panel', action: 'ssl.issue', target: `site:${site.id}`, outcome: 'success' }).first()).toBeDefined();
+    expect(
+      await t.api
+        .db('platform.audit_log')
+        .where({ product: 'panel', action: 'ssl.issue', target: `site:${site.id}`, outcome: 'success' })
+        .first(),
+    ).toBeDefined();
 
     const served = await fetchSiteTls(site.domain, '/', pebbleRoot);
     expect(served.status).toBe(200);
@@ -93,14 +117,24 @@ describe('POST /v1/ssl/issue', () => {
     expect(await negotiatedProtocol(site.domain, 'TLSv1.2')).toBe('TLSv1.2');
 
     const row = await certificateRow(site.domain);
-    expect(row).toMatchObject({ status: 'active', serial: served.cert.serialNumber.toUpperCase(), error: null });
+    expect(row).toMatchObject({
+      status: 'active',
+      serial: served.cert.serialNumber.toUpperCase(),
+      error: null,
+    });
     expect(row.issuer).toMatch(/Pebble Intermediate CA/);
     expect(row.not_after.getTime()).toBeGreaterThan(Date.now() + 30 * 86400_000);
     const listed = (await t.api.request('GET', `/panel/v1/sites/${site.id}`, { token: t.token })).body.site;
-    expect(listed.ssl).toEqual({ status: 'active', not_after: row.not_after.toISOString(), issuer: row.issuer, error: null });
+    expect(listed.ssl).toEqual({
+      status: 'active',
+      not_after: row.not_after.toISOString(),
+      issuer: row.issuer,
+      error: null,
+    });
     // Key and chain: root-only directory and files; the challenge file is gone from the webroot.
     expect(statSync(row.cert_dir).mode & 0o777).toBe(0o700);
-    for (const f of ['privkey.pem', 'fullchain.pem']) expect(statSync(path.join(row.cert_dir, f)).mode & 0o777).toBe(0o600);
+    for (const f of ['privkey.pem', 'fullchain.pem'])
+      expect(statSync(path.join(row.cert_dir, f)).mode & 0o777).toBe(0o600);
     expect(readdirSync(path.join(site.root_path, '.well-known/acme-challenge'))).toEqual([]);
 
     // While an order runs the site cannot be deleted (the order would write its vhost back).
@@ -119,14 +153,23 @@ describe('POST /v1/ssl/issue', () => {
 
   it('runs one order when two requests for the same domain arrive together', async () => {
     const site = await activeSite('php');
-    const answers = await Promise.all([issue({ domain: site.domain, email: EMAIL }), issue({ domain: site.domain, email: EMAIL })]);
+    const answers = await Promise.all([
+      issue({ domain: site.domain, email: EMAIL }),
+      issue({ domain: site.domain, email: EMAIL }),
+    ]);
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
     const refused = answers.find((a) => a.status === 409)!;
     expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'domain' });
     expect(refused.body.error.message).toMatch(/already running/);
     const accepted = answers.find((a) => a.status === 202)!;
     expect(await waitForJob(t.api, t.token, accepted.body.job_id)).toMatchObject({ status: 'succeeded' });
-    expect(await t.api.db('platform.jobs').where({ type: 'ssl.issue', target_id: accepted.body.certificate.id }).count('* as n').first()).toEqual({ n: '1' });
+    expect(
+      await t.api
+        .db('platform.jobs')
+        .where({ type: 'ssl.issue', target_id: accepted.body.certificate.id })
+        .count('* as n')
+        .first(),
+    ).toEqual({ n: '1' });
     expect((await fetchSiteTls(site.domain, '/', pebbleRoot)).authorized).toBe(true);
   });
 
@@ -140,8 +183,15 @@ describe('POST /v1/ssl/issue', () => {
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/could not validate/);
     await saveHistory(t.api, job.workflow_id, 'panel/issue-certificate-failed');
-    expect(await certificateRow(site.domain)).toMatchObject({ status: 'failed', cert_dir: null, serial: null, error: job.error });
-    expect(readFileSync(path.join(t.api.config.PANEL_NGINX_SITES_DIR, `${site.domain}.conf`), 'utf8')).toBe(vhost);
+    expect(await certificateRow(site.domain)).toMatchObject({
+      status: 'failed',
+      cert_dir: null,
+      serial: null,
+      error: job.error,
+    });
+    expect(readFileSync(path.join(t.api.config.PANEL_NGINX_SITES_DIR, `${site.domain}.conf`), 'utf8')).toBe(
+      vhost,
+    );
     expect((await fetchSite(site.domain)).status).toBe(200);
     await expect(fetchSiteTls(site.domain)).rejects.toThrow(); // still no TLS for it: the handshake is refused
     expect(existsSync(path.join(t.api.config.PANEL_SSL_DIR, site.domain))).toBe(false);
@@ -178,13 +228,20 @@ describe('POST /v1/ssl/renew', () => {
       const res = await issue({ domain: s.domain, email: EMAIL });
       expect(await waitForJob(t.api, t.token, res.body.job_id)).toMatchObject({ status: 'succeeded' });
     }
-    const before = Object.fromEntries(await Promise.all([due, fresh, failing].map(async (s) => [s.domain, await certificateRow(s.domain)])));
+    const before = Object.fromEntries(
+      await Promise.all([due, fresh, failing].map(async (s) => [s.domain, await certificateRow(s.domain)])),
+    );
     // Nothing of ours is near expiry; make one certificate look 10 days from it.
-    await t.api.db('panel.certificates').where({ domain: due.domain }).update({ not_after: new Date(Date.now() + 10 * 86400_000) });
+    await t.api
+      .db('panel.certificates')
+      .where({ domain: due.domain })
+      .update({ not_after: new Date(Date.now() + 10 * 86400_000) });
 
     const res = await renew();
     expect(res.status).toBe(202);
-    expect(await t.api.db('platform.audit_log').where({ product: 'panel', action: 'ssl.renew' }).first()).toBeDefined();
+    expect(
+      await t.api.db('platform.audit_log').where({ product: 'panel', action: 'ssl.renew' }).first(),
+    ).toBeDefined();
     const job = await waitForJob(t.api, t.token, res.body.job_id);
     expect(job).toMatchObject({ status: 'succeeded', type: 'ssl.renew' });
     const renewedDomains = job.steps.map((s: { name: string }) => s.name.split(' ')[1]);
@@ -192,7 +249,9 @@ describe('POST /v1/ssl/renew', () => {
     expect(renewedDomains).not.toContain(fresh.domain);
     const renewed = await certificateRow(due.domain);
     expect(renewed.serial).not.toBe(before[due.domain].serial);
-    expect((await fetchSiteTls(due.domain, '/', pebbleRoot)).cert.serialNumber.toUpperCase()).toBe(renewed.serial);
+    expect((await fetchSiteTls(due.domain, '/', pebbleRoot)).cert.serialNumber.toUpperCase()).toBe(
+      renewed.serial,
+    );
     expect(existsSync(before[due.domain].cert_dir)).toBe(false); // the replaced key is gone
     expect((await certificateRow(fresh.domain)).serial).toBe(before[fresh.domain].serial);
 
@@ -207,11 +266,21 @@ describe('POST /v1/ssl/renew', () => {
     expect(allJob.status).toBe('failed');
     expect(allJob.error).toContain(`${failing.domain}: `);
     await saveHistory(t.api, allJob.workflow_id, 'panel/renew-certificates');
-    const steps = Object.fromEntries(allJob.steps.map((s: { name: string; status: string }) => [s.name.split(' ')[1], s.status]));
-    expect(steps).toMatchObject({ [fresh.domain]: 'succeeded', [due.domain]: 'succeeded', [failing.domain]: 'failed' });
+    const steps = Object.fromEntries(
+      allJob.steps.map((s: { name: string; status: string }) => [s.name.split(' ')[1], s.status]),
+    );
+    expect(steps).toMatchObject({
+      [fresh.domain]: 'succeeded',
+      [due.domain]: 'succeeded',
+      [failing.domain]: 'failed',
+    });
     expect((await certificateRow(fresh.domain)).serial).not.toBe(before[fresh.domain].serial);
     const kept = await certificateRow(failing.domain);
-    expect(kept).toMatchObject({ status: 'failed', serial: before[failing.domain].serial, cert_dir: before[failing.domain].cert_dir });
+    expect(kept).toMatchObject({
+      status: 'failed',
+      serial: before[failing.domain].serial,
+      cert_dir: before[failing.domain].cert_dir,
+    });
     const stillServed = await fetchSiteTls(failing.domain, '/', pebbleRoot);
     expect(stillServed.cert.serialNumber.toUpperCase()).toBe(before[failing.domain].serial);
     expect(stillServed.authorized).toBe(true);
@@ -234,7 +303,11 @@ describe('POST /v1/ssl/renew', () => {
 /** The renewal job the Schedule's run created after `since`. */
 async function eventuallyJob(since: Date) {
   for (let i = 0; i < 300; i++) {
-    const job = await t.api.db('platform.jobs').where({ type: 'ssl.renew', actor: 'schedule' }).where('created_at', '>=', since).first();
+    const job = await t.api
+      .db('platform.jobs')
+      .where({ type: 'ssl.renew', actor: 'schedule' })
+      .where('created_at', '>=', since)
+      .first();
     if (job) return job;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -15,13 +15,20 @@ const children: ChildProcess[] = [];
 
 /** The API as its own process, with a short grace so it starts at once what an earlier one left. */
 async function apiProcess(env: Record<string, string> = {}) {
-  const started = await startApiProcess({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, WORKFLOW_START_GRACE_SECONDS: '1', ...env }, path.join(process.env.TEST_DATA_DIR ?? '/tmp', 'logs'));
+  const started = await startApiProcess(
+    { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, WORKFLOW_START_GRACE_SECONDS: '1', ...env },
+    path.join(process.env.TEST_DATA_DIR ?? '/tmp', 'logs'),
+  );
   children.push(started.child);
   return started;
 }
 
 const post = (url: string, token: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 /** Every run Temporal has of a workflow id. */
 async function runsOf(workflowId: string) {
@@ -35,7 +42,8 @@ beforeAll(async () => {
   api = await startApi({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) await stopProcess(child);
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child);
   await api.close();
 });
 
@@ -44,7 +52,9 @@ describe('the API killed between the commit and the start', () => {
     const token = await login(api);
     const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:site.provision' });
     const domain = uniqueDomain('crash');
-    await expect(post(`${doomed.url}/panel/v1/sites`, token, { domain, runtime: 'static' })).rejects.toThrow();
+    await expect(
+      post(`${doomed.url}/panel/v1/sites`, token, { domain, runtime: 'static' }),
+    ).rejects.toThrow();
     expect(await doomed.exited).toBe('SIGKILL');
 
     // Committed, not started: before this fix nothing ever started it.
@@ -57,26 +67,49 @@ describe('the API killed between the commit and the start', () => {
     expect(await runsOf(job.workflow_id)).toEqual([]);
 
     const again = await apiProcess();
-    const active = await eventually(async () => {
-      const row = await api.db('panel.sites').where({ id: site.id }).first();
-      return row.status === 'active' ? row : undefined;
-    }, 90_000, `site ${site.id} to be active`);
+    const active = await eventually(
+      async () => {
+        const row = await api.db('panel.sites').where({ id: site.id }).first();
+        return row.status === 'active' ? row : undefined;
+      },
+      90_000,
+      `site ${site.id} to be active`,
+    );
     expect(active.job_id).toBe(job.id);
     const done = await api.db('platform.jobs').where({ id: job.id }).first();
     expect(done.status).toBe('succeeded');
-    expect(done.steps.map((s: { name: string }) => s.name)).toEqual(['create site root', 'write nginx vhost', 'test nginx config', 'reload nginx']);
-    expect((await api.db('platform.workflow_starts').where({ id: start.id }).first()).started_at).not.toBeNull();
+    expect(done.steps.map((s: { name: string }) => s.name)).toEqual([
+      'create site root',
+      'write nginx vhost',
+      'test nginx config',
+      'reload nginx',
+    ]);
+    expect(
+      (await api.db('platform.workflow_starts').where({ id: start.id }).first()).started_at,
+    ).not.toBeNull();
     expect(await runsOf(job.workflow_id)).toHaveLength(1);
     await stopProcess(again.child);
   }, 180_000);
 
   it("a checkout's subscription, left incomplete with no workflow, has its workflow started and follows its checkout", async () => {
     const admin = await billingAccount(api, 'admin');
-    const plan = (await api.request('POST', '/billing/admin/plans', { token: admin.token, body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 } })).body.data;
+    const plan = (
+      await api.request('POST', '/billing/admin/plans', {
+        token: admin.token,
+        body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 },
+      })
+    ).body.data;
     const customer = await billingAccount(api, 'customer');
     const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
-    const body = { plan_id: plan.id, customer_email: customer.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };
-    await expect(post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body)).rejects.toThrow();
+    const body = {
+      plan_id: plan.id,
+      customer_email: customer.email,
+      success_url: 'https://app.example/ok',
+      cancel_url: 'https://app.example/no',
+    };
+    await expect(
+      post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body),
+    ).rejects.toThrow();
     expect(await doomed.exited).toBe('SIGKILL');
 
     const sub = await api.db('billing.subscriptions').where({ customer_id: customer.id }).first();
@@ -86,29 +119,78 @@ describe('the API killed between the commit and the start', () => {
     expect(start.started_at).toBeNull();
 
     const again = await apiProcess();
-    await eventually(async () => ((await api.db('platform.workflow_starts').where({ id: start.id }).first()).started_at ? true : undefined), 90_000, 'the subscription workflow to start');
+    await eventually(
+      async () =>
+        (await api.db('platform.workflow_starts').where({ id: start.id }).first()).started_at
+          ? true
+          : undefined,
+      90_000,
+      'the subscription workflow to start',
+    );
     // The checkout completes: the workflow that now runs takes it.
-    const event = { id: sub.checkout_session_id, object: 'checkout.session', mode: 'setup', metadata: { subscription_id: sub.id }, setup_intent: 'seti_1' };
-    expect((await postStripeEvent(api, WEBHOOK_SECRET, 'checkout.session.completed', event)).body).toEqual({ received: true });
-    await eventually(async () => ((await api.db('billing.subscriptions').where({ id: sub.id }).first()).status === 'active' ? true : undefined), 60_000, 'the subscription to be active');
+    const event = {
+      id: sub.checkout_session_id,
+      object: 'checkout.session',
+      mode: 'setup',
+      metadata: { subscription_id: sub.id },
+      setup_intent: 'seti_1',
+    };
+    expect((await postStripeEvent(api, WEBHOOK_SECRET, 'checkout.session.completed', event)).body).toEqual({
+      received: true,
+    });
+    await eventually(
+      async () =>
+        (await api.db('billing.subscriptions').where({ id: sub.id }).first()).status === 'active'
+          ? true
+          : undefined,
+      60_000,
+      'the subscription to be active',
+    );
     expect(await runsOf(workflowId)).toHaveLength(1);
     await stopProcess(again.child);
   }, 180_000);
 
   it('a checkout completed before its workflow was started starts it and is taken by it', async () => {
     const admin = await billingAccount(api, 'admin');
-    const plan = (await api.request('POST', '/billing/admin/plans', { token: admin.token, body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 } })).body.data;
+    const plan = (
+      await api.request('POST', '/billing/admin/plans', {
+        token: admin.token,
+        body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 },
+      })
+    ).body.data;
     const customer = await billingAccount(api, 'customer');
     const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
-    const body = { plan_id: plan.id, customer_email: customer.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' };
-    await expect(post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body)).rejects.toThrow();
+    const body = {
+      plan_id: plan.id,
+      customer_email: customer.email,
+      success_url: 'https://app.example/ok',
+      cancel_url: 'https://app.example/no',
+    };
+    await expect(
+      post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body),
+    ).rejects.toThrow();
     expect(await doomed.exited).toBe('SIGKILL');
     const sub = await api.db('billing.subscriptions').where({ customer_id: customer.id }).first();
 
     // At once, before any reconciler's grace: the webhook finds no workflow, starts the recorded one, signals it.
-    const event = { id: sub.checkout_session_id, object: 'checkout.session', mode: 'setup', metadata: { subscription_id: sub.id }, setup_intent: 'seti_1' };
-    expect((await postStripeEvent(api, WEBHOOK_SECRET, 'checkout.session.completed', event)).body).toEqual({ received: true });
-    await eventually(async () => ((await api.db('billing.subscriptions').where({ id: sub.id }).first()).status === 'active' ? true : undefined), 60_000, 'the subscription to be active');
+    const event = {
+      id: sub.checkout_session_id,
+      object: 'checkout.session',
+      mode: 'setup',
+      metadata: { subscription_id: sub.id },
+      setup_intent: 'seti_1',
+    };
+    expect((await postStripeEvent(api, WEBHOOK_SECRET, 'checkout.session.completed', event)).body).toEqual({
+      received: true,
+    });
+    await eventually(
+      async () =>
+        (await api.db('billing.subscriptions').where({ id: sub.id }).first()).status === 'active'
+          ? true
+          : undefined,
+      60_000,
+      'the subscription to be active',
+    );
     expect(await runsOf(`billing-subscription-${sub.id}`)).toHaveLength(1);
   }, 180_000);
 });

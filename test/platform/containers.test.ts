@@ -33,16 +33,28 @@ describe('containers on the real engine', () => {
     const port = await freePort();
     const { id } = await containers.create(spec({ ports: { 8888: port } }), owner);
     expect((await containers.create(spec({ ports: { 8888: port } }), owner)).id).toBe(id); // a retried create finds its own
-    await expect(containers.create(spec(), { label: owner.label, value: 'someone-else' })).rejects.toThrow(Conflict);
+    await expect(containers.create(spec(), { label: owner.label, value: 'someone-else' })).rejects.toThrow(
+      Conflict,
+    );
 
     await containers.start(name);
     await containers.start(name); // starting a running container is fine
     const seen = await containers.inspect(name);
-    expect(seen).toMatchObject({ id, running: true, state: 'running', ports: { '8888': port }, labels: { [owner.label]: owner.value } });
+    expect(seen).toMatchObject({
+      id,
+      running: true,
+      state: 'running',
+      ports: { '8888': port },
+      labels: { [owner.label]: owner.value },
+    });
     const raw = await docker.getContainer(name).inspect();
     expect(raw.HostConfig).toMatchObject({ NanoCpus: 500_000_000, Memory: 64 * 2 ** 20 });
 
-    const wrote = await containers.exec(name, ['/bin/sh', '-c', 'echo hello-from-workspace > /workspace/index.html; echo done']);
+    const wrote = await containers.exec(name, [
+      '/bin/sh',
+      '-c',
+      'echo hello-from-workspace > /workspace/index.html; echo done',
+    ]);
     expect(wrote).toMatchObject({ exitCode: 0, stdout: 'done\n' });
     const served = await fetch(`http://127.0.0.1:${port}/index.html`);
     expect(await served.text()).toBe('hello-from-workspace\n');

@@ -40,11 +40,15 @@ describe('the platform routes', () => {
     const res = await api.request('GET', '/healthz');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    for (const dep of ['database', 'temporal', 'docker']) expect([dep, res.body.checks[dep].status]).toEqual([dep, 'up']);
+    for (const dep of ['database', 'temporal', 'docker'])
+      expect([dep, res.body.checks[dep].status]).toEqual([dep, 'up']);
   });
 
   it('GET /healthz says which dependency is down, with 503 when the core is', async () => {
-    const broken = await startApi({ TEMPORAL_ADDRESS: '127.0.0.1:1', DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const broken = await startApi({
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DOCKER_HOST: 'unix:///nonexistent.sock',
+    });
     try {
       const res = await broken.request('GET', '/healthz');
       expect(res.status).toBe(503);
@@ -63,31 +67,50 @@ describe('the platform routes', () => {
     const res = await api.request('GET', '/metrics', { headers: metricsAuth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    expect(res.text).toMatch(/dermaga_http_requests_total\{product="panel",method="GET",route="\/v1\/sites\/:site_id",status="404"\} \d+/);
-    expect(res.text).toMatch(/dermaga_http_request_duration_seconds_bucket\{le="0.005",product="panel",method="POST",route="\/v1\/auth\/login"\}/);
+    expect(res.text).toMatch(
+      /dermaga_http_requests_total\{product="panel",method="GET",route="\/v1\/sites\/:site_id",status="404"\} \d+/,
+    );
+    expect(res.text).toMatch(
+      /dermaga_http_request_duration_seconds_bucket\{le="0.005",product="panel",method="POST",route="\/v1\/auth\/login"\}/,
+    );
     expect(res.text).toContain('# TYPE dermaga_workflow_starts_total counter');
   });
 
-  it('GET /metrics, the platform\'s and billing\'s, answers 401 without the METRICS_TOKEN bearer', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }] as Record<string, string>[]) {
+  it("GET /metrics, the platform's and billing's, answers 401 without the METRICS_TOKEN bearer", async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }] as Record<
+      string,
+      string
+    >[]) {
       const platform = await api.request('GET', '/metrics', { headers });
       expect([platform.status, platform.headers.get('content-type'), platform.body]).toEqual([
         401,
         'application/problem+json',
-        { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' },
+        {
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'metrics need Authorization: Bearer <METRICS_TOKEN>',
+          code: 'unauthorized',
+        },
       ]);
       expect(platform.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       const billing = await api.request('GET', '/billing/metrics', { headers });
-      expect([billing.status, billing.body]).toEqual([401, { success: false, data: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' }]);
+      expect([billing.status, billing.body]).toEqual([
+        401,
+        { success: false, data: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'unauthorized' },
+      ]);
     }
-    expect((await api.request('GET', '/billing/metrics', { headers: metricsAuth })).text).toContain('dermaga_http_requests_total');
+    expect((await api.request('GET', '/billing/metrics', { headers: metricsAuth })).text).toContain(
+      'dermaga_http_requests_total',
+    );
   });
 
   it('serves no metrics on the API port without METRICS_TOKEN, and serves them on METRICS_PORT', async () => {
     const plain = await startApi();
     const split = await startApi({ METRICS_PORT: '0' });
     try {
-      for (const path of ['/metrics', '/billing/metrics']) expect([path, (await plain.request('GET', path)).status]).toEqual([path, 404]);
+      for (const path of ['/metrics', '/billing/metrics'])
+        expect([path, (await plain.request('GET', path)).status]).toEqual([path, 404]);
       expect((await split.request('GET', '/metrics')).status).toBe(404);
       const own = await fetch(`${split.metricsUrl}/metrics`);
       expect(own.status).toBe(200);
@@ -103,9 +126,19 @@ describe('the platform routes', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(doc.body.servers).toEqual([{ url: 'http://api.example.test/panel' }]);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/v1/auth/login', '/v1/sites', '/v1/sites/{site_id}', '/v1/jobs/{job_id}']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/v1/auth/login',
+        '/v1/sites',
+        '/v1/sites/{site_id}',
+        '/v1/jobs/{job_id}',
+      ]),
+    );
     const create = doc.body.paths['/v1/sites'].post;
-    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSiteRequest');
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CreateSiteRequest',
+    );
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['202', '409', 'default']));
     expect(doc.body.components.schemas.CreateSiteRequest.additionalProperties).toBe(false);
 
@@ -124,7 +157,13 @@ describe('the platform routes', () => {
     expect([res.status, res.headers.get('content-type'), res.body]).toEqual([
       404,
       'application/problem+json',
-      { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route for GET /no-such-product/x', code: 'not_found' },
+      {
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: 'no route for GET /no-such-product/x',
+        code: 'not_found',
+      },
     ]);
   });
 });

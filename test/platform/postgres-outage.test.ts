@@ -71,24 +71,52 @@ beforeAll(async () => {
   const admin = await billingAccount(api, 'admin');
   const plan = await api.request('POST', '/billing/admin/plans', {
     token: admin.token,
-    body: { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1_000_000, quota_requests: 1_000_000 },
+    body: {
+      name: `Plan ${newId('p')}`,
+      price_cents: 2999,
+      quota_tokens: 1_000_000,
+      quota_requests: 1_000_000,
+    },
   });
   expect(plan.status).toBe(201);
   await liveSubscription(api, customer.id, plan.body.data);
-  const key = await api.request('POST', '/billing/api/v1/api-keys', { token: customer.token, body: { name: 'outage', scopes: ['usage:write', 'usage:read'] } });
+  const key = await api.request('POST', '/billing/api/v1/api-keys', {
+    token: customer.token,
+    body: { name: 'outage', scopes: ['usage:write', 'usage:read'] },
+  });
   expect(key.status).toBe(201);
   const apiKey = key.body.data.key as string;
 
   probes = [
-    { name: 'panel GET /v1/sites', call: () => ask('GET', '/panel/v1/sites', { token: panelToken }), down: panelDown },
-    { name: 'gpu-lab GET /users/profile', call: () => ask('GET', `${LAB}/users/profile`, { token: researcher.token }), down: labDown },
-    { name: 'billing GET /profile', call: () => ask('GET', '/billing/api/v1/profile', { token: customer.token }), down: billingDown },
     {
-      name: 'billing POST /usage/report (API key)',
-      call: () => ask('POST', '/billing/api/v1/usage/report', { token: apiKey, body: { event_type: 'api_call', quantity: 1 } }),
+      name: 'panel GET /v1/sites',
+      call: () => ask('GET', '/panel/v1/sites', { token: panelToken }),
+      down: panelDown,
+    },
+    {
+      name: 'gpu-lab GET /users/profile',
+      call: () => ask('GET', `${LAB}/users/profile`, { token: researcher.token }),
+      down: labDown,
+    },
+    {
+      name: 'billing GET /profile',
+      call: () => ask('GET', '/billing/api/v1/profile', { token: customer.token }),
       down: billingDown,
     },
-    { name: 'billing GET /usage/quota-check (API key)', call: () => ask('GET', '/billing/api/v1/usage/quota-check?tokens_needed=1', { token: apiKey }), down: billingDown },
+    {
+      name: 'billing POST /usage/report (API key)',
+      call: () =>
+        ask('POST', '/billing/api/v1/usage/report', {
+          token: apiKey,
+          body: { event_type: 'api_call', quantity: 1 },
+        }),
+      down: billingDown,
+    },
+    {
+      name: 'billing GET /usage/quota-check (API key)',
+      call: () => ask('GET', '/billing/api/v1/usage/quota-check?tokens_needed=1', { token: apiKey }),
+      down: billingDown,
+    },
   ];
   // Every path has run once, so the pools hold connections the outage catches open.
   for (const p of probes) expect({ [p.name]: (await p.call()).status }).toEqual({ [p.name]: 200 });
@@ -109,20 +137,28 @@ describe.each([
     try {
       // Twice: first on the connections the pools held when it went, then on new ones.
       for (const round of ['held connections', 'new connections']) {
-        const answers = await Promise.all(probes.map(async (p) => ({ round, name: p.name, ...(await p.call()) })));
-        answers.forEach((a, i) => expect(a).toEqual({ round, name: probes[i].name, status: 503, body: probes[i].down }));
+        const answers = await Promise.all(
+          probes.map(async (p) => ({ round, name: p.name, ...(await p.call()) })),
+        );
+        answers.forEach((a, i) =>
+          expect(a).toEqual({ round, name: probes[i].name, status: 503, body: probes[i].down }),
+        );
       }
 
       const health = await ask('GET', '/healthz');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ status: 'down', checks: { database: { status: 'down' } } });
       expect(await ask('GET', '/panel/healthz')).toMatchObject({ status: 503, body: { status: 'degraded' } });
-      expect(await ask('GET', '/billing/health/detailed')).toMatchObject({ status: 503, body: { data: { database: 'DOWN' } } });
+      expect(await ask('GET', '/billing/health/detailed')).toMatchObject({
+        status: 503,
+        body: { data: { database: 'DOWN' } },
+      });
     } finally {
       await proxy.restore();
     }
 
-    for (const p of probes) expect({ name: p.name, status: (await p.call()).status }).toEqual({ name: p.name, status: 200 });
+    for (const p of probes)
+      expect({ name: p.name, status: (await p.call()).status }).toEqual({ name: p.name, status: 200 });
     expect((await ask('GET', '/healthz')).body).toMatchObject({ checks: { database: { status: 'up' } } });
   });
 });
@@ -131,11 +167,22 @@ describe('Postgres deadlines and what counts as the database being away', () => 
   const url = () => loadConfig().DATABASE_URL;
 
   it('cuts a statement at DATABASE_STATEMENT_TIMEOUT_MS (a 503), but not the migrations', async () => {
-    const db = createDb(url(), { min: 0, max: 2 }, { connectMs: 3000, statementMs: 100, queryMs: 2000, acquireMs: 3000 });
+    const db = createDb(
+      url(),
+      { min: 0, max: 2 },
+      { connectMs: 3000, statementMs: 100, queryMs: 2000, acquireMs: 3000 },
+    );
     try {
-      const err = await db.raw('select pg_sleep(1)').then(() => undefined, (e: unknown) => e);
+      const err = await db.raw('select pg_sleep(1)').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: '57014' });
-      expect(databaseUnavailable(err)).toMatchObject({ status: 503, code: 'unavailable', message: expect.stringContaining('PostgreSQL') });
+      expect(databaseUnavailable(err)).toMatchObject({
+        status: 503,
+        code: 'unavailable',
+        message: expect.stringContaining('PostgreSQL'),
+      });
       await expect(migrate(db)).resolves.toEqual([]);
     } finally {
       await db.destroy();
@@ -145,20 +192,28 @@ describe('Postgres deadlines and what counts as the database being away', () => 
   it("leaves the statement's own faults and other services' connection errors alone", async () => {
     const db = createDb(url(), { min: 0, max: 1 });
     try {
-      const err = await db.raw('select 1/0').then(() => undefined, (e: unknown) => e);
+      const err = await db.raw('select 1/0').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: '22012' });
       expect(databaseUnavailable(err)).toBeUndefined();
     } finally {
       await db.destroy();
     }
     // Another service refusing connections is not the database (fetch's error carries ECONNREFUSED as its cause).
-    const refused = await fetch(`http://127.0.0.1:${proxy.port}/`).then(() => undefined, (e: unknown) => e);
+    const refused = await fetch(`http://127.0.0.1:${proxy.port}/`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).toBeDefined();
     expect(databaseUnavailable(refused)).toBeUndefined();
   });
 
   it('refuses a statement deadline that does not come before the answer deadline', () => {
-    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '7000' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '7000' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS: must be below DATABASE_QUERY_TIMEOUT_MS/,
+    );
     expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).DATABASE_STATEMENT_TIMEOUT_MS).toBe(0);
   });
 });

@@ -32,10 +32,15 @@ describe('search attributes on every workflow start', () => {
   it("panel: a site's provisioning is found by product, owner (the panel user) and resource", async () => {
     const user = await createPanelUser(api, 'admin');
     const token = await login(api, user.username, user.password);
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain: uniqueDomain('attrs') } });
+    const created = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain: uniqueDomain('attrs') },
+    });
     expect(created.status).toBe(202);
     const siteId = created.body.site.id as string;
-    expect(await found(`DermagaProduct = 'panel' AND DermagaOwner = '${user.username}'`, 1)).toEqual([`panel-site-${siteId}-provision`]);
+    expect(await found(`DermagaProduct = 'panel' AND DermagaOwner = '${user.username}'`, 1)).toEqual([
+      `panel-site-${siteId}-provision`,
+    ]);
     expect(await found(`DermagaResource = '${siteId}'`, 1)).toEqual([`panel-site-${siteId}-provision`]);
   });
 
@@ -43,7 +48,20 @@ describe('search attributes on every workflow start', () => {
     const r = await labAccount(api, 'researcher');
     const id = newId('ctr');
     const name = `attrs-${id}`;
-    await api.db('gpu_lab.containers').insert({ id, name, owner_id: r.id, host_id: 'nowhere', image: 'x', cpus: 1, memory_mb: 64, workspace: 'w', ssh_port: 1, jupyter_port: 2, jupyter_token_sealed: '-', status: 'stopped' });
+    await api.db('gpu_lab.containers').insert({
+      id,
+      name,
+      owner_id: r.id,
+      host_id: 'nowhere',
+      image: 'x',
+      cpus: 1,
+      memory_mb: 64,
+      workspace: 'w',
+      ssh_port: 1,
+      jupyter_port: 2,
+      jupyter_token_sealed: '-',
+      status: 'stopped',
+    });
     const admin = await labAccount(api, 'admin');
     const res = await api.request('DELETE', `${LAB}/docker/container/${name}`, { token: admin.token });
     expect([res.status, res.text]).toEqual([202, expect.any(String)]);
@@ -57,10 +75,26 @@ describe('search attributes on every workflow start', () => {
   it("billing: a checkout's subscription is found by the customer", async () => {
     const admin = await billingAccount(api, 'admin');
     const customer = await billingAccount(api);
-    const plan = (await api.request('POST', '/billing/admin/plans', { token: admin.token, body: { name: `Plan ${newId('p')}`, price_cents: 2999, quota_tokens: 1000, quota_requests: 100, soft_limit: true } })).body.data;
+    const plan = (
+      await api.request('POST', '/billing/admin/plans', {
+        token: admin.token,
+        body: {
+          name: `Plan ${newId('p')}`,
+          price_cents: 2999,
+          quota_tokens: 1000,
+          quota_requests: 100,
+          soft_limit: true,
+        },
+      })
+    ).body.data;
     const res = await api.request('POST', '/billing/api/v1/checkout/create', {
       token: customer.token,
-      body: { plan_id: plan.id, customer_email: customer.email, success_url: 'https://app.example/ok', cancel_url: 'https://app.example/no' },
+      body: {
+        plan_id: plan.id,
+        customer_email: customer.email,
+        success_url: 'https://app.example/ok',
+        cancel_url: 'https://app.example/no',
+      },
     });
     expect([res.status, res.text]).toEqual([201, expect.any(String)]);
     const subscriptionId = res.body.data.subscription_id as string;

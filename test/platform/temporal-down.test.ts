@@ -28,7 +28,9 @@ describe('Temporal unreachable at create time', () => {
     const res = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'static' } });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('unavailable');
-    expect(res.body.error.message).toMatch(/^Temporal \(the workflow engine\) is unavailable or did not answer in time; site site_\w+ is recorded \(provisioning, job job_\w+\) and its provisioning starts once Temporal answers/);
+    expect(res.body.error.message).toMatch(
+      /^Temporal \(the workflow engine\) is unavailable or did not answer in time; site site_\w+ is recorded \(provisioning, job job_\w+\) and its provisioning starts once Temporal answers/,
+    );
 
     const site = await api.db('panel.sites').where({ domain }).first();
     expect([site.status, site.error]).toEqual(['provisioning', null]);
@@ -43,27 +45,50 @@ describe('Temporal unreachable at create time', () => {
     expect([health.status, health.body.checks.temporal.status]).toEqual([503, 'down']);
 
     await proxy.restore();
-    const active = await eventually(async () => {
-      const row = await api.db('panel.sites').where({ id: site.id }).first();
-      return row.status === 'active' ? row : undefined;
-    }, 90_000, `site ${site.id} to be active`);
+    const active = await eventually(
+      async () => {
+        const row = await api.db('panel.sites').where({ id: site.id }).first();
+        return row.status === 'active' ? row : undefined;
+      },
+      90_000,
+      `site ${site.id} to be active`,
+    );
     expect(active.job_id).toBe(job.id);
     const done = await api.db('platform.jobs').where({ id: job.id }).first();
-    expect(done.steps.map((s: { name: string }) => s.name)).toEqual(['create site root', 'write nginx vhost', 'test nginx config', 'reload nginx']);
+    expect(done.steps.map((s: { name: string }) => s.name)).toEqual([
+      'create site root',
+      'write nginx vhost',
+      'test nginx config',
+      'reload nginx',
+    ]);
   }, 150_000);
 
   it('a delete answers 503 naming Temporal too and the site is deleted once Temporal is back', async () => {
     const domain = uniqueDomain('tdown-del');
-    const created = await api.request('POST', '/panel/v1/sites', { token, body: { domain, runtime: 'static' } });
+    const created = await api.request('POST', '/panel/v1/sites', {
+      token,
+      body: { domain, runtime: 'static' },
+    });
     expect(created.status).toBe(202);
     const siteId = created.body.site.id;
-    await eventually(async () => ((await api.db('panel.sites').where({ id: siteId }).first()).status === 'active' ? true : undefined), 60_000, 'active');
+    await eventually(
+      async () =>
+        (await api.db('panel.sites').where({ id: siteId }).first()).status === 'active' ? true : undefined,
+      60_000,
+      'active',
+    );
     await proxy.cut();
     const res = await api.request('DELETE', `/panel/v1/sites/${siteId}`, { token });
     expect([res.status, res.body.error.code]).toEqual([503, 'unavailable']);
-    expect(res.body.error.message).toMatch(/Temporal .* the delete of site site_\w+ is recorded \(deleting, job job_\w+\)/);
+    expect(res.body.error.message).toMatch(
+      /Temporal .* the delete of site site_\w+ is recorded \(deleting, job job_\w+\)/,
+    );
     expect((await api.db('panel.sites').where({ id: siteId }).first()).status).toBe('deleting');
     await proxy.restore();
-    await eventually(async () => ((await api.db('panel.sites').where({ id: siteId }).first()) ? undefined : true), 90_000, `site ${siteId} to be gone`);
+    await eventually(
+      async () => ((await api.db('panel.sites').where({ id: siteId }).first()) ? undefined : true),
+      90_000,
+      `site ${siteId} to be gone`,
+    );
   }, 150_000);
 });

@@ -26,8 +26,14 @@ export interface ApiProcess {
  */
 export async function startApiProcess(env: Record<string, string>, logDir: string): Promise<ApiProcess> {
   const port = await freePort();
-  const child = spawnTs('api/server.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, path.join(logDir, `api-${process.pid}-${port}.log`));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const child = spawnTs(
+    'api/server.ts',
+    { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    path.join(logDir, `api-${process.pid}-${port}.log`),
+  );
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   await waitForLine(child, /api listening/);
   return { child, url: `http://127.0.0.1:${port}`, exited };
 }

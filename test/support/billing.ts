@@ -13,8 +13,12 @@ export async function billingAccount(api: TestApi, role: 'customer' | 'admin' = 
   const email = `${role}-${process.pid}-${Date.now().toString(36)}-${n++}@example.com`;
   const id = newId('cus');
   hashed ??= hashPassword(PASSWORD);
-  await api.db('billing.customers').insert({ id, name: `${role} ${n}`, email, password_hash: await hashed, role });
-  const res = await api.request('POST', '/billing/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  await api
+    .db('billing.customers')
+    .insert({ id, name: `${role} ${n}`, email, password_hash: await hashed, role });
+  const res = await api.request('POST', '/billing/api/v1/auth/login', {
+    body: { email, password: PASSWORD },
+  });
   if (res.status !== 200) throw new Error(`billing login as ${email} failed: ${res.status} ${res.text}`);
   return { id, email, token: res.body.data.token as string };
 }
@@ -65,7 +69,10 @@ export function postStripeEvent(
     secret: opts.secret ?? secret,
     timestamp: opts.timestamp,
   });
-  return api.request('POST', '/billing/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
+  return api.request('POST', '/billing/webhooks/stripe', {
+    raw: payload,
+    headers: { 'stripe-signature': header },
+  });
 }
 
 /**
@@ -84,15 +91,24 @@ export function useBilling(env: Record<string, string> | (() => Promise<Record<s
     if (!api) throw new Error('useBilling: the API starts in beforeAll');
     return api;
   };
-  const call = (method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>) =>
-    the().request(method, `/billing${path}`, { token, body, headers });
+  const call = (
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => the().request(method, `/billing${path}`, { token, body, headers });
   /** An address no other test registers. */
   const email = (label: string) => `${label}-${process.pid}-${Date.now().toString(36)}-${n++}@example.com`;
 
   /** Registers through the API and logs in. */
   async function customer(label = 'cust') {
     const address = email(label);
-    const reg = await call('POST', '/api/v1/auth/register', undefined, { name: 'John Doe', email: address, password: PASSWORD });
+    const reg = await call('POST', '/api/v1/auth/register', undefined, {
+      name: 'John Doe',
+      email: address,
+      password: PASSWORD,
+    });
     expect(reg.status).toBe(201);
     const login = await call('POST', '/api/v1/auth/login', undefined, { email: address, password: PASSWORD });
     return { id: reg.body.data.id as string, email: address, token: login.body.data.token as string };
@@ -103,7 +119,11 @@ export function useBilling(env: Record<string, string> | (() => Promise<Record<s
   /** A plan and a live subscription period for the customer, as the subscription workflow keeps them. */
   async function subscribe(customerId: string, plan: Record<string, unknown>) {
     const token = await admin();
-    const created = await call('POST', '/admin/plans', token, { name: `Plan ${newId('p')}`, price_cents: 2999, ...plan });
+    const created = await call('POST', '/admin/plans', token, {
+      name: `Plan ${newId('p')}`,
+      price_cents: 2999,
+      ...plan,
+    });
     expect(created.status).toBe(201);
     const p = created.body.data;
     await liveSubscription(the(), customerId, p);

@@ -19,7 +19,15 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-test-'));
   chmodSync(dataDir, 0o755); // postgres and nginx workers run as other users and must reach inside
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PANEL_NGINX_SITES_DIR', 'PANEL_MYSQL_URL', 'PANEL_ACME_DIRECTORY_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE'] as const) {
+  for (const key of [
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'PANEL_NGINX_SITES_DIR',
+    'PANEL_MYSQL_URL',
+    'PANEL_ACME_DIRECTORY_URL',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_API_BASE',
+  ] as const) {
     if (process.env.CI && process.env[key]) throw new Error(`${key} is set: the suite starts its own stack`);
   }
   // Jest runs no teardown after a failed setup: whatever this started must be stopped here.
@@ -55,9 +63,13 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     if (worker) await stopProcess(worker).catch(() => undefined);
     await stack?.stop().catch(() => undefined);
-    process.stderr.write(`\nthe test stack did not start; what it started is stopped, its logs are in ${dataDir}\n`);
+    process.stderr.write(
+      `\nthe test stack did not start; what it started is stopped, its logs are in ${dataDir}\n`,
+    );
     throw err;
   }
   (globalThis as Record<string, unknown>).__DERMAGA__ = { stack, worker, dataDir };
-  process.stdout.write(`\nstack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir})\n`);
+  process.stdout.write(
+    `\nstack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir})\n`,
+  );
 }

@@ -4,8 +4,7 @@ import { stopProcess } from './processes';
 
 export default async function globalTeardown(): Promise<void> {
   const state = (globalThis as Record<string, unknown>).__DERMAGA__ as
-    | { stack: { stop(): Promise<void> }; worker: ChildProcess; dataDir: string }
-    | undefined;
+    { stack: { stop(): Promise<void> }; worker: ChildProcess; dataDir: string } | undefined;
   if (!state) return;
   await stopProcess(state.worker);
   await state.stack.stop();

@@ -20,7 +20,8 @@ export async function labAccount(api: TestApi, role: 'admin' | 'researcher') {
 }
 
 /** A request to a gpu-lab path (`/gpu`, `/docker/...`) as the token's holder. */
-export const labCall = (api: TestApi) => (method: string, path: string, token: string, body?: unknown) => api.request(method, `${LAB}${path}`, { token, body });
+export const labCall = (api: TestApi) => (method: string, path: string, token: string, body?: unknown) =>
+  api.request(method, `${LAB}${path}`, { token, body });
 
 /** Room for CPUs and memory on a test's host that reserves directly (not through the API). */
 export const roomOnHost = (db: Knex, hostId: string, capacity = { cpus: 64, memoryMb: 65_536 }) =>

@@ -11,13 +11,30 @@ const run = promisify(execFile);
  * With RECORD_HISTORIES=1, saves a finished workflow's history (as `temporal workflow show`
  * prints it) under test/histories/, for the replay test. Commit the files you record.
  */
-export async function saveHistory(api: Pick<TestApi, 'config'>, workflowId: string, name: string): Promise<void> {
+export async function saveHistory(
+  api: Pick<TestApi, 'config'>,
+  workflowId: string,
+  name: string,
+): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const cli = await findTemporalCli();
   if (!cli) throw new Error('recording histories needs the Temporal CLI');
-  const { stdout } = await run(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', api.config.TEMPORAL_ADDRESS, '--output', 'json'], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    cli,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      api.config.TEMPORAL_ADDRESS,
+      '--output',
+      'json',
+    ],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const file = path.resolve(__dirname, '../histories', `${name}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, stdout);

@@ -8,7 +8,10 @@ import { quietTemporal } from './quiet-temporal';
  * An in-process worker for one host's queue with the real host activities, some of which a test
  * may replace (to fail on purpose). Only the host part: workflows stay on the suite's worker.
  */
-export async function startHostWorker(config: Config, overrides: Partial<ReturnType<typeof hostActivities>> = {}) {
+export async function startHostWorker(
+  config: Config,
+  overrides: Partial<ReturnType<typeof hostActivities>> = {},
+) {
   quietTemporal();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({

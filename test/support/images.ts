@@ -5,8 +5,24 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
-
-const APPLETS = ['sh', 'ls', 'cat', 'echo', 'sleep', 'id', 'httpd', 'grep', 'head', 'dd', 'true', 'env', 'cut', 'sed', 'mkpasswd', 'printf'];
+const APPLETS = [
+  'sh',
+  'ls',
+  'cat',
+  'echo',
+  'sleep',
+  'id',
+  'httpd',
+  'grep',
+  'head',
+  'dd',
+  'true',
+  'env',
+  'cut',
+  'sed',
+  'mkpasswd',
+  'printf',
+];
 
 /**
  * Debian's busybox-static has no chpasswd applet; real lab images (Ubuntu's passwd package) do.
@@ -30,19 +46,29 @@ const SHADOW = 'root:!:19000:0:99999:7:::\nlab:!:19000:0:99999:7:::\n';
  * The suite's container image: busybox-static on an empty root, with a `lab` user (no registry
  * here). Its tag is a hash of what goes in, so a changed recipe is a new image, never a stale one.
  */
-export const TEST_IMAGE = `dermaga-test/lab:${createHash('sha256').update(JSON.stringify([APPLETS, CHPASSWD, PASSWD, SHADOW])).digest('hex').slice(0, 12)}`;
+export const TEST_IMAGE = `dermaga-test/lab:${createHash('sha256')
+  .update(JSON.stringify([APPLETS, CHPASSWD, PASSWD, SHADOW]))
+  .digest('hex')
+  .slice(0, 12)}`;
 
 /**
  * Imports TEST_IMAGE into the engine unless it is there: a root with /bin/busybox and its applets,
  * /etc/passwd and /etc/shadow (so chpasswd has someone to change), /workspace and /tmp.
  */
 export async function ensureTestImage(docker: Docker): Promise<string> {
-  const present = await docker.getImage(TEST_IMAGE).inspect().then(() => true, () => false);
+  const present = await docker
+    .getImage(TEST_IMAGE)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   if (present) return TEST_IMAGE;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dermaga-image-'));
   try {
     const root = path.join(dir, 'root');
-    for (const d of ['bin', 'etc', 'tmp', 'workspace', 'home/lab']) mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ['bin', 'etc', 'tmp', 'workspace', 'home/lab'])
+      mkdirSync(path.join(root, d), { recursive: true });
     copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
     for (const a of APPLETS) symlinkSync('busybox', path.join(root, 'bin', a));
     writeFileSync(path.join(root, 'bin/chpasswd'), CHPASSWD, { mode: 0o755 });
@@ -52,7 +78,9 @@ export async function ensureTestImage(docker: Docker): Promise<string> {
     const tar = path.join(dir, 'root.tar');
     execFileSync('tar', ['-C', root, '-cf', tar, '.']);
     const stream = await docker.importImage(tar, { repo: 'dermaga-test/lab', tag: TEST_IMAGE.split(':')[1] });
-    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))));
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))),
+    );
     return TEST_IMAGE;
   } finally {
     rmSync(dir, { recursive: true, force: true });

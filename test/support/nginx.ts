@@ -7,11 +7,14 @@ export function fetchSite(domain: string, path = '/'): Promise<{ status: number;
   const port = Number(String(process.env.PANEL_NGINX_LISTEN).split(':').pop());
   return new Promise((resolve, reject) => {
     // A new connection, as a new visitor would open (old nginx workers keep old kept-alive ones).
-    const req = http.get({ host: '127.0.0.1', port, path, headers: { host: domain }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path, headers: { host: domain }, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -29,21 +32,37 @@ export interface TlsFetch {
 export function fetchSiteTls(domain: string, path = '/', ca?: string): Promise<TlsFetch> {
   const port = Number(String(process.env.PANEL_NGINX_TLS_LISTEN).split(':').pop());
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path, servername: domain, headers: { host: domain }, ca, rejectUnauthorized: false, agent: false }, (res) => {
-      const socket = res.socket as TLSSocket;
-      const peer = socket.getPeerCertificate();
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body,
-          authorized: socket.authorized,
-          authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-          cert: { subject: { ...peer.subject }, issuer: { ...peer.issuer }, serialNumber: peer.serialNumber },
-        }),
-      );
-    });
+    const req = https.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: domain,
+        headers: { host: domain },
+        ca,
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        const peer = socket.getPeerCertificate();
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            authorized: socket.authorized,
+            authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+            cert: {
+              subject: { ...peer.subject },
+              issuer: { ...peer.issuer },
+              serialNumber: peer.serialNumber,
+            },
+          }),
+        );
+      },
+    );
     req.on('error', reject);
   });
 }

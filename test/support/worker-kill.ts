@@ -50,8 +50,10 @@ export async function activityRecord(client: Client, workflowId: string) {
       scheduled.push(name);
     }
     if (e.activityTaskStartedEventAttributes)
-      attempts[typeOf.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? ''] = e.activityTaskStartedEventAttributes.attempt ?? 0;
-    if (e.activityTaskCompletedEventAttributes) completed.push(typeOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '');
+      attempts[typeOf.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? ''] =
+        e.activityTaskStartedEventAttributes.attempt ?? 0;
+    if (e.activityTaskCompletedEventAttributes)
+      completed.push(typeOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '');
   }
   return { scheduled, completed, attempts };
 }
@@ -69,13 +71,25 @@ export async function privateNamespace(client: Client, namespace: string): Promi
     });
   // The frontend learns of a new namespace on its next cache refresh.
   await eventually(
-    () => client.workflowService.countWorkflowExecutions({ namespace }).then(() => true, () => undefined),
+    () =>
+      client.workflowService.countWorkflowExecutions({ namespace }).then(
+        () => true,
+        () => undefined,
+      ),
     30_000,
     `namespace ${namespace} to be usable`,
   );
   // The dev server registers the search attributes in `default` only: a start carrying them is refused elsewhere.
   await client.connection.operatorService
-    .addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])) })
+    .addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        SEARCH_ATTRIBUTE_KEYS.map((k) => [
+          k.name,
+          proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    })
     .catch((err: { code?: number }) => {
       if (err.code !== 6) throw err; // ALREADY_EXISTS
     });

@@ -9,10 +9,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { LiveStatus, Period, SubscriptionRecordActivities } from '../../activities/billing/subscription-records';
+import type {
+  LiveStatus,
+  Period,
+  SubscriptionRecordActivities,
+} from '../../activities/billing/subscription-records';
 import { childSearchAttributes, controlActivity } from '../platform/options';
 import { invoiceWorkflowIdOf } from './ids';
-import { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate, subscriptionEndedSignal } from './definitions';
+import {
+  checkoutCompletedSignal,
+  cancelUpdate,
+  reactivateUpdate,
+  changePlanUpdate,
+  paymentMethodUpdate,
+  adminOverrideUpdate,
+  subscriptionEndedSignal,
+} from './definitions';
 import { invoiceCollection } from './invoice-collection';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
@@ -34,7 +46,14 @@ export interface SubscriptionInput {
   period?: Period;
 }
 
-export { checkoutCompletedSignal, cancelUpdate, reactivateUpdate, changePlanUpdate, paymentMethodUpdate, adminOverrideUpdate } from './definitions';
+export {
+  checkoutCompletedSignal,
+  cancelUpdate,
+  reactivateUpdate,
+  changePlanUpdate,
+  paymentMethodUpdate,
+  adminOverrideUpdate,
+} from './definitions';
 
 /**
  * One workflow per subscription (`billing-subscription-<id>`): waits for checkout, then holds each
@@ -107,7 +126,9 @@ async function onePeriod(
     if (changed.invoiceId && changed.collect) await collect(input, changed.invoiceId);
     return changed;
   });
-  setHandler(paymentMethodUpdate, ({ paymentMethodId }) => records.setPaymentMethod({ subscriptionId: id, paymentMethodId }));
+  setHandler(paymentMethodUpdate, ({ paymentMethodId }) =>
+    records.setPaymentMethod({ subscriptionId: id, paymentMethodId }),
+  );
   setHandler(adminOverrideUpdate, async (o) => {
     const moved = await records.adminOverride({ subscriptionId: id, ...o });
     period = moved;
@@ -117,11 +138,19 @@ async function onePeriod(
 
   if (!period) {
     if (!(await condition(() => checkout !== null || state.ended !== null, input.checkoutTimeoutMs))) {
-      await records.setSubscriptionStatus({ subscriptionId: id, status: 'incomplete_expired', reason: 'checkout was not completed in time' });
+      await records.setSubscriptionStatus({
+        subscriptionId: id,
+        status: 'incomplete_expired',
+        reason: 'checkout was not completed in time',
+      });
       return 'incomplete_expired';
     }
     if (state.ended) return state.ended;
-    period = await records.activateSubscription({ subscriptionId: id, paymentMethodId: checkout!.paymentMethodId, periodMs: input.periodMs });
+    period = await records.activateSubscription({
+      subscriptionId: id,
+      paymentMethodId: checkout!.paymentMethodId,
+      periodMs: input.periodMs,
+    });
   }
 
   // The period runs to its end unless canceled now or ended by dunning; an admin's trial

@@ -36,7 +36,9 @@ export async function containerAction(input: LabContainerInput, action: Containe
         await saga.step('wait until running', () => host.startLabContainer(input));
         break;
       case 'change-password':
-        await saga.step('set ssh password', () => host.setSshPassword({ ...input, sealedSshPassword: action.sealedSshPassword }));
+        await saga.step('set ssh password', () =>
+          host.setSshPassword({ ...input, sealedSshPassword: action.sealedSshPassword }),
+        );
         break;
       case 'reset':
         await saga.step('remove container', () => host.removeLabContainer(input));
@@ -46,15 +48,28 @@ export async function containerAction(input: LabContainerInput, action: Containe
         }
         await saga.step('create container', () => host.createLabContainer(input));
         await saga.step('start container', () => host.startLabContainer(input));
-        await saga.step('set ssh password', () => host.setSshPassword({ ...input, sealedSshPassword: action.sealedSshPassword }));
+        await saga.step('set ssh password', () =>
+          host.setSshPassword({ ...input, sealedSshPassword: action.sealedSshPassword }),
+        );
         break;
     }
   } catch (err) {
     const error = `${action.kind} failed: ${causeMessage(err)}`;
     await saga.compensate();
-    if (action.kind === 'reset') await records.markContainerFailed({ containerId: input.containerId, jobId: input.jobId, error, release: false });
+    if (action.kind === 'reset')
+      await records.markContainerFailed({
+        containerId: input.containerId,
+        jobId: input.jobId,
+        error,
+        release: false,
+      });
     else await records.failContainerJob({ jobId: input.jobId, error });
-    throw ApplicationFailure.create({ message: error, type: 'container_action_failed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'container_action_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
   await records.markContainerState({ containerId: input.containerId, jobId: input.jobId, status });
 }

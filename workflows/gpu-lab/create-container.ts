@@ -17,15 +17,33 @@ export async function createContainer(input: LabContainerInput): Promise<void> {
   const saga = new JobSaga(input.jobId);
   let dockerId = '';
   try {
-    await saga.step('create workspace', () => host.createWorkspace(input), () => host.removeWorkspace(input));
-    ({ dockerId } = await saga.step('create container', () => host.createLabContainer(input), () => host.removeLabContainer(input)));
+    await saga.step(
+      'create workspace',
+      () => host.createWorkspace(input),
+      () => host.removeWorkspace(input),
+    );
+    ({ dockerId } = await saga.step(
+      'create container',
+      () => host.createLabContainer(input),
+      () => host.removeLabContainer(input),
+    ));
     await saga.step('start container', () => host.startLabContainer(input));
     await saga.step('set ssh password', () => host.setSshPassword(input));
   } catch (err) {
     const undoFailures = await saga.compensate();
     const error = [causeMessage(err), ...undoFailures].join('; ');
-    await records.markContainerFailed({ containerId: input.containerId, jobId: input.jobId, error, release: true });
-    throw ApplicationFailure.create({ message: error, type: 'container_create_failed', nonRetryable: true, cause: err as Error });
+    await records.markContainerFailed({
+      containerId: input.containerId,
+      jobId: input.jobId,
+      error,
+      release: true,
+    });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'container_create_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
   await records.markContainerRunning({ containerId: input.containerId, jobId: input.jobId, dockerId });
 }

@@ -25,8 +25,18 @@ export async function deleteContainer(input: DeleteContainerInput): Promise<void
     if (!input.keepWorkspace) await saga.step('remove workspace', () => host.removeWorkspace(input));
   } catch (err) {
     const error = `delete failed: ${causeMessage(err)}`;
-    await records.markContainerFailed({ containerId: input.containerId, jobId: input.jobId, error, release: false });
-    throw ApplicationFailure.create({ message: error, type: 'container_delete_failed', nonRetryable: true, cause: err as Error });
+    await records.markContainerFailed({
+      containerId: input.containerId,
+      jobId: input.jobId,
+      error,
+      release: false,
+    });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'container_delete_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
   await records.removeContainerRecord({ containerId: input.containerId, jobId: input.jobId });
 }

@@ -1,4 +1,10 @@
-import { condition, defineQuery, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
 import type { ContainerRecordActivities } from '../../activities/gpu-lab/container-records';
 import { controlActivity, hostActivity } from '../platform/options';
@@ -40,7 +46,11 @@ export async function containerLease(input: LeaseInput): Promise<LeasePhase> {
   });
   setHandler(leaseQuery, () => ({ endsAt: new Date(endsAt).toISOString(), phase }));
   const record = (kind: Parameters<ContainerRecordActivities['recordLeaseEvent']>[0]['kind']) =>
-    records.recordLeaseEvent({ containerId: input.containerId, kind, endsAt: new Date(endsAt).toISOString() });
+    records.recordLeaseEvent({
+      containerId: input.containerId,
+      kind,
+      endsAt: new Date(endsAt).toISOString(),
+    });
   /** Sleeps until `at` unless an extension arrives first; applies it and says so. */
   const waitUntil = async (at: number): Promise<boolean> => {
     const extended = await condition(() => extendedTo !== null, Math.max(0, at - Date.now()));

@@ -30,7 +30,10 @@ export async function readFromHost(hostQueue: string, read: HostRead): Promise<u
     case 'stats': {
       if (!read.gpus?.length) return host.containerStats(read);
       // GPU load where the host has a driver; without one the container's own stats still answer.
-      const [stats, gpu] = await Promise.all([host.containerStats(read), host.gpuStats({ uuids: read.gpus }).catch((err: Error) => ({ error: causeMessage(err) }))]);
+      const [stats, gpu] = await Promise.all([
+        host.containerStats(read),
+        host.gpuStats({ uuids: read.gpus }).catch((err: Error) => ({ error: causeMessage(err) })),
+      ]);
       return { ...stats, gpu };
     }
     case 'logs':

@@ -1,4 +1,11 @@
-import { ApplicationFailure, executeChild, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  executeChild,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BackupHostActivities } from '../../activities/panel/backup-host';
 import type { BackupRecordActivities } from '../../activities/panel/backup-records';
 import type { JobActivities } from '../../activities/platform/jobs';
@@ -10,7 +17,8 @@ const records = proxyLocalActivities<BackupRecordActivities>(controlActivity);
 const jobs = proxyLocalActivities<JobActivities>(controlActivity);
 
 /** Archiving and loading take as long as the data is big: up to an hour (heartbeating all along, as every host activity). */
-const backupHost = (taskQueue: string) => proxyActivities<BackupHostActivities>({ ...hostActivity(taskQueue), startToCloseTimeout: '1 hour' });
+const backupHost = (taskQueue: string) =>
+  proxyActivities<BackupHostActivities>({ ...hostActivity(taskQueue), startToCloseTimeout: '1 hour' });
 
 export interface RunBackupInput {
   /** The API's job; absent when the Schedule starts the run (it makes its own). */
@@ -25,24 +33,36 @@ export interface RunBackupInput {
 }
 
 /** `YYYYMMDD_HHMMSS` in UTC, from the workflow's (deterministic) clock. */
-const stampOf = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+const stampOf = (ms: number) =>
+  new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 
 /** A backup: the panel's records, every active site's files and every database's dump, then the oldest beyond `keep` go. */
 export async function runBackup(input: RunBackupInput): Promise<{ file: string; bytes: number }> {
-  const jobId = await records.backupJob({ jobId: input.jobId ?? null, workflowId: workflowInfo().workflowId, actor: input.actor, hostId: input.hostId });
+  const jobId = await records.backupJob({
+    jobId: input.jobId ?? null,
+    workflowId: workflowInfo().workflowId,
+    actor: input.actor,
+    hostId: input.hostId,
+  });
   const host = backupHost(input.hostQueue);
   const saga = new JobSaga(jobId);
   try {
-    const state = await saga.step('read panel records', () => records.snapshotPanelState({ hostId: input.hostId }));
+    const state = await saga.step('read panel records', () =>
+      records.snapshotPanelState({ hostId: input.hostId }),
+    );
     const accounts = state.databases.flatMap((d) => d.users);
     if (accounts.length) {
-      const hashes = await saga.step('read database accounts', () => host.databaseUserHashes({ users: accounts }));
+      const hashes = await saga.step('read database accounts', () =>
+        host.databaseUserHashes({ users: accounts }),
+      );
       accounts.forEach((u, i) => (u.password_hash = hashes[i]));
     }
     // Names have one-second resolution: start on a fresh second so two runs never share a name.
     await sleep(1000 - (Date.now() % 1000));
     const stamp = stampOf(Date.now());
-    const written = await saga.step(`write nusantara_state_${stamp}.json`, () => host.writeBackup({ stamp, state }));
+    const written = await saga.step(`write nusantara_state_${stamp}.json`, () =>
+      host.writeBackup({ stamp, state }),
+    );
     await saga.step(`keep the newest ${input.keep}`, () => host.pruneBackups({ keep: input.keep }));
     await records.finishBackupJob({ jobId });
     return { file: written.file, bytes: written.bytes };
@@ -50,7 +70,12 @@ export async function runBackup(input: RunBackupInput): Promise<{ file: string; 
     await saga.compensate();
     const error = `backup failed: ${causeMessage(err)}`;
     await records.finishBackupJob({ jobId, error });
-    throw ApplicationFailure.create({ message: error, type: 'backup_failed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'backup_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
 }
 
@@ -66,7 +91,9 @@ export interface RestoreBackupInput {
  * longer has (provisioned again, then their files unpacked) and the databases the MariaDB server no
  * longer has (created, loaded, accounts back from their hashes). What exists is left alone; the job lists it.
  */
-export async function restoreBackup(input: RestoreBackupInput): Promise<{ restored: string[]; skipped: string[] }> {
+export async function restoreBackup(
+  input: RestoreBackupInput,
+): Promise<{ restored: string[]; skipped: string[] }> {
   const host = backupHost(input.hostQueue);
   const saga = new JobSaga(input.jobId);
   const restored: string[] = [];
@@ -76,10 +103,15 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<{ restor
       const onServer = await host.listServerDatabases();
       return records.planRestore({ jobId: input.jobId, state: backup.state, actor: input.actor, onServer });
     });
-    const artifact = (kind: 'site' | 'database', name: string) => backup.artifacts.find((a) => a.kind === kind && a.name === name)?.path;
+    const artifact = (kind: 'site' | 'database', name: string) =>
+      backup.artifacts.find((a) => a.kind === kind && a.name === name)?.path;
     for (const site of plan.sites) {
       await saga.step(`restore site ${site.input.domain}`, async () => {
-        await executeChild(provisionSite, { workflowId: site.workflowId, args: [site.input], typedSearchAttributes: childSearchAttributes(site.input.siteId) });
+        await executeChild(provisionSite, {
+          workflowId: site.workflowId,
+          args: [site.input],
+          typedSearchAttributes: childSearchAttributes(site.input.siteId),
+        });
         const archive = artifact('site', site.input.domain);
         if (archive) await host.restoreSiteFiles({ artifact: archive, site: site.input });
       });
@@ -94,15 +126,22 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<{ restor
         return r;
       });
       restored.push(database.name);
-      for (const note of result.notRestored) await jobs.recordJobStep({ jobId: input.jobId, step: `database user not restored: ${note}` });
+      for (const note of result.notRestored)
+        await jobs.recordJobStep({ jobId: input.jobId, step: `database user not restored: ${note}` });
     }
-    for (const s of plan.skipped) await jobs.recordJobStep({ jobId: input.jobId, step: `skipped ${s}: it exists` });
+    for (const s of plan.skipped)
+      await jobs.recordJobStep({ jobId: input.jobId, step: `skipped ${s}: it exists` });
     await records.finishBackupJob({ jobId: input.jobId });
     return { restored, skipped: plan.skipped };
   } catch (err) {
     await saga.compensate();
     const error = `restore failed: ${causeMessage(err)}${restored.length ? ` (restored before the failure: ${restored.join(', ')})` : ''}`;
     await records.finishBackupJob({ jobId: input.jobId, error });
-    throw ApplicationFailure.create({ message: error, type: 'restore_failed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'restore_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
 }

@@ -17,7 +17,13 @@ export async function deleteSite(input: SiteWorkflowInput): Promise<void> {
   const host = proxyActivities<SiteHostActivities>(hostActivity(input.hostQueue));
   const php = proxyActivities<PhpHostActivities>(hostActivity(input.hostQueue));
   const ssl = proxyActivities<SslHostActivities>(hostActivity(input.hostQueue));
-  const site = { siteId: input.siteId, domain: input.domain, rootPath: input.rootPath, runtime: input.runtime, proxyPort: input.proxyPort };
+  const site = {
+    siteId: input.siteId,
+    domain: input.domain,
+    rootPath: input.rootPath,
+    runtime: input.runtime,
+    proxyPort: input.proxyPort,
+  };
   const saga = new JobSaga(input.jobId);
   try {
     await saga.step('remove nginx vhost', () => host.removeVhost(site));
@@ -30,7 +36,12 @@ export async function deleteSite(input: SiteWorkflowInput): Promise<void> {
   } catch (err) {
     const error = `delete failed: ${causeMessage(err)}`;
     await records.markSiteFailed({ siteId: input.siteId, jobId: input.jobId, error });
-    throw ApplicationFailure.create({ message: error, type: 'site_delete_failed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'site_delete_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
   await records.removeSiteRecord({ siteId: input.siteId, jobId: input.jobId });
 }

@@ -20,20 +20,41 @@ export async function provisionSite(input: SiteWorkflowInput): Promise<void> {
   const site = { siteId, domain, rootPath, runtime, proxyPort, certDir, phpAllowExec };
   const saga = new JobSaga(input.jobId);
   try {
-    await saga.step('create site root', () => host.createSiteRoot(site), () => host.removeSiteRoot(site));
+    await saga.step(
+      'create site root',
+      () => host.createSiteRoot(site),
+      () => host.removeSiteRoot(site),
+    );
     if (input.runtime === 'php') {
-      await saga.step('create site user', () => php.createSiteUser(site), () => php.removeSiteUser(site));
-      await saga.step('write php-fpm pool', () => php.writePhpPool(site), () => php.removePhpPool(site));
+      await saga.step(
+        'create site user',
+        () => php.createSiteUser(site),
+        () => php.removeSiteUser(site),
+      );
+      await saga.step(
+        'write php-fpm pool',
+        () => php.writePhpPool(site),
+        () => php.removePhpPool(site),
+      );
       await saga.step('reload php-fpm', () => php.reloadPhpFpm(site));
     }
-    await saga.step('write nginx vhost', () => host.writeVhost(site), () => host.removeVhost(site));
+    await saga.step(
+      'write nginx vhost',
+      () => host.writeVhost(site),
+      () => host.removeVhost(site),
+    );
     await saga.step('test nginx config', () => host.testNginxConfig());
     await saga.step('reload nginx', () => host.reloadNginx(site));
   } catch (err) {
     const undoFailures = await saga.compensate();
     const error = [causeMessage(err), ...undoFailures].join('; ');
     await records.markSiteFailed({ siteId: input.siteId, jobId: input.jobId, error });
-    throw ApplicationFailure.create({ message: error, type: 'site_provision_failed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: error,
+      type: 'site_provision_failed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
   await records.markSiteActive({ siteId: input.siteId, jobId: input.jobId });
 }

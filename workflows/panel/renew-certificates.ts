@@ -33,7 +33,11 @@ export async function renewCertificates(input: RenewInput): Promise<{ renewed: s
   for (const { workflowId, input: cert } of renewals) {
     await jobs.recordJobStep({ jobId, step: `renew ${cert.domain} (${cert.jobId})` });
     try {
-      await executeChild(issueCertificate, { workflowId, args: [cert], typedSearchAttributes: childSearchAttributes(cert.siteId) });
+      await executeChild(issueCertificate, {
+        workflowId,
+        args: [cert],
+        typedSearchAttributes: childSearchAttributes(cert.siteId),
+      });
       renewed.push(cert.domain);
       await jobs.recordJobStep({ jobId });
     } catch (err) {
@@ -41,7 +45,9 @@ export async function renewCertificates(input: RenewInput): Promise<{ renewed: s
       await jobs.recordJobStep({ jobId, close: 'failed' });
     }
   }
-  const error = failed.length ? `${failed.length} of ${renewals.length} renewals failed: ${failed.join('; ')}` : undefined;
+  const error = failed.length
+    ? `${failed.length} of ${renewals.length} renewals failed: ${failed.join('; ')}`
+    : undefined;
   await records.finishRenewal({ jobId, error });
   if (error) throw ApplicationFailure.create({ message: error, type: 'renewal_failed', nonRetryable: true });
   return { renewed, failed };

@@ -26,7 +26,12 @@ export const hostActivity = (taskQueue: string): ActivityOptions => ({
   heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
   // A host activity that never started (its host is down) fails after this, instead of waiting forever.
   scheduleToStartTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['invalid_request', 'conflict'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '20 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['invalid_request', 'conflict'],
+  },
 });
 
 /** An ACME order waits on a remote CA: minutes, not seconds (heartbeating all along, as every host activity). */
@@ -42,5 +47,7 @@ export const acmeActivity = (taskQueue: string): ActivityOptions => ({
  */
 export const childSearchAttributes = (resource?: string): TypedSearchAttributes => {
   const parent = workflowInfo().typedSearchAttributes;
-  return resource && parent.get(DermagaResource) !== undefined ? parent.updateCopy([{ key: DermagaResource, value: resource }]) : parent;
+  return resource && parent.get(DermagaResource) !== undefined
+    ? parent.updateCopy([{ key: DermagaResource, value: resource }])
+    : parent;
 };

@@ -11,6 +11,10 @@ const starts = proxyActivities<WorkflowStartActivities>({
  * Run by the Temporal Schedule `platform-workflow-starts` every WORKFLOW_START_RECONCILE_SECONDS:
  * starts the recorded workflow starts (the outbox) that their API never started.
  */
-export async function reconcileWorkflowStarts(): Promise<{ started: number; alreadyStarted: number; failed: number }> {
+export async function reconcileWorkflowStarts(): Promise<{
+  started: number;
+  alreadyStarted: number;
+  failed: number;
+}> {
   return starts.startPendingWorkflows();
 }

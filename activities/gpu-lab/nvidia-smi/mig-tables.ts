@@ -40,14 +40,21 @@ function tableRows(text: string, title: string, command: string): string[][] | n
   if (NO_MIG.test(text) || NONE_FOUND.test(text)) return null;
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   if (!lines.some((l) => l.startsWith('|') && l.includes(title))) {
-    throw new NvidiaSmiParseError(`${command}: expected a "${title}" table, got "${text.trim().split('\n')[0]?.slice(0, 120) ?? ''}"`);
+    throw new NvidiaSmiParseError(
+      `${command}: expected a "${title}" table, got "${text.trim().split('\n')[0]?.slice(0, 120) ?? ''}"`,
+    );
   }
   const start = lines.findIndex((l) => /^\|=+\|$/.test(l));
   if (start < 0) throw new NvidiaSmiParseError(`${command}: the table has no header separator`);
   return lines
     .slice(start + 1)
     .filter((l) => l.startsWith('|') && !/^\|[-=+]*\|$/.test(l))
-    .map((l) => l.replace(/^\||\|$/g, '').trim().split(/\s+/));
+    .map((l) =>
+      l
+        .replace(/^\||\|$/g, '')
+        .trim()
+        .split(/\s+/),
+    );
 }
 
 const placement = (cell: string | undefined): Placement | null => {
@@ -56,7 +63,8 @@ const placement = (cell: string | undefined): Placement | null => {
 };
 
 const integer = (cell: string | undefined, what: string, command: string) => {
-  if (!/^\d+$/.test(cell ?? '')) throw new NvidiaSmiParseError(`${command}: ${what} "${cell}" is not a number`);
+  if (!/^\d+$/.test(cell ?? ''))
+    throw new NvidiaSmiParseError(`${command}: ${what} "${cell}" is not a number`);
   return Number(cell);
 };
 
@@ -69,7 +77,13 @@ export function parseGpuInstances(text: string): MigTable<GpuInstance> {
     migEnabled: true,
     rows: rows.map((c) => {
       if (c[1] !== 'MIG') throw new NvidiaSmiParseError(`${cmd}: unexpected row "${c.join(' ')}"`);
-      return { gpu: integer(c[0], 'GPU', cmd), profile: c[2], profileId: integer(c[3], 'profile ID', cmd), instanceId: integer(c[4], 'instance ID', cmd), placement: placement(c[5]) };
+      return {
+        gpu: integer(c[0], 'GPU', cmd),
+        profile: c[2],
+        profileId: integer(c[3], 'profile ID', cmd),
+        instanceId: integer(c[4], 'instance ID', cmd),
+        placement: placement(c[5]),
+      };
     }),
   };
 }

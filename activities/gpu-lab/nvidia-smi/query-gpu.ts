@@ -1,7 +1,12 @@
 import { cell, int, num } from './values';
 
 /** Property names nvidia-smi accepts under two spellings, mapped to one. */
-const ALIASES: Record<string, string> = { gpu_uuid: 'uuid', gpu_name: 'name', gpu_bus_id: 'pci.bus_id', gpu_serial: 'serial' };
+const ALIASES: Record<string, string> = {
+  gpu_uuid: 'uuid',
+  gpu_name: 'name',
+  gpu_bus_id: 'pci.bus_id',
+  gpu_serial: 'serial',
+};
 const canonical = (name: string) => {
   const bare = name.trim().replace(/\s*\[[^\]]*\]$/, ''); // "memory.total [MiB]" → "memory.total"
   return ALIASES[bare] ?? bare;
@@ -29,7 +34,18 @@ export function parseQueryGpu(text: string, fields?: string[]): QueryRow[] {
 }
 
 /** The query `GET /gpu/discover` runs, with a header so the answer names its own columns. */
-export const DISCOVER_FIELDS = ['index', 'uuid', 'name', 'memory.total', 'memory.used', 'utilization.gpu', 'temperature.gpu', 'mig.mode.current', 'driver_version', 'pci.bus_id'];
+export const DISCOVER_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'memory.total',
+  'memory.used',
+  'utilization.gpu',
+  'temperature.gpu',
+  'mig.mode.current',
+  'driver_version',
+  'pci.bus_id',
+];
 
 /** One discovered GPU; a property the output did not carry is null. */
 export function discoveredGpu(row: QueryRow) {
@@ -53,8 +69,25 @@ export type DiscoveredGpu = ReturnType<typeof discoveredGpu>;
  * heat, power and clocks. The same fields as the recorded RTX 2080 answer in the tests.
  */
 export const STATS_FIELDS = [
-  'power.limit', 'power.min_limit', 'power.max_limit', 'memory.total', 'vbios_version', 'driver_version', 'name', 'gpu_uuid', 'power.draw', 'temperature.gpu',
-  'temperature.memory', 'clocks.current.graphics', 'clocks.sm', 'clocks.mem', 'utilization.gpu', 'utilization.memory', 'fan.speed', 'pcie.link.width.current', 'pstate',
+  'power.limit',
+  'power.min_limit',
+  'power.max_limit',
+  'memory.total',
+  'vbios_version',
+  'driver_version',
+  'name',
+  'gpu_uuid',
+  'power.draw',
+  'temperature.gpu',
+  'temperature.memory',
+  'clocks.current.graphics',
+  'clocks.sm',
+  'clocks.mem',
+  'utilization.gpu',
+  'utilization.memory',
+  'fan.speed',
+  'pcie.link.width.current',
+  'pstate',
 ];
 
 /** One GPU's load as a container's stats report it; a value nvidia-smi did not have is null. */

@@ -25,7 +25,10 @@ export interface Topology {
 export function parseTopology(raw: string): Topology {
   const lines = stripAnsi(raw).split(/\r?\n/);
   const headerAt = lines.findIndex((l) => /^\s/.test(l) && /\bGPU0\b/.test(l));
-  if (headerAt < 0) throw new NvidiaSmiParseError(`nvidia-smi topo -m: no GPU0 column header in "${raw.trim().split('\n')[0]?.slice(0, 120) ?? ''}"`);
+  if (headerAt < 0)
+    throw new NvidiaSmiParseError(
+      `nvidia-smi topo -m: no GPU0 column header in "${raw.trim().split('\n')[0]?.slice(0, 120) ?? ''}"`,
+    );
 
   let header = lines[headerAt];
   for (const [name] of AFFINITY_COLUMNS) header = header.replace(name, name.replace(/ /g, '_'));
@@ -40,18 +43,26 @@ export function parseTopology(raw: string): Topology {
   let i = headerAt + 1;
   for (; i < lines.length && lines[i].trim() !== '' && !/^\s*(NIC )?Legend:/.test(lines[i]); i++) {
     const [device, ...cells] = lines[i].trim().split(/\s+/);
-    if (!devices.includes(device)) throw new NvidiaSmiParseError(`nvidia-smi topo -m: row "${device}" is not a column device`);
-    if (cells.length < devices.length) throw new NvidiaSmiParseError(`nvidia-smi topo -m: row ${device} has ${cells.length} cells, expected ${devices.length}`);
+    if (!devices.includes(device))
+      throw new NvidiaSmiParseError(`nvidia-smi topo -m: row "${device}" is not a column device`);
+    if (cells.length < devices.length)
+      throw new NvidiaSmiParseError(
+        `nvidia-smi topo -m: row ${device} has ${cells.length} cells, expected ${devices.length}`,
+      );
     topo.matrix[device] = Object.fromEntries(devices.map((d, j) => [d, cells[j]]));
     const rest = cells.slice(devices.length);
-    if (rest.length > affinityCols.length) throw new NvidiaSmiParseError(`nvidia-smi topo -m: row ${device} has ${rest.length} affinity cells, expected ${affinityCols.length}`);
+    if (rest.length > affinityCols.length)
+      throw new NvidiaSmiParseError(
+        `nvidia-smi topo -m: row ${device} has ${rest.length} affinity cells, expected ${affinityCols.length}`,
+      );
     if (rest.length) {
       const a = { cpu: null as string | null, numa: null as string | null, gpuNumaId: null as string | null };
       affinityCols.forEach((col, j) => (a[col] = cell(rest[j])));
       topo.affinity[device] = a;
     }
   }
-  if (Object.keys(topo.matrix).length === 0) throw new NvidiaSmiParseError('nvidia-smi topo -m: the matrix has no rows');
+  if (Object.keys(topo.matrix).length === 0)
+    throw new NvidiaSmiParseError('nvidia-smi topo -m: the matrix has no rows');
 
   let section: 'legend' | 'nics' | null = null;
   for (; i < lines.length; i++) {

@@ -1,5 +1,6 @@
 /** What nvidia-smi prints for a value it does not have. */
-const MISSING = /^\[?(N\/A|Not Supported|Unknown Error|Insufficient Permissions|Requested functionality has been deprecated)\]?$/i;
+const MISSING =
+  /^\[?(N\/A|Not Supported|Unknown Error|Insufficient Permissions|Requested functionality has been deprecated)\]?$/i;
 
 /** A cell as a string, or null when nvidia-smi says it has no value. */
 export const cell = (v: string | undefined): string | null => {

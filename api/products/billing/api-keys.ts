@@ -39,14 +39,21 @@ function mint() {
  */
 export function createApiKeyService(deps: { db: Knex; keys: KeyCache; config: Config }) {
   const { db, keys, config } = deps;
-  const live = (customerId: string) => db('billing.api_keys').where({ customer_id: customerId }).whereNull('revoked_at').whereNull('rotated_at');
+  const live = (customerId: string) =>
+    db('billing.api_keys').where({ customer_id: customerId }).whereNull('revoked_at').whereNull('rotated_at');
   const own = async (caller: BillingCaller, id: string) => {
     const row = await live(caller.customer.id).where({ id }).first();
     if (!row) throw new NotFound(`api key ${id}`);
     return row;
   };
   const audit = (trx: Knex, caller: BillingCaller, action: string, id: string, ip: string) =>
-    writeAudit(trx, 'billing', { actor: caller.customer.email, action, target: `api_key:${id}`, ip, outcome: 'success' });
+    writeAudit(trx, 'billing', {
+      actor: caller.customer.email,
+      action,
+      target: `api_key:${id}`,
+      ip,
+      outcome: 'success',
+    });
 
   return {
     async list(caller: BillingCaller) {
@@ -55,7 +62,15 @@ export function createApiKeyService(deps: { db: Knex; keys: KeyCache; config: Co
 
     async create(caller: BillingCaller, input: { name: string; scopes: Scope[] }, ip: string) {
       const { key, ...stored } = mint();
-      const [row] = await db('billing.api_keys').insert({ id: newId('key'), customer_id: caller.customer.id, name: input.name, scopes: input.scopes, ...stored }).returning('*');
+      const [row] = await db('billing.api_keys')
+        .insert({
+          id: newId('key'),
+          customer_id: caller.customer.id,
+          name: input.name,
+          scopes: input.scopes,
+          ...stored,
+        })
+        .returning('*');
       await audit(db, caller, 'api_key.create', row.id, ip);
       return { ...view(row), key };
     },
@@ -82,7 +97,10 @@ export function createApiKeyService(deps: { db: Knex; keys: KeyCache; config: Co
         if (!old) throw new NotFound(`api key ${id}`);
         const { key, ...stored } = mint();
         const overlap = config.BILLING_KEY_ROTATION_OVERLAP_SECONDS;
-        const [row] = await trx('billing.api_keys').where({ id }).update({ ...stored, created_at: trx.fn.now() }).returning('*');
+        const [row] = await trx('billing.api_keys')
+          .where({ id })
+          .update({ ...stored, created_at: trx.fn.now() })
+          .returning('*');
         // The old secret lives on as a retired row (its own id) until its end; the key keeps its id.
         await trx('billing.api_keys').insert({
           ...old,

@@ -4,7 +4,13 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { signingKey } from '../../../core/secret-box';
-import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import {
+  generatePassword,
+  hashPassword,
+  passwordWeakness,
+  sha256,
+  verifyPassword,
+} from '../../../core/crypto';
 import { Conflict, Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
@@ -32,8 +38,8 @@ export const customerView = (c: CustomerRow) => ({
 
 const ISSUER = 'dermaga/billing';
 const customers = (db: Knex) => db('billing.customers').whereNull('deleted_at');
-const isEmailClash = (err: unknown) => (err as { constraint?: string }).constraint === 'customers_email_unique';
-
+const isEmailClash = (err: unknown) =>
+  (err as { constraint?: string }).constraint === 'customers_email_unique';
 
 /**
  * Customers' and admins' accounts: JWTs with an expiry, a login limit per IP and email, and
@@ -42,7 +48,12 @@ const isEmailClash = (err: unknown) => (err as { constraint?: string }).constrai
  */
 export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logger; mail: Mailer }) {
   const { db, config } = deps;
-  const secret = signingKey(config.BILLING_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'billing tokens', 'BILLING_JWT_SECRET');
+  const secret = signingKey(
+    config.BILLING_JWT_SECRET,
+    config.DERMAGA_SECRET_KEY,
+    'billing tokens',
+    'BILLING_JWT_SECRET',
+  );
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'billing', entry);
   const throttle = createLoginThrottle(db, {
     product: 'billing',
@@ -51,7 +62,8 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
     windowSeconds: config.BILLING_LOGIN_WINDOW_SECONDS,
   });
   const decoyHash = hashPassword(generatePassword());
-  const byEmail = (email: string) => customers(db).whereRaw('lower(email) = ?', [email.toLowerCase()]).first();
+  const byEmail = (email: string) =>
+    customers(db).whereRaw('lower(email) = ?', [email.toLowerCase()]).first();
 
   function checkStrength(password: string, email: string, field: string) {
     const weakness = passwordWeakness(password, email.split('@')[0]);
@@ -69,7 +81,13 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
         insert: async (password_hash) =>
           (
             await db('billing.customers')
-              .insert({ id: newId('cus'), name: 'Admin', email: config.BILLING_ADMIN_EMAIL, password_hash, role: 'admin' })
+              .insert({
+                id: newId('cus'),
+                name: 'Admin',
+                email: config.BILLING_ADMIN_EMAIL,
+                password_hash,
+                role: 'admin',
+              })
               .onConflict(db.raw('(lower(email)) where deleted_at is null'))
               .ignore()
               .returning('id')
@@ -79,12 +97,23 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
     async register(input: { name: string; email: string; password: string }, ip: string) {
       checkStrength(input.password, input.email, 'password');
       const [row] = await db('billing.customers')
-        .insert({ id: newId('cus'), name: input.name, email: input.email, password_hash: await hashPassword(input.password) })
+        .insert({
+          id: newId('cus'),
+          name: input.name,
+          email: input.email,
+          password_hash: await hashPassword(input.password),
+        })
         .returning('*')
         .catch((err) => {
           throw isEmailClash(err) ? new Conflict('email: is already registered', 'email') : err;
         });
-      await audit({ actor: row.email, action: 'auth.register', target: `customer:${row.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: row.email,
+        action: 'auth.register',
+        target: `customer:${row.id}`,
+        ip,
+        outcome: 'success',
+      });
       return { id: row.id, email: row.email, created_at: new Date(row.created_at).toISOString() };
     },
 
@@ -107,7 +136,13 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
         .setIssuedAt()
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
         .sign(secret);
-      await audit({ actor: row.email, action: 'auth.login', target: `customer:${row.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: row.email,
+        action: 'auth.login',
+        target: `customer:${row.id}`,
+        ip,
+        outcome: 'success',
+      });
       return { token, expires_at: expiresAt.toISOString() };
     },
 
@@ -139,12 +174,17 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
     async resetPassword(input: { token: string; newPassword: string }, ip: string) {
       const spent = () => new Invalid('token: is invalid, used or expired; ask for a new one', 'token');
       await db.transaction(async (trx) => {
-        const reset = await trx('billing.password_resets').where({ token_hash: sha256(input.token) }).first();
+        const reset = await trx('billing.password_resets')
+          .where({ token_hash: sha256(input.token) })
+          .first();
         if (!reset || reset.used_at || new Date(reset.expires_at) < new Date()) throw spent();
         // One reset at a time per account; read the token again under that lock, as a reset that
         // ran meanwhile voided it.
         const row = await customers(trx).where({ id: reset.customer_id }).forUpdate().first();
-        const unspent = await trx('billing.password_resets').where({ id: reset.id }).whereNull('used_at').first();
+        const unspent = await trx('billing.password_resets')
+          .where({ id: reset.id })
+          .whereNull('used_at')
+          .first();
         if (!row || !unspent) throw spent();
         checkStrength(input.newPassword, row.email, 'new_password');
         // This token and every other one still outstanding: a reset ends them all.
@@ -152,8 +192,20 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
           .where({ customer_id: row.id })
           .whereNull('used_at')
           .update({ used_at: trx.fn.now() });
-        await trx('billing.customers').where({ id: row.id }).update({ password_hash: await hashPassword(input.newPassword), password_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
-        await writeAudit(trx, 'billing', { actor: row.email, action: 'auth.reset_password', target: `customer:${row.id}`, ip, outcome: 'success' });
+        await trx('billing.customers')
+          .where({ id: row.id })
+          .update({
+            password_hash: await hashPassword(input.newPassword),
+            password_changed_at: trx.fn.now(),
+            updated_at: trx.fn.now(),
+          });
+        await writeAudit(trx, 'billing', {
+          actor: row.email,
+          action: 'auth.reset_password',
+          target: `customer:${row.id}`,
+          ip,
+          outcome: 'success',
+        });
       });
     },
 
@@ -166,7 +218,8 @@ export function createBillingAuth(deps: { db: Knex; config: Config; logger: Logg
         () => null,
       );
       const row = claims?.sub ? await customers(db).where({ id: claims.sub }).first() : undefined;
-      if (!row || claims?.pwv !== new Date(row.password_changed_at).getTime()) throw new Unauthorized('invalid or expired token');
+      if (!row || claims?.pwv !== new Date(row.password_changed_at).getTime())
+        throw new Unauthorized('invalid or expired token');
       if (level === 'admin' && row.role !== 'admin') throw new Forbidden('admin role required');
       ctx.state.caller = { customer: row } satisfies BillingCaller;
     },

@@ -14,7 +14,10 @@ export const billingSettings = z.object({
   BILLING_ADMIN_EMAIL: z.string().email().default('admin@billing.local'),
   BILLING_BOOTSTRAP_PASSWORD: z.string().min(12).optional(),
   /** Password-reset mail: SMTP server (smtp://user:pass@host:port); unset writes each mail as an .eml file into BILLING_MAIL_DIR. */
-  BILLING_SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  BILLING_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   BILLING_MAIL_DIR: z.string().default('.data/mail'),
   BILLING_MAIL_FROM: z.string().default('Dermaga Billing <billing@localhost>'),
   /** The page that takes the reset token (`?token=` is appended) and how long a token lives. */
@@ -23,7 +26,12 @@ export const billingSettings = z.object({
   /** The most events one batch-report may carry. */
   BILLING_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** After a rotation the old key keeps working this long (0: it ends at once). */
-  BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(7 * 86400).default(0),
+  BILLING_KEY_ROTATION_OVERLAP_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .default(0),
   /** Checkouts asked for without a token that one email may be mailed per hour (each supersedes the last). */
   BILLING_CHECKOUT_MAILS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(3),
   /** Origins (comma list) checkout's success_url and cancel_url must be on; unset: any http(s) URL. */
@@ -31,9 +39,15 @@ export const billingSettings = z.object({
     .string()
     .optional()
     .transform((s, ctx) => {
-      const list = (s ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+      const list = (s ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
       if (list.some((o) => !/^https?:\/\/[^/?#]+\/?$/i.test(o))) {
-        ctx.addIssue({ code: 'custom', message: 'must be a comma list of origins, e.g. https://app.example.com' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a comma list of origins, e.g. https://app.example.com',
+        });
         return z.NEVER;
       }
       return list.length ? list.map((o) => new URL(o).origin) : null;

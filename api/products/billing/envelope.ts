@@ -12,12 +12,16 @@ export const BillingError = z
     success: z.literal(false),
     data: z.string().openapi({ example: 'email: must be a valid email address' }),
     code: z.string().optional(),
-    quota_info: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Over quota (429): used, quota, remaining and what was asked' }),
+    quota_info: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'Over quota (429): used, quota, remaining and what was asked' }),
   })
   .openapi('Error');
 
 /** A success answer's schema around its data. */
-export const okSchema = <T extends z.ZodTypeAny>(name: string, data: T) => z.object({ success: z.literal(true), data }).openapi(name);
+export const okSchema = <T extends z.ZodTypeAny>(name: string, data: T) =>
+  z.object({ success: z.literal(true), data }).openapi(name);
 
 export const billingError = (err: AppError) => ({
   success: false as const,

@@ -20,11 +20,25 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
   const mail = createMailer(config);
   const auth = createBillingAuth({ db, config, logger, mail });
   const pool = createHotPool(config.DATABASE_URL, undefined, dbTimeouts(config));
-  const keys = createKeyCache({ databaseUrl: config.DATABASE_URL, timeouts: dbTimeouts(config), pool, logger });
+  const keys = createKeyCache({
+    databaseUrl: config.DATABASE_URL,
+    timeouts: dbTimeouts(config),
+    pool,
+    logger,
+  });
   const subscriptions = createSubscriptionService({ db, config, temporal, stripe, mail });
   const routes = billingRoutes({
-    db, temporal, config, stripe, startedAt: Date.now(), auth,
-    customers: createCustomerService({ db, cancelSubscription: (id) => subscriptions.cancelForDeletion(id), forgetKeys: keys.forget }),
+    db,
+    temporal,
+    config,
+    stripe,
+    startedAt: Date.now(),
+    auth,
+    customers: createCustomerService({
+      db,
+      cancelSubscription: (id) => subscriptions.cancelForDeletion(id),
+      forgetKeys: keys.forget,
+    }),
     plans: createPlanService({ db }),
     apiKeys: createApiKeyService({ db, keys, config }),
     usage: createUsageService({ db, pool }),
@@ -38,7 +52,16 @@ export const createBilling: ProductFactory = ({ config, db, temporal, logger }) 
     router: routes.router,
     errorEnvelope: billingError,
     served: routes.served,
-    openapi: (serverUrl) => routes.openapi({ title: 'Billing API', version: '1', description: 'Usage-based SaaS billing: customers, plans, checkout and subscriptions, API keys, usage metering and quotas, invoices, webhooks.' }, serverUrl),
+    openapi: (serverUrl) =>
+      routes.openapi(
+        {
+          title: 'Billing API',
+          version: '1',
+          description:
+            'Usage-based SaaS billing: customers, plans, checkout and subscriptions, API keys, usage metering and quotas, invoices, webhooks.',
+        },
+        serverUrl,
+      ),
     start: () => auth.bootstrapAdmin(),
     stop: async () => {
       await keys.stop();

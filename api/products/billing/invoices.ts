@@ -20,13 +20,23 @@ function renderPdf(inv: InvoiceRow, customer: CustomerRow): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     doc.fontSize(20).text(`Invoice ${inv.number}`);
-    doc.moveDown().fontSize(11).text(`Billed to: ${customer.name} <${customer.email}>${customer.company ? `, ${customer.company}` : ''}`);
+    doc
+      .moveDown()
+      .fontSize(11)
+      .text(
+        `Billed to: ${customer.name} <${customer.email}>${customer.company ? `, ${customer.company}` : ''}`,
+      );
     doc.text(`Issued: ${new Date(inv.created_at).toISOString().slice(0, 10)}    Status: ${inv.status}`);
-    if (inv.period_start && inv.period_end) doc.text(`Period: ${new Date(inv.period_start).toISOString().slice(0, 10)} to ${new Date(inv.period_end).toISOString().slice(0, 10)}`);
+    if (inv.period_start && inv.period_end)
+      doc.text(
+        `Period: ${new Date(inv.period_start).toISOString().slice(0, 10)} to ${new Date(inv.period_end).toISOString().slice(0, 10)}`,
+      );
     doc.moveDown();
-    for (const line of inv.line_items as { description: string; amount_cents: number }[]) doc.text(`${line.description}    ${money(line.amount_cents, inv.currency)}`);
+    for (const line of inv.line_items as { description: string; amount_cents: number }[])
+      doc.text(`${line.description}    ${money(line.amount_cents, inv.currency)}`);
     doc.moveDown().text(`Subtotal: ${money(inv.subtotal_cents, inv.currency)}`);
-    if (inv.credits_applied_cents) doc.text(`Credits applied: ${money(-inv.credits_applied_cents, inv.currency)}`);
+    if (inv.credits_applied_cents)
+      doc.text(`Credits applied: ${money(-inv.credits_applied_cents, inv.currency)}`);
     doc.fontSize(13).text(`Total: ${money(inv.total_cents, inv.currency)}`);
     doc.end();
   });
@@ -42,7 +52,15 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
     if (!inv) throw new NotFound(`invoice ${id}`);
     return inv;
   };
-  const summary = (i: InvoiceRow) => ({ id: i.id, invoice_number: i.number, total_cents: i.total_cents, currency: i.currency, status: i.status, kind: i.kind, created_at: new Date(i.created_at).toISOString() });
+  const summary = (i: InvoiceRow) => ({
+    id: i.id,
+    invoice_number: i.number,
+    total_cents: i.total_cents,
+    currency: i.currency,
+    status: i.status,
+    kind: i.kind,
+    created_at: new Date(i.created_at).toISOString(),
+  });
 
   return {
     async list(caller: BillingCaller, q: { status?: string; limit: number; offset: number }) {
@@ -78,7 +96,8 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
     /** A Stripe Checkout page for the amount due; its success arrives by webhook (metadata.invoice_id). */
     async pay(caller: BillingCaller, id: string, ip: string) {
       const i = await own(caller, id);
-      if (!['open', 'failed'].includes(i.status)) throw new Conflict(`invoice ${i.number} is ${i.status}; only an open or failed invoice is paid`);
+      if (!['open', 'failed'].includes(i.status))
+        throw new Conflict(`invoice ${i.number} is ${i.status}; only an open or failed invoice is paid`);
       const session = await stripe.checkout.sessions.create({
         mode: 'payment',
         ...(caller.customer.stripe_customer_id && { customer: caller.customer.stripe_customer_id }),
@@ -97,16 +116,34 @@ export function createInvoiceService(deps: { db: Knex; config: Config; stripe: S
         success_url: invoiceUrl(i.id),
         cancel_url: invoiceUrl(i.id),
       });
-      await db('billing.invoices').where({ id }).update({ checkout_session_id: session.id, updated_at: db.fn.now() });
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'invoice.pay', target: `invoice:${id}`, ip, outcome: 'success' });
+      await db('billing.invoices')
+        .where({ id })
+        .update({ checkout_session_id: session.id, updated_at: db.fn.now() });
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'invoice.pay',
+        target: `invoice:${id}`,
+        ip,
+        outcome: 'success',
+      });
       return { payment_intent_url: session.url };
     },
 
     async failed() {
-      const rows = await db('billing.invoices as i').join('billing.customers as c', 'c.id', 'i.customer_id').where('i.status', 'failed').orderBy('i.updated_at', 'desc').select('i.*', 'c.name', 'c.email');
+      const rows = await db('billing.invoices as i')
+        .join('billing.customers as c', 'c.id', 'i.customer_id')
+        .where('i.status', 'failed')
+        .orderBy('i.updated_at', 'desc')
+        .select('i.*', 'c.name', 'c.email');
       return rows.map((r) => ({
-        invoice_id: r.id, invoice_number: r.number, customer: { id: r.customer_id, name: r.name, email: r.email }, amount: r.total_cents, currency: r.currency,
-        attempts: r.attempts, failure_reason: r.failure_reason, updated_at: new Date(r.updated_at).toISOString(),
+        invoice_id: r.id,
+        invoice_number: r.number,
+        customer: { id: r.customer_id, name: r.name, email: r.email },
+        amount: r.total_cents,
+        currency: r.currency,
+        attempts: r.attempts,
+        failure_reason: r.failure_reason,
+        updated_at: new Date(r.updated_at).toISOString(),
       }));
     },
   };

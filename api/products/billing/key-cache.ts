@@ -22,7 +22,12 @@ const RELISTEN_MS = 1_000;
  * moved on); an entry lives TTL_MS at most and never past the key's own end; while the listener is
  * down nothing is held and every lookup reads the database. Misses are never held.
  */
-export function createKeyCache(deps: { databaseUrl: string; timeouts?: DbTimeouts; pool: HotPool; logger: Logger }) {
+export function createKeyCache(deps: {
+  databaseUrl: string;
+  timeouts?: DbTimeouts;
+  pool: HotPool;
+  logger: Logger;
+}) {
   const held = new Map<string, { key: LiveKey; until: number }>();
   let generation = 0;
   let listener: pg.Client | undefined;
@@ -45,7 +50,10 @@ export function createKeyCache(deps: { databaseUrl: string; timeouts?: DbTimeout
       forget();
       client.end().catch(() => undefined);
       if (stopped) return;
-      deps.logger.warn({ err: err?.message }, 'billing: API-key change listener lost; keys are read from the database until it is back');
+      deps.logger.warn(
+        { err: err?.message },
+        'billing: API-key change listener lost; keys are read from the database until it is back',
+      );
       relisten = setTimeout(() => {
         relisten = undefined;
         void listen();
@@ -84,7 +92,13 @@ export function createKeyCache(deps: { databaseUrl: string; timeouts?: DbTimeout
       const key: LiveKey = { id: rows[0].id, customerId: rows[0].customer_id, scopes: rows[0].scopes };
       if (listening && seen === generation) {
         if (held.size >= MAX_HELD) held.clear();
-        held.set(hash, { key, until: Math.min(now + TTL_MS, rows[0].expires_at ? new Date(rows[0].expires_at).getTime() : Infinity) });
+        held.set(hash, {
+          key,
+          until: Math.min(
+            now + TTL_MS,
+            rows[0].expires_at ? new Date(rows[0].expires_at).getTime() : Infinity,
+          ),
+        });
       }
       return key;
     },

@@ -22,7 +22,6 @@ export interface PlanInput {
   is_active: boolean;
 }
 
-
 export const planView = (p: PlanRow) => {
   const { plan_id: id, ...terms } = planTerms(p);
   return {
@@ -38,7 +37,9 @@ export const planView = (p: PlanRow) => {
 };
 
 const nameClash = (err: unknown) => {
-  throw (err as { constraint?: string }).constraint === 'plans_name_unique' ? new Conflict('name: a plan with this name exists', 'name') : err;
+  throw (err as { constraint?: string }).constraint === 'plans_name_unique'
+    ? new Conflict('name: a plan with this name exists', 'name')
+    : err;
 };
 
 /**
@@ -59,7 +60,10 @@ export function createPlanService(deps: { db: Knex }) {
     },
 
     async get(id: string, includeInactive = false) {
-      const row = await db('billing.plans').where({ id }).modify((b) => includeInactive || b.where({ is_active: true })).first();
+      const row = await db('billing.plans')
+        .where({ id })
+        .modify((b) => includeInactive || b.where({ is_active: true }))
+        .first();
       if (!row) throw new NotFound(`plan ${id}`);
       return planView(row);
     },
@@ -69,7 +73,13 @@ export function createPlanService(deps: { db: Knex }) {
         .insert({ id: newId('plan'), ...input, features: JSON.stringify(input.features) })
         .returning('*')
         .catch(nameClash);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'plan.create', target: `plan:${row.id}`, ip, outcome: 'success' });
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'plan.create',
+        target: `plan:${row.id}`,
+        ip,
+        outcome: 'success',
+      });
       return planView(row);
     },
 
@@ -79,11 +89,25 @@ export function createPlanService(deps: { db: Knex }) {
         if (!before) throw new NotFound(`plan ${id}`);
         const [row] = await trx('billing.plans')
           .where({ id })
-          .update({ ...input, ...(input.features && { features: JSON.stringify(input.features) }), updated_at: trx.fn.now() })
+          .update({
+            ...input,
+            ...(input.features && { features: JSON.stringify(input.features) }),
+            updated_at: trx.fn.now(),
+          })
           .returning('*')
           .catch(nameClash);
-        const [{ n }] = await trx('billing.subscriptions').where({ plan_id: id }).whereIn('status', METERED_STATUSES).count('* as n');
-        await writeAudit(trx, 'billing', { actor: caller.customer.email, action: 'plan.update', target: `plan:${id}`, ip, outcome: 'success', detail: { fields: Object.keys(input) } });
+        const [{ n }] = await trx('billing.subscriptions')
+          .where({ plan_id: id })
+          .whereIn('status', METERED_STATUSES)
+          .count('* as n');
+        await writeAudit(trx, 'billing', {
+          actor: caller.customer.email,
+          action: 'plan.update',
+          target: `plan:${id}`,
+          ip,
+          outcome: 'success',
+          detail: { fields: Object.keys(input) },
+        });
         return { plan: planView(row), affected_subscriptions: Number(n) };
       });
     },

@@ -8,7 +8,13 @@ import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import { dispatchStart, recordStart } from '../../../core/workflow-starts';
 import type { SubscriptionInput } from '../../../workflows/billing/subscription';
-import { adminOverrideUpdate, cancelUpdate, changePlanUpdate, paymentMethodUpdate, reactivateUpdate } from '../../../workflows/billing/definitions';
+import {
+  adminOverrideUpdate,
+  cancelUpdate,
+  changePlanUpdate,
+  paymentMethodUpdate,
+  reactivateUpdate,
+} from '../../../workflows/billing/definitions';
 import { writeAudit } from '../../http/audit';
 import { createRateLimits } from '../../http/rate-limit';
 import type { BillingCaller } from './auth';
@@ -35,7 +41,11 @@ export function createSubscriptionService(deps: {
   const limits = createRateLimits(db);
   // Without a token anyone may ask for an email's checkout: bound how often its owner is mailed (and
   // their unfinished checkout superseded), counted alike for emails with and without an account.
-  const checkoutMails = { bucket: 'billing.checkout_mail', limit: config.BILLING_CHECKOUT_MAILS_PER_HOUR, windowSeconds: 3600 };
+  const checkoutMails = {
+    bucket: 'billing.checkout_mail',
+    limit: config.BILLING_CHECKOUT_MAILS_PER_HOUR,
+    windowSeconds: 3600,
+  };
 
   const view = async (s: SubscriptionRow) => ({
     id: s.id,
@@ -59,23 +69,38 @@ export function createSubscriptionService(deps: {
   });
 
   async function live(customerId: string) {
-    const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
+    const s = await db('billing.subscriptions')
+      .where({ customer_id: customerId })
+      .whereIn('status', LIVE_STATUSES)
+      .first();
     if (!s) throw new NotFound('active subscription');
     return s;
   }
 
   /** Sends an update to the subscription's workflow and waits for what it wrote. */
-  async function update<R, A extends unknown[]>(s: SubscriptionRow, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+  async function update<R, A extends unknown[]>(
+    s: SubscriptionRow,
+    definition: UpdateDefinition<R, A>,
+    args: A,
+  ): Promise<R> {
     try {
       // Checked against the definition at each call; the SDK's overloads (no args / some) cannot take a generic A.
       const def = definition as unknown as UpdateDefinition<R, [unknown]>;
-      return await temporal.call((client) => client.workflow.getHandle(workflowIdOf(s.id)).executeUpdate(def, { args: args as unknown as [unknown] }), {
-        timeoutMs: temporal.updateTimeoutMs,
-        consequence: 'the change may not have been applied; check the subscription, then try again',
-      });
+      return await temporal.call(
+        (client) =>
+          client.workflow
+            .getHandle(workflowIdOf(s.id))
+            .executeUpdate(def, { args: args as unknown as [unknown] }),
+        {
+          timeoutMs: temporal.updateTimeoutMs,
+          consequence: 'the change may not have been applied; check the subscription, then try again',
+        },
+      );
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new Conflict(`subscription ${s.id} is no longer running`);
-      if (err instanceof WorkflowUpdateFailedError) throw new AppError('update_failed', 409, (err.cause as Error)?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError)
+        throw new Conflict(`subscription ${s.id} is no longer running`);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new AppError('update_failed', 409, (err.cause as Error)?.message ?? err.message);
       throw err;
     }
   }
@@ -109,14 +134,12 @@ export function createSubscriptionService(deps: {
     await update(s, cancelUpdate, [{ immediately: true, reason: SUPERSEDED }]).catch((err) => {
       if (!(err instanceof Conflict)) throw err; // no workflow runs it: the row is ended below
     });
-    await trx('billing.subscriptions')
-      .where({ id: s.id, status: 'incomplete' })
-      .update({
-        status: 'canceled',
-        canceled_at: trx.fn.now(),
-        cancel_reason: SUPERSEDED,
-        updated_at: trx.fn.now(),
-      });
+    await trx('billing.subscriptions').where({ id: s.id, status: 'incomplete' }).update({
+      status: 'canceled',
+      canceled_at: trx.fn.now(),
+      cancel_reason: SUPERSEDED,
+      updated_at: trx.fn.now(),
+    });
   }
 
   /**
@@ -182,10 +205,21 @@ export function createSubscriptionService(deps: {
         detail,
       });
       // The outbox: committed with the subscription, so its workflow starts even if this process dies first.
-      const start = await recordStart(trx, workflowIdOf(id), { workflowType: 'subscriptionLifecycle', taskQueue: CONTROL_QUEUE, args: [lifecycle(id, plan.period_days)], searchAttributes: { product: 'billing', owner: customerId, resource: id } });
+      const start = await recordStart(trx, workflowIdOf(id), {
+        workflowType: 'subscriptionLifecycle',
+        taskQueue: CONTROL_QUEUE,
+        args: [lifecycle(id, plan.period_days)],
+        searchAttributes: { product: 'billing', owner: customerId, resource: id },
+      });
       return { id, session, start };
     });
-    await dispatchStart(db, temporal, start, 'subscription.lifecycle', `subscription ${id} is recorded (incomplete) and its checkout is followed once Temporal answers; its checkout page is ${session.url}`);
+    await dispatchStart(
+      db,
+      temporal,
+      start,
+      'subscription.lifecycle',
+      `subscription ${id} is recorded (incomplete) and its checkout is followed once Temporal answers; its checkout page is ${session.url}`,
+    );
     return { checkout_url: session.url, session_id: session.id, subscription_id: id };
   }
 
@@ -258,7 +292,10 @@ export function createSubscriptionService(deps: {
 
     /** A deleted account's live subscription ends now, through its workflow when one runs. */
     async cancelForDeletion(customerId: string) {
-      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
+      const s = await db('billing.subscriptions')
+        .where({ customer_id: customerId })
+        .whereIn('status', LIVE_STATUSES)
+        .first();
       if (!s) return;
       await update(s, cancelUpdate, [{ immediately: true, reason: 'account deleted' }]).catch((err) => {
         if (!(err instanceof Conflict)) throw err; // no workflow runs it: the account's own cancel below sets the row
@@ -271,32 +308,73 @@ export function createSubscriptionService(deps: {
 
     async cancel(caller: BillingCaller, body: { reason?: string; cancel_immediately: boolean }, ip: string) {
       const s = await live(caller.customer.id);
-      const result = await update(s, cancelUpdate, [{ immediately: body.cancel_immediately, reason: body.reason }]);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.cancel', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
+      const result = await update(s, cancelUpdate, [
+        { immediately: body.cancel_immediately, reason: body.reason },
+      ]);
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'subscription.cancel',
+        target: `subscription:${s.id}`,
+        ip,
+        outcome: 'success',
+        detail: body,
+      });
       return result;
     },
 
     /** Only before the period ends: after that the subscription is over and a new checkout starts another. */
     async reactivate(caller: BillingCaller, ip: string) {
-      const s = await db('billing.subscriptions').where({ customer_id: caller.customer.id }).orderBy('created_at', 'desc').first();
-      if (!s || !LIVE_STATUSES.includes(s.status)) throw new Conflict('the subscription has ended; start a new one with checkout');
+      const s = await db('billing.subscriptions')
+        .where({ customer_id: caller.customer.id })
+        .orderBy('created_at', 'desc')
+        .first();
+      if (!s || !LIVE_STATUSES.includes(s.status))
+        throw new Conflict('the subscription has ended; start a new one with checkout');
       if (!s.cancel_at_period_end) throw new Conflict('the subscription is not set to cancel');
       const result = await update(s, reactivateUpdate, []);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.reactivate', target: `subscription:${s.id}`, ip, outcome: 'success' });
-      return { status: (await db('billing.subscriptions').where({ id: s.id }).first('status')).status, cancel_at_period_end: result.cancel_at_period_end };
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'subscription.reactivate',
+        target: `subscription:${s.id}`,
+        ip,
+        outcome: 'success',
+      });
+      return {
+        status: (await db('billing.subscriptions').where({ id: s.id }).first('status')).status,
+        cancel_at_period_end: result.cancel_at_period_end,
+      };
     },
 
     async changePlan(caller: BillingCaller, body: { new_plan_id: string; prorate: boolean }, ip: string) {
       const s = await live(caller.customer.id);
       if (s.status === 'incomplete') throw new Conflict('checkout is not complete yet');
-      if (!(await db('billing.plans').where({ id: body.new_plan_id, is_active: true }).first())) throw new Invalid(`new_plan_id: no active plan ${body.new_plan_id}`, 'new_plan_id');
-      if (s.plan_id === body.new_plan_id) throw new Conflict('new_plan_id: the subscription is already on this plan', 'new_plan_id');
+      if (!(await db('billing.plans').where({ id: body.new_plan_id, is_active: true }).first()))
+        throw new Invalid(`new_plan_id: no active plan ${body.new_plan_id}`, 'new_plan_id');
+      if (s.plan_id === body.new_plan_id)
+        throw new Conflict('new_plan_id: the subscription is already on this plan', 'new_plan_id');
       const result = await update(s, changePlanUpdate, [{ planId: body.new_plan_id, prorate: body.prorate }]);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.change_plan', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
-      const invoice = result.invoiceId ? await db('billing.invoices').where({ id: result.invoiceId }).first() : null;
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'subscription.change_plan',
+        target: `subscription:${s.id}`,
+        ip,
+        outcome: 'success',
+        detail: body,
+      });
+      const invoice = result.invoiceId
+        ? await db('billing.invoices').where({ id: result.invoiceId }).first()
+        : null;
       return {
         subscription: await view(await db('billing.subscriptions').where({ id: s.id }).first()),
-        invoice: invoice ? { id: invoice.id, invoice_number: invoice.number, total_cents: invoice.total_cents, status: invoice.status, line_items: invoice.line_items } : null,
+        invoice: invoice
+          ? {
+              id: invoice.id,
+              invoice_number: invoice.number,
+              total_cents: invoice.total_cents,
+              status: invoice.status,
+              line_items: invoice.line_items,
+            }
+          : null,
         credit_cents: result.creditCents,
       };
     },
@@ -304,15 +382,39 @@ export function createSubscriptionService(deps: {
     async setPaymentMethod(caller: BillingCaller, paymentMethodId: string, ip: string) {
       const s = await live(caller.customer.id);
       await update(s, paymentMethodUpdate, [{ paymentMethodId }]);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.payment_method', target: `subscription:${s.id}`, ip, outcome: 'success' });
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'subscription.payment_method',
+        target: `subscription:${s.id}`,
+        ip,
+        outcome: 'success',
+      });
     },
 
-    async adminOverride(caller: BillingCaller, customerId: string, body: { plan_id?: string; status?: 'active' | 'trialing' | 'past_due'; extend_trial?: number }, ip: string) {
-      const s = await db('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', LIVE_STATUSES).first();
+    async adminOverride(
+      caller: BillingCaller,
+      customerId: string,
+      body: { plan_id?: string; status?: 'active' | 'trialing' | 'past_due'; extend_trial?: number },
+      ip: string,
+    ) {
+      const s = await db('billing.subscriptions')
+        .where({ customer_id: customerId })
+        .whereIn('status', LIVE_STATUSES)
+        .first();
       if (!s) throw new NotFound(`a live subscription of customer ${customerId}`);
-      if (body.plan_id && !(await db('billing.plans').where({ id: body.plan_id }).first())) throw new Invalid(`plan_id: no plan ${body.plan_id}`, 'plan_id');
-      await update(s, adminOverrideUpdate, [{ planId: body.plan_id, status: body.status, extendTrialDays: body.extend_trial }]);
-      await writeAudit(db, 'billing', { actor: caller.customer.email, action: 'subscription.override', target: `subscription:${s.id}`, ip, outcome: 'success', detail: body });
+      if (body.plan_id && !(await db('billing.plans').where({ id: body.plan_id }).first()))
+        throw new Invalid(`plan_id: no plan ${body.plan_id}`, 'plan_id');
+      await update(s, adminOverrideUpdate, [
+        { planId: body.plan_id, status: body.status, extendTrialDays: body.extend_trial },
+      ]);
+      await writeAudit(db, 'billing', {
+        actor: caller.customer.email,
+        action: 'subscription.override',
+        target: `subscription:${s.id}`,
+        ip,
+        outcome: 'success',
+        detail: body,
+      });
       return { subscription: await view(await db('billing.subscriptions').where({ id: s.id }).first()) };
     },
   };

@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 import type { HotPool } from '../../../core/db';
 import { groupCommit } from '../../../core/group-commit';
 import { METERED_STATUSES, type PlanTerms } from '../../../activities/billing/terms';
-import { noSubscription, period, QuotaExceeded, standing, used, type Standing, type Used } from './usage-terms';
+import {
+  noSubscription,
+  period,
+  QuotaExceeded,
+  standing,
+  used,
+  type Standing,
+  type Used,
+} from './usage-terms';
 
 /** The read side of usage metering: quota checks (batched across connections) and the period's summaries. */
 export function createUsageReads(deps: { db: Knex; pool: HotPool }) {
@@ -26,13 +34,24 @@ export function createUsageReads(deps: { db: Knex; pool: HotPool }) {
            join billing.subscriptions s on s.customer_id = n.customer_id and s.status = any($4::text[])
            left join billing.usage_counters c on c.customer_id = s.customer_id and c.period_start = s.current_period_start
           cross join lateral (select coalesce(c.tokens, 0) tokens, coalesce(c.requests, 0) requests) u`,
-        [checks.map((c) => c.customerId), checks.map((c) => c.needed.tokens), checks.map((c) => c.needed.requests), METERED_STATUSES],
+        [
+          checks.map((c) => c.customerId),
+          checks.map((c) => c.needed.tokens),
+          checks.map((c) => c.needed.requests),
+          METERED_STATUSES,
+        ],
       );
       const byCheck = new Map(rows.map((x) => [Number(x.i), x]));
       return checks.map((_, i) => {
         const x = byCheck.get(i + 1);
         return x
-          ? { terms: x.t as PlanTerms, used: { tokens: Number(x.tokens), requests: Number(x.requests) }, periodEnd: new Date(x.pe).toISOString(), refused: x.refused as boolean, over: x.past_quota as boolean }
+          ? {
+              terms: x.t as PlanTerms,
+              used: { tokens: Number(x.tokens), requests: Number(x.requests) },
+              periodEnd: new Date(x.pe).toISOString(),
+              refused: x.refused as boolean,
+              over: x.past_quota as boolean,
+            }
           : noSubscription();
       });
     },
@@ -62,7 +81,13 @@ export function createUsageReads(deps: { db: Knex; pool: HotPool }) {
         quota: s.quota,
         remaining: s.remaining,
         overage: s.overage,
-        ...(groupBy && { breakdown: await this.history(customerId, { start: p.start, end: p.end, granularity: groupBy === 'day' ? 'daily' : 'hourly' }) }),
+        ...(groupBy && {
+          breakdown: await this.history(customerId, {
+            start: p.start,
+            end: p.end,
+            granularity: groupBy === 'day' ? 'daily' : 'hourly',
+          }),
+        }),
       };
     },
 
@@ -76,8 +101,14 @@ export function createUsageReads(deps: { db: Knex; pool: HotPool }) {
         [unit, customerId, q.start, q.end],
       );
       return rows.map((r: { bucket: Date; tokens: string; requests: string }) => {
-        const iso = new Date(Date.UTC(r.bucket.getFullYear(), r.bucket.getMonth(), r.bucket.getDate(), r.bucket.getHours())).toISOString();
-        return { [q.granularity === 'daily' ? 'date' : 'hour']: q.granularity === 'daily' ? iso.slice(0, 10) : iso, tokens_used: Number(r.tokens), requests_made: Number(r.requests) };
+        const iso = new Date(
+          Date.UTC(r.bucket.getFullYear(), r.bucket.getMonth(), r.bucket.getDate(), r.bucket.getHours()),
+        ).toISOString();
+        return {
+          [q.granularity === 'daily' ? 'date' : 'hour']: q.granularity === 'daily' ? iso.slice(0, 10) : iso,
+          tokens_used: Number(r.tokens),
+          requests_made: Number(r.requests),
+        };
       });
     },
 

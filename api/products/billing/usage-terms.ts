@@ -45,8 +45,14 @@ export function standing(terms: PlanTerms, used: { tokens: number; requests: num
   return {
     used,
     quota: { tokens: terms.quota_tokens, requests: terms.quota_requests },
-    remaining: { tokens: Math.max(0, terms.quota_tokens - used.tokens), requests: Math.max(0, terms.quota_requests - used.requests) },
-    overage: { tokens: Math.max(0, used.tokens - terms.quota_tokens), requests: Math.max(0, used.requests - terms.quota_requests) },
+    remaining: {
+      tokens: Math.max(0, terms.quota_tokens - used.tokens),
+      requests: Math.max(0, terms.quota_requests - used.requests),
+    },
+    overage: {
+      tokens: Math.max(0, used.tokens - terms.quota_tokens),
+      requests: Math.max(0, used.requests - terms.quota_requests),
+    },
     soft_limit: terms.soft_limit,
   };
 }
@@ -61,18 +67,29 @@ export type Written = { stored: boolean; at: string; terms: PlanTerms; used: Use
 export type Standing = { terms: PlanTerms; used: Used; periodEnd: string; refused: boolean; over: boolean };
 
 /** Which stored event a report names: its customer and event_id (undefined without one). */
-export const eventKey = ({ key, event }: Report) => (event.event_id ? `${key.customerId}\n${event.event_id}` : undefined);
+export const eventKey = ({ key, event }: Report) =>
+  event.event_id ? `${key.customerId}\n${event.event_id}` : undefined;
 
-export const split = (e: Pick<UsageEvent, 'event_type' | 'quantity'>) => (e.event_type === 'tokens_used' ? { tokens: e.quantity, requests: 0 } : { tokens: 0, requests: e.quantity });
+export const split = (e: Pick<UsageEvent, 'event_type' | 'quantity'>) =>
+  e.event_type === 'tokens_used' ? { tokens: e.quantity, requests: 0 } : { tokens: 0, requests: e.quantity };
 
 /** The customer's live (metered) subscription period and its terms; refused without one. */
 export async function period(trx: Knex, customerId: string) {
-  const sub = await trx('billing.subscriptions').where({ customer_id: customerId }).whereIn('status', METERED_STATUSES).first('id', 'current_period_start', 'current_period_end', 'period_terms');
+  const sub = await trx('billing.subscriptions')
+    .where({ customer_id: customerId })
+    .whereIn('status', METERED_STATUSES)
+    .first('id', 'current_period_start', 'current_period_end', 'period_terms');
   if (!sub) throw noSubscription();
-  return { start: new Date(sub.current_period_start), end: new Date(sub.current_period_end), terms: sub.period_terms as PlanTerms };
+  return {
+    start: new Date(sub.current_period_start),
+    end: new Date(sub.current_period_end),
+    terms: sub.period_terms as PlanTerms,
+  };
 }
 
 export async function used(trx: Knex, customerId: string, start: Date) {
-  const row = await trx('billing.usage_counters').where({ customer_id: customerId, period_start: start }).first('tokens', 'requests');
+  const row = await trx('billing.usage_counters')
+    .where({ customer_id: customerId, period_start: start })
+    .first('tokens', 'requests');
   return { tokens: Number(row?.tokens ?? 0), requests: Number(row?.requests ?? 0) };
 }

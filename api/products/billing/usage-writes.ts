@@ -2,7 +2,22 @@ import type { Knex } from 'knex';
 import type { HotPool } from '../../../core/db';
 import { groupCommit } from '../../../core/group-commit';
 import { METERED_STATUSES, type PlanTerms } from '../../../activities/billing/terms';
-import { eventKey, noSubscription, period, QuotaExceeded, refusedValue, split, standing, unstorable, used, type KeyRef, type Report, type UsageEvent, type Used, type Written } from './usage-terms';
+import {
+  eventKey,
+  noSubscription,
+  period,
+  QuotaExceeded,
+  refusedValue,
+  split,
+  standing,
+  unstorable,
+  used,
+  type KeyRef,
+  type Report,
+  type UsageEvent,
+  type Used,
+  type Written,
+} from './usage-terms';
 
 /**
  * The write path of usage metering: single reports group-committed across connections, and
@@ -36,7 +51,8 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
       return await insertReports(reports);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      const eventsFault = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58|XX)/.test(code);
+      const eventsFault =
+        typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58|XX)/.test(code);
       if (reports.length === 1 || !eventsFault) return reports.map(() => err as Error);
       const byCustomer = new Map<string, { r: Report; i: number }[]>();
       reports.forEach((r, i) => {
@@ -46,7 +62,11 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
       });
       const parts = byCustomer.size > 1 ? [...byCustomer.values()] : reports.map((r, i) => [{ r, i }]);
       const results: (Written | Error)[] = [];
-      await Promise.all(parts.map(async (part) => (await writeApart(part.map(({ r }) => r))).forEach((w, j) => (results[part[j].i] = w))));
+      await Promise.all(
+        parts.map(async (part) =>
+          (await writeApart(part.map(({ r }) => r))).forEach((w, j) => (results[part[j].i] = w)),
+        ),
+      );
       return results;
     }
   }
@@ -73,14 +93,24 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
               (select coalesce(json_agg(json_build_object('customer_id', sub.customer_id, 't', sub.t, 'tokens', coalesce(c.tokens, 0)::text, 'requests', coalesce(c.requests, 0)::text)), '[]')
                  from sub left join billing.usage_counters c on c.customer_id = sub.customer_id and c.period_start = sub.ps) subs`,
       [
-        col((r) => r.key.customerId), col((r) => r.key.keyId), col((r) => r.event.event_id ?? null), col((r) => r.event.event_type), col((r) => r.event.quantity),
-        col((r) => r.event.endpoint ?? null), col((r) => r.metadata), col((r) => r.event.timestamp ?? null), METERED_STATUSES,
+        col((r) => r.key.customerId),
+        col((r) => r.key.keyId),
+        col((r) => r.event.event_id ?? null),
+        col((r) => r.event.event_type),
+        col((r) => r.event.quantity),
+        col((r) => r.event.endpoint ?? null),
+        col((r) => r.metadata),
+        col((r) => r.event.timestamp ?? null),
+        METERED_STATUSES,
       ],
     );
     const stored = new Set((r.stored as [string, string][]).map(([c, id]) => `${c}\n${id}`));
     // The counters as the statement saw them (before its own events); each event adds its own, in order.
     const counters = new Map<string, { terms: PlanTerms; used: Used }>(
-      (r.subs as { customer_id: string; t: PlanTerms; tokens: string; requests: string }[]).map((x) => [x.customer_id, { terms: x.t, used: { tokens: Number(x.tokens), requests: Number(x.requests) } }]),
+      (r.subs as { customer_id: string; t: PlanTerms; tokens: string; requests: string }[]).map((x) => [
+        x.customer_id,
+        { terms: x.t, used: { tokens: Number(x.tokens), requests: Number(x.requests) } },
+      ]),
     );
     const at = new Date(r.at).toISOString();
     return reports.map((report) => {
@@ -110,11 +140,20 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
         r = await writeReport({ key, event: e, metadata });
       } catch (err) {
         if (refusedValue(err)) throw unstorable('the event', err);
-        if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message)) throw err;
+        if ((err as { code?: string }).code !== 'P0001' || !/quota_exceeded/.test((err as Error).message))
+          throw err;
         const p = await period(db, key.customerId);
-        throw new QuotaExceeded({ ...standing(p.terms, await used(db, key.customerId, p.start)), requested: split(e), period_end: p.end.toISOString() });
+        throw new QuotaExceeded({
+          ...standing(p.terms, await used(db, key.customerId, p.start)),
+          requested: split(e),
+          period_end: p.end.toISOString(),
+        });
       }
-      return { recorded_at: r.at, duplicate: !r.stored, remaining_quota: standing(r.terms, r.used).remaining };
+      return {
+        recorded_at: r.at,
+        duplicate: !r.stored,
+        remaining_quota: standing(r.terms, r.used).remaining,
+      };
     },
 
     /**
@@ -122,24 +161,29 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
      * quota are judged against everything committed before; each event is accepted or refused
      * whole (bad input, or over a hard quota), in order; the insert's trigger counts what is stored.
      */
-    async batchReport(key: KeyRef, events: { ok: UsageEvent; index: number }[], refused: { index: number; reason: string }[]) {
+    async batchReport(
+      key: KeyRef,
+      events: { ok: UsageEvent; index: number }[],
+      refused: { index: number; reason: string }[],
+    ) {
       const failed = [...refused];
-      const result = await db.transaction(async (trx) => {
-        const p = await period(trx, key.customerId);
-        const { rows } = await trx.raw(
-          `insert into billing.usage_counters as c (customer_id, period_start) values (?, ?)
+      const result = await db
+        .transaction(async (trx) => {
+          const p = await period(trx, key.customerId);
+          const { rows } = await trx.raw(
+            `insert into billing.usage_counters as c (customer_id, period_start) values (?, ?)
            on conflict (customer_id, period_start) do update set tokens = c.tokens returning tokens, requests`,
-          [key.customerId, p.start],
-        );
-        // Each event in order: a duplicate (its event_id stored before, or admitted earlier in
-        // this batch), refused (billing.quota_refuses, the trigger's own rule, on the counter plus
-        // what was admitted before it), or admitted. Asked of the database in one statement, so the
-        // rule is not repeated here. Usually the whole batch fits (one call of the rule on the sum:
-        // a quota is a cap, so every prefix fits too); only when it does not are the events walked.
-        const {
-          rows: [walk],
-        } = await trx.raw(
-          `with recursive e as (select ?::text[] ids, ?::numeric[] tokens, ?::numeric[] requests, ?::jsonb terms, ?::numeric t0, ?::numeric r0),
+            [key.customerId, p.start],
+          );
+          // Each event in order: a duplicate (its event_id stored before, or admitted earlier in
+          // this batch), refused (billing.quota_refuses, the trigger's own rule, on the counter plus
+          // what was admitted before it), or admitted. Asked of the database in one statement, so the
+          // rule is not repeated here. Usually the whole batch fits (one call of the rule on the sum:
+          // a quota is a cap, so every prefix fits too); only when it does not are the events walked.
+          const {
+            rows: [walk],
+          } = await trx.raw(
+            `with recursive e as (select ?::text[] ids, ?::numeric[] tokens, ?::numeric[] requests, ?::jsonb terms, ?::numeric t0, ?::numeric r0),
            seen as (select array(select u.event_id::text from billing.usage_events u, e where u.customer_id = ? and u.event_id = any(e.ids)) ids),
            x as (
              select x.i, x.tk, x.rq, x.id is not null and (x.id = any(seen.ids) or row_number() over (partition by x.id order by x.i) > 1) dup
@@ -163,41 +207,53 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
            select coalesce(case when (select fits from whole)
                                 then (select array_agg(case when dup then 'duplicate' else 'admitted' end order by i) from x)
                                 else (select array_agg(verdict order by i) from walk where i > 0) end, '{}') verdicts`,
-          [
-            events.map((e) => e.ok.event_id ?? null) as unknown as Knex.Value,
-            events.map((e) => split(e.ok).tokens) as unknown as Knex.Value,
-            events.map((e) => split(e.ok).requests) as unknown as Knex.Value,
-            JSON.stringify(p.terms), rows[0].tokens, rows[0].requests, key.customerId,
-          ],
-        );
-        let duplicates = 0;
-        const accepted: { ok: UsageEvent; index: number }[] = [];
-        (walk.verdicts as ('duplicate' | 'refused' | 'admitted')[]).forEach((verdict, i) => {
-          if (verdict === 'duplicate') duplicates++;
-          else if (verdict === 'refused') failed.push({ index: events[i].index, reason: 'Quota exceeded' });
-          else accepted.push(events[i]);
-        });
-        if (accepted.length) {
-          const cols = (f: (e: UsageEvent) => string | number | null) => accepted.map((a) => f(a.ok)) as unknown as Knex.Value;
-          const { rows: inserted } = await trx.raw(
-            `with ins as (
+            [
+              events.map((e) => e.ok.event_id ?? null) as unknown as Knex.Value,
+              events.map((e) => split(e.ok).tokens) as unknown as Knex.Value,
+              events.map((e) => split(e.ok).requests) as unknown as Knex.Value,
+              JSON.stringify(p.terms),
+              rows[0].tokens,
+              rows[0].requests,
+              key.customerId,
+            ],
+          );
+          let duplicates = 0;
+          const accepted: { ok: UsageEvent; index: number }[] = [];
+          (walk.verdicts as ('duplicate' | 'refused' | 'admitted')[]).forEach((verdict, i) => {
+            if (verdict === 'duplicate') duplicates++;
+            else if (verdict === 'refused') failed.push({ index: events[i].index, reason: 'Quota exceeded' });
+            else accepted.push(events[i]);
+          });
+          if (accepted.length) {
+            const cols = (f: (e: UsageEvent) => string | number | null) =>
+              accepted.map((a) => f(a.ok)) as unknown as Knex.Value;
+            const { rows: inserted } = await trx.raw(
+              `with ins as (
                insert into billing.usage_events (customer_id, api_key_id, event_id, event_type, quantity, endpoint, metadata, occurred_at, period_start)
                select ?, ?, e.event_id, e.event_type, e.quantity, e.endpoint, e.metadata::jsonb, coalesce(e.at, now()), ?::timestamptz
                  from unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::timestamptz[]) as e(event_id, event_type, quantity, endpoint, metadata, at)
                on conflict (customer_id, event_id) do nothing returning event_type, quantity)
              select coalesce(sum(quantity) filter (where event_type = 'tokens_used'), 0) tokens, coalesce(sum(quantity) filter (where event_type <> 'tokens_used'), 0) requests, count(*) n from ins`,
-            [
-              key.customerId, key.keyId, p.start, cols((e) => e.event_id ?? null), cols((e) => e.event_type), cols((e) => e.quantity), cols((e) => e.endpoint ?? null),
-              cols((e) => (e.metadata ? JSON.stringify(e.metadata) : null)), cols((e) => e.timestamp ?? null),
-            ],
-          );
-          // The insert's trigger advanced the counter by exactly what was stored.
-          duplicates += accepted.length - Number(inserted[0].n); // lost a race to a concurrent report of the same event_id
-        }
-        return { p, duplicates, acceptedCount: accepted.length };
-      }).catch((err) => {
-        throw refusedValue(err) ? unstorable('the batch', err) : err; // rolled back: nothing recorded
-      });
+              [
+                key.customerId,
+                key.keyId,
+                p.start,
+                cols((e) => e.event_id ?? null),
+                cols((e) => e.event_type),
+                cols((e) => e.quantity),
+                cols((e) => e.endpoint ?? null),
+                cols((e) => (e.metadata ? JSON.stringify(e.metadata) : null)),
+                cols((e) => e.timestamp ?? null),
+              ],
+            );
+            // The insert's trigger advanced the counter by exactly what was stored.
+            duplicates += accepted.length - Number(inserted[0].n); // lost a race to a concurrent report of the same event_id
+          }
+          return { p, duplicates, acceptedCount: accepted.length };
+        })
+        .catch((err) => {
+          throw refusedValue(err) ? unstorable('the batch', err) : err; // rolled back: nothing recorded
+        });
       failed.sort((a, b) => a.index - b.index);
       return {
         processed_count: result.acceptedCount,
@@ -207,6 +263,5 @@ export function createUsageWrites(deps: { db: Knex; pool: HotPool }) {
         remaining_quota: standing(result.p.terms, await used(db, key.customerId, result.p.start)).remaining,
       };
     },
-
   };
 }

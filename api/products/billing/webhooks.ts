@@ -15,7 +15,11 @@ import {
 } from '../../../core/payments';
 import type { Temporal } from '../../../core/temporal';
 import { startRecordedNow } from '../../../core/workflow-starts';
-import { checkoutCompletedSignal, invoiceFailedSignal, invoicePaidSignal } from '../../../workflows/billing/definitions';
+import {
+  checkoutCompletedSignal,
+  invoiceFailedSignal,
+  invoicePaidSignal,
+} from '../../../workflows/billing/definitions';
 import { invoiceWorkflowIdOf } from '../../../workflows/billing/ids';
 import { invoiceOutcome, stripeOutcome, type Outcome } from './payment-outcomes';
 import { recordRefusedPayment } from './refused-payments';
@@ -42,15 +46,26 @@ export function createWebhookService(deps: {
    * (Temporal was unreachable, or the process died in between) is acted on when the provider retries.
    */
   async function once(provider: string, eventId: string, type: string, payload: unknown): Promise<boolean> {
-    const inserted = await db('billing.webhook_events').insert({ provider, event_id: eventId, type, payload: JSON.stringify(payload) }).onConflict(['provider', 'event_id']).ignore().returning('id');
+    const inserted = await db('billing.webhook_events')
+      .insert({ provider, event_id: eventId, type, payload: JSON.stringify(payload) })
+      .onConflict(['provider', 'event_id'])
+      .ignore()
+      .returning('id');
     if (inserted.length > 0) return true;
-    return Boolean(await db('billing.webhook_events').where({ provider, event_id: eventId }).whereNull('outcome').first('id'));
+    return Boolean(
+      await db('billing.webhook_events')
+        .where({ provider, event_id: eventId })
+        .whereNull('outcome')
+        .first('id'),
+    );
   }
 
   async function act(provider: string, eventId: string, outcome: Outcome) {
     let note = 'recorded';
     if (outcome?.signal === 'checkoutCompleted') {
-      await signal(workflowIdOf(outcome.subscriptionId), checkoutCompletedSignal, { paymentMethodId: outcome.paymentMethodId });
+      await signal(workflowIdOf(outcome.subscriptionId), checkoutCompletedSignal, {
+        paymentMethodId: outcome.paymentMethodId,
+      });
       note = `checkout completed for ${outcome.subscriptionId}`;
     } else if (outcome) {
       const inv = await db('billing.invoices')
@@ -66,7 +81,11 @@ export function createWebhookService(deps: {
             ? await signal(workflowId, invoicePaidSignal, { invoiceId: inv.id })
             : await signal(workflowId, invoiceFailedSignal, { invoiceId: inv.id, reason: outcome.reason });
         // No collection runs for it (it ended, or never ran): the row takes the outcome.
-        if (!sent && outcome.signal === 'invoicePaid') await db('billing.invoices').where({ id: inv.id }).whereNot({ status: 'paid' }).update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
+        if (!sent && outcome.signal === 'invoicePaid')
+          await db('billing.invoices')
+            .where({ id: inv.id })
+            .whereNot({ status: 'paid' })
+            .update({ status: 'paid', paid_at: db.fn.now(), updated_at: db.fn.now() });
         note = `${outcome.signal} ${inv.id}`;
       }
     }
@@ -75,8 +94,15 @@ export function createWebhookService(deps: {
 
   const consequence = 'the event is stored and acted on when the provider retries';
   /** Sends the signal through its definition (workflows/billing/definitions.ts); false when no workflow runs for it. */
-  async function signal<A extends unknown[]>(workflowId: string, definition: SignalDefinition<A>, ...args: A): Promise<boolean> {
-    const send = () => temporal.call((client) => client.workflow.getHandle(workflowId).signal(definition, ...args), { consequence });
+  async function signal<A extends unknown[]>(
+    workflowId: string,
+    definition: SignalDefinition<A>,
+    ...args: A
+  ): Promise<boolean> {
+    const send = () =>
+      temporal.call((client) => client.workflow.getHandle(workflowId).signal(definition, ...args), {
+        consequence,
+      });
     try {
       await send();
       return true;
@@ -94,7 +120,13 @@ export function createWebhookService(deps: {
     }
   }
 
-  async function receive(provider: string, eventId: string, type: string, payload: unknown, outcome: Outcome) {
+  async function receive(
+    provider: string,
+    eventId: string,
+    type: string,
+    payload: unknown,
+    outcome: Outcome,
+  ) {
     if (await once(provider, eventId, type, payload)) await act(provider, eventId, outcome);
     return { received: true };
   }
@@ -102,7 +134,8 @@ export function createWebhookService(deps: {
   return {
     /** Stripe-Signature over the raw body, 300 s tolerance (core/payments/stripe.ts). */
     async stripe(raw: string, signature: string | undefined) {
-      if (!config.STRIPE_WEBHOOK_SECRET) throw new Unavailable('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+      if (!config.STRIPE_WEBHOOK_SECRET)
+        throw new Unavailable('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
       const event = verifyStripe(raw, signature, config.STRIPE_WEBHOOK_SECRET);
       const e = parseStripe(event);
       return receive('stripe', e.eventId, e.type, event, await stripeOutcome(e.notice, stripe));
@@ -110,7 +143,8 @@ export function createWebhookService(deps: {
 
     /** x-callback-token (core/payments/xendit.ts); an invoice payment's `external_id` is our invoice id. */
     async xendit(body: Record<string, unknown>, token: string | undefined) {
-      if (!config.XENDIT_CALLBACK_TOKEN) throw new Unavailable('Xendit webhooks are not configured (XENDIT_CALLBACK_TOKEN)');
+      if (!config.XENDIT_CALLBACK_TOKEN)
+        throw new Unavailable('Xendit webhooks are not configured (XENDIT_CALLBACK_TOKEN)');
       verifyXendit(token, config.XENDIT_CALLBACK_TOKEN);
       const e = parseXendit(body);
       return receive('xendit', e.eventId, e.type, body, invoiceOutcome(e.notice));
@@ -118,7 +152,8 @@ export function createWebhookService(deps: {
 
     /** Basic server key and signature_key (core/payments/midtrans.ts); order_id is our invoice id. */
     async midtrans(body: Record<string, unknown>, authorization: string | undefined) {
-      if (!config.MIDTRANS_SERVER_KEY) throw new Unavailable('Midtrans webhooks are not configured (MIDTRANS_SERVER_KEY)');
+      if (!config.MIDTRANS_SERVER_KEY)
+        throw new Unavailable('Midtrans webhooks are not configured (MIDTRANS_SERVER_KEY)');
       verifyMidtrans(body, authorization, config.MIDTRANS_SERVER_KEY);
       const e = parseMidtrans(body);
       return receive('midtrans', e.eventId, e.type, body, invoiceOutcome(e.notice));

@@ -5,7 +5,13 @@ import { UniqueViolationError } from 'objection';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../../core/config';
 import { signingKey } from '../../../core/secret-box';
-import { generatePassword, hashPassword, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import {
+  generatePassword,
+  hashPassword,
+  passwordWeakness,
+  sha256,
+  verifyPassword,
+} from '../../../core/crypto';
 import { Conflict, Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
@@ -19,8 +25,13 @@ export interface LabCaller {
   user: LabUser;
 }
 
-export const userView = (u: LabUser) => ({ id: u.id, name: u.name, email: u.email, role: u.role, createdAt: u.created_at.toISOString() });
-
+export const userView = (u: LabUser) => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  role: u.role,
+  createdAt: u.created_at.toISOString(),
+});
 
 /**
  * Researchers' and admins' accounts: short-lived JWT access tokens, single-use refresh tokens in
@@ -28,7 +39,12 @@ export const userView = (u: LabUser) => ({ id: u.id, name: u.name, email: u.emai
  */
 export function createLabAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
   const { db, config } = deps;
-  const secret = signingKey(config.GPULAB_JWT_SECRET, config.DERMAGA_SECRET_KEY, 'gpu-lab access tokens', 'GPULAB_JWT_SECRET');
+  const secret = signingKey(
+    config.GPULAB_JWT_SECRET,
+    config.DERMAGA_SECRET_KEY,
+    'gpu-lab access tokens',
+    'GPULAB_JWT_SECRET',
+  );
   const audit = (entry: Parameters<typeof writeAudit>[2]) => writeAudit(db, 'gpu-lab', entry);
   const throttle = createLoginThrottle(db, {
     product: 'gpu-lab',
@@ -54,11 +70,20 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
       token_hash: sha256(refreshToken),
       expires_at: new Date(Date.now() + config.GPULAB_REFRESH_TOKEN_TTL_SECONDS * 1000),
     });
-    return { accessToken, refreshToken, expiresIn: config.GPULAB_ACCESS_TOKEN_TTL_SECONDS, user: userView(user) };
+    return {
+      accessToken,
+      refreshToken,
+      expiresIn: config.GPULAB_ACCESS_TOKEN_TTL_SECONDS,
+      user: userView(user),
+    };
   }
 
   /** Password check within the login limits: per IP and email, and per IP across emails. */
-  async function checkCredentials(input: { email: string; password: string }, ip: string, action: string): Promise<LabUser> {
+  async function checkCredentials(
+    input: { email: string; password: string },
+    ip: string,
+    action: string,
+  ): Promise<LabUser> {
     const user = await LabUser.query(db).whereRaw('lower(email) = ?', [input.email]).first();
     const ok = await throttle.check(
       ip,
@@ -67,7 +92,13 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
       () => audit({ actor: input.email, action, ip, outcome: 'denied', detail: { reason: 'rate_limited' } }),
     );
     if (!user || !ok) {
-      await audit({ actor: input.email, action, ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
+      await audit({
+        actor: input.email,
+        action,
+        ip,
+        outcome: 'failure',
+        detail: { reason: 'bad_credentials' },
+      });
       throw new Unauthorized('invalid email or password');
     }
     return user;
@@ -83,24 +114,56 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
         logger: deps.logger,
         exists: () => LabUser.query(db).findOne({ role: 'admin' }),
         insert: async (password_hash) =>
-          (await db('gpu_lab.users').insert({ id: newId('usr'), email: config.GPULAB_ADMIN_EMAIL, name: 'Admin', password_hash, role: 'admin' }).onConflict(db.raw('(lower(email))')).ignore().returning('id')).length > 0,
+          (
+            await db('gpu_lab.users')
+              .insert({
+                id: newId('usr'),
+                email: config.GPULAB_ADMIN_EMAIL,
+                name: 'Admin',
+                password_hash,
+                role: 'admin',
+              })
+              .onConflict(db.raw('(lower(email))'))
+              .ignore()
+              .returning('id')
+          ).length > 0,
       }),
 
     async register(input: { name: string; email: string; password: string }, ip: string) {
       const weakness = passwordWeakness(input.password, input.email.split('@')[0]);
       if (weakness) throw new Invalid(`password: ${weakness}`, 'password');
       const user = await LabUser.query(db)
-        .insertAndFetch({ id: newId('usr'), name: input.name, email: input.email, password_hash: await hashPassword(input.password), role: 'researcher' })
+        .insertAndFetch({
+          id: newId('usr'),
+          name: input.name,
+          email: input.email,
+          password_hash: await hashPassword(input.password),
+          role: 'researcher',
+        })
         .catch((err) => {
-          throw err instanceof UniqueViolationError ? new Conflict('email: is already registered', 'email') : err;
+          throw err instanceof UniqueViolationError
+            ? new Conflict('email: is already registered', 'email')
+            : err;
         });
-      await audit({ actor: user.email, action: 'auth.register', target: `user:${user.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: user.email,
+        action: 'auth.register',
+        target: `user:${user.id}`,
+        ip,
+        outcome: 'success',
+      });
       return { user: userView(user) };
     },
 
     async login(input: { email: string; password: string }, ip: string) {
       const user = await checkCredentials(input, ip, 'auth.login');
-      await audit({ actor: user.email, action: 'auth.login', target: `user:${user.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: user.email,
+        action: 'auth.login',
+        target: `user:${user.id}`,
+        ip,
+        outcome: 'success',
+      });
       return issue(user);
     },
 
@@ -108,10 +171,23 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
     async adminLogin(input: { email: string; password: string }, ip: string) {
       const user = await checkCredentials(input, ip, 'auth.admin_login');
       if (user.role !== 'admin') {
-        await audit({ actor: user.email, action: 'auth.admin_login', target: `user:${user.id}`, ip, outcome: 'denied', detail: { reason: 'not_admin' } });
+        await audit({
+          actor: user.email,
+          action: 'auth.admin_login',
+          target: `user:${user.id}`,
+          ip,
+          outcome: 'denied',
+          detail: { reason: 'not_admin' },
+        });
         throw new Forbidden('this account is not an administrator');
       }
-      await audit({ actor: user.email, action: 'auth.admin_login', target: `user:${user.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: user.email,
+        action: 'auth.admin_login',
+        target: `user:${user.id}`,
+        ip,
+        outcome: 'success',
+      });
       return issue(user);
     },
 
@@ -121,10 +197,15 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
      */
     async refresh(input: { refreshToken: string }, ip: string) {
       const outcome = await db.transaction(async (trx) => {
-        const token = await RefreshToken.query(trx).findOne({ token_hash: sha256(input.refreshToken) }).forUpdate();
+        const token = await RefreshToken.query(trx)
+          .findOne({ token_hash: sha256(input.refreshToken) })
+          .forUpdate();
         if (!token || token.revoked_at || token.expires_at <= new Date()) return { kind: 'invalid' as const };
         if (token.used_at) {
-          await RefreshToken.query(trx).patch({ revoked_at: new Date() }).where({ family_id: token.family_id }).whereNull('revoked_at');
+          await RefreshToken.query(trx)
+            .patch({ revoked_at: new Date() })
+            .where({ family_id: token.family_id })
+            .whereNull('revoked_at');
           return { kind: 'replayed' as const, token };
         }
         await RefreshToken.query(trx).patch({ used_at: new Date() }).where({ id: token.id });
@@ -132,7 +213,14 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
       });
       if (outcome.kind === 'invalid') throw new Unauthorized('invalid or expired refresh token');
       if (outcome.kind === 'replayed') {
-        await audit({ actor: outcome.token.user_id, action: 'auth.refresh', target: `user:${outcome.token.user_id}`, ip, outcome: 'denied', detail: { reason: 'refresh_token_reused', family: outcome.token.family_id } });
+        await audit({
+          actor: outcome.token.user_id,
+          action: 'auth.refresh',
+          target: `user:${outcome.token.user_id}`,
+          ip,
+          outcome: 'denied',
+          detail: { reason: 'refresh_token_reused', family: outcome.token.family_id },
+        });
         throw new Unauthorized('refresh token already used; every session from that login was signed out');
       }
       const user = await LabUser.query(db).findById(outcome.token.user_id);
@@ -142,8 +230,18 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
 
     /** Signs the caller out everywhere: every refresh token ends now (access tokens run out within minutes). */
     async revokeAll(caller: LabCaller, ip: string) {
-      const revoked = await RefreshToken.query(db).patch({ revoked_at: new Date() }).where({ user_id: caller.user.id }).whereNull('revoked_at');
-      await audit({ actor: caller.user.email, action: 'auth.revoke_refresh_tokens', target: `user:${caller.user.id}`, ip, outcome: 'success', detail: { revoked } });
+      const revoked = await RefreshToken.query(db)
+        .patch({ revoked_at: new Date() })
+        .where({ user_id: caller.user.id })
+        .whereNull('revoked_at');
+      await audit({
+        actor: caller.user.email,
+        action: 'auth.revoke_refresh_tokens',
+        target: `user:${caller.user.id}`,
+        ip,
+        outcome: 'success',
+        detail: { revoked },
+      });
       return { revoked };
     },
 
@@ -151,7 +249,10 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
       if (level === 'public') return;
       const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
       if (!match) throw new Unauthorized('missing bearer token');
-      const claims = await jwtVerify(match[1], secret, { algorithms: ['HS256'], issuer: 'dermaga/gpu-lab' }).then(
+      const claims = await jwtVerify(match[1], secret, {
+        algorithms: ['HS256'],
+        issuer: 'dermaga/gpu-lab',
+      }).then(
         (r) => r.payload,
         () => null,
       );

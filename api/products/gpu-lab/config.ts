@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { EPHEMERAL_RANGE_FILE, ephemeralPortRange, type ProductSettings, seconds } from '../../../core/settings';
+import {
+  EPHEMERAL_RANGE_FILE,
+  ephemeralPortRange,
+  type ProductSettings,
+  seconds,
+} from '../../../core/settings';
 
 /** gpu-lab's settings (GPULAB_*). */
 export const gpuLabSettings = z.object({
   /** gpu-lab: the address containers' SSH and Jupyter ports are published on, and the user SSH logs in as. */
   GPULAB_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
-  GPULAB_SSH_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('lab'),
+  GPULAB_SSH_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+    .default('lab'),
   /** gpu-lab tokens: HS256 secret for access JWTs (unset: derived from DERMAGA_SECRET_KEY), and lifetimes. */
   GPULAB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   GPULAB_ACCESS_TOKEN_TTL_SECONDS: seconds.default(15 * 60),
@@ -21,11 +29,23 @@ export const gpuLabSettings = z.object({
   GPULAB_IMAGES: z
     .string()
     .default('nvcr.io/nvidia/pytorch:24.05-py3')
-    .transform((s) => s.split(',').map((i) => i.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((i) => i.trim())
+        .filter(Boolean),
+    ),
   GPULAB_HOSTS: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((h) => h.trim()).filter(Boolean) : null)),
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : null,
+    ),
   /**
    * Host ports handed to containers' SSH and Jupyter. It may not overlap this machine's ephemeral
    * port range (outgoing connections take those at random, and a create would then fail to bind).
@@ -69,13 +89,17 @@ export const gpuLabSettings = z.object({
       'must be host=cpus:memoryMb, comma-separated',
     )
     .default('')
-    .transform((s) =>
-      Object.fromEntries(
-        s.split(',').filter(Boolean).map((entry) => {
-          const [host, cpus, memoryMb] = entry.split(/[=:]/);
-          return [host, { cpus: Number(cpus), memoryMb: Number(memoryMb) }];
-        }),
-      ) as Record<string, { cpus: number; memoryMb: number }>,
+    .transform(
+      (s) =>
+        Object.fromEntries(
+          s
+            .split(',')
+            .filter(Boolean)
+            .map((entry) => {
+              const [host, cpus, memoryMb] = entry.split(/[=:]/);
+              return [host, { cpus: Number(cpus), memoryMb: Number(memoryMb) }];
+            }),
+        ) as Record<string, { cpus: number; memoryMb: number }>,
     ),
   /** Open price quotes (generate-harga) one researcher may hold at once. */
   GPULAB_MAX_OPEN_QUOTES: z.coerce.number().int().min(1).default(3),

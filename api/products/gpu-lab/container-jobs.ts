@@ -46,7 +46,12 @@ export function createContainerJobs(deps: {
   const { visible, devicesOf } = containerRows(db);
 
   /** Everything a container workflow needs, from the row (the SSH password only when one is being set). */
-  const inputOf = async (c: Row, jobId: string, sshPassword = '', q: Knex = db): Promise<LabContainerInput> => ({
+  const inputOf = async (
+    c: Row,
+    jobId: string,
+    sshPassword = '',
+    q: Knex = db,
+  ): Promise<LabContainerInput> => ({
     containerId: c.id,
     jobId,
     name: c.name,
@@ -64,10 +69,28 @@ export function createContainerJobs(deps: {
     hostQueue: hostQueue(c.host_id),
   });
 
-  async function startAction(caller: LabCaller, c: Row, kind: ContainerAction['kind'], ip: string, extra: { sshPassword?: string; wipeWorkspace?: boolean } = {}) {
+  async function startAction(
+    caller: LabCaller,
+    c: Row,
+    kind: ContainerAction['kind'],
+    ip: string,
+    extra: { sshPassword?: string; wipeWorkspace?: boolean } = {},
+  ) {
     const job = await db.transaction(async (trx) => {
-      const job = await createJob(trx, { product: 'gpu-lab', type: `container.${kind}`, target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-${kind}-${newId('run')}`, actor: caller.user.email });
-      await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: `container.${kind}`, target: `container:${c.id}`, ip, outcome: 'success' });
+      const job = await createJob(trx, {
+        product: 'gpu-lab',
+        type: `container.${kind}`,
+        target: { type: 'container', id: c.id },
+        workflowId: `gpu-lab-container-${c.id}-${kind}-${newId('run')}`,
+        actor: caller.user.email,
+      });
+      await writeAudit(trx, 'gpu-lab', {
+        actor: caller.user.email,
+        action: `container.${kind}`,
+        target: `container:${c.id}`,
+        ip,
+        outcome: 'success',
+      });
       // The container's jobId is its latest job, whatever it does.
       await trx('gpu_lab.containers').where({ id: c.id }).update({ job_id: job.id });
       // The new SSH password travels (and is recorded) sealed only.
@@ -78,10 +101,20 @@ export function createContainerJobs(deps: {
           : kind === 'change-password'
             ? { kind, sealedSshPassword: input.sealedSshPassword }
             : { kind };
-      await recordJobStart(trx, job, { workflowType: 'containerAction', taskQueue: CONTROL_QUEUE, args: [input, action], owner: c.owner_id });
+      await recordJobStart(trx, job, {
+        workflowType: 'containerAction',
+        taskQueue: CONTROL_QUEUE,
+        args: [input, action],
+        owner: c.owner_id,
+      });
       return job;
     });
-    await startJobWorkflow(db, temporal, job, `the ${kind} of ${c.name} is recorded (job ${job.id}) and starts once Temporal answers; do not repeat it`);
+    await startJobWorkflow(
+      db,
+      temporal,
+      job,
+      `the ${kind} of ${c.name} is recorded (job ${job.id}) and starts once Temporal answers; do not repeat it`,
+    );
     return job.id;
   }
 
@@ -89,39 +122,85 @@ export function createContainerJobs(deps: {
   async function paidFor(paymentId: string) {
     const payment = await db('gpu_lab.payments').where({ id: paymentId }).first();
     if (!payment) throw new NotFound(`payment ${paymentId}`);
-    if (payment.status !== 'approved') throw new Conflict(`paymentId: payment ${paymentId} is ${payment.status}, not approved`, 'paymentId');
-    if (payment.container_id) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
-    if (payment.lease_extended_at) throw new Conflict('paymentId: this payment extended a container\'s lease', 'paymentId');
-    if (payment.extends_container_id) throw new Conflict('paymentId: this payment is for extending a container, not a new one', 'paymentId');
+    if (payment.status !== 'approved')
+      throw new Conflict(`paymentId: payment ${paymentId} is ${payment.status}, not approved`, 'paymentId');
+    if (payment.container_id)
+      throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
+    if (payment.lease_extended_at)
+      throw new Conflict("paymentId: this payment extended a container's lease", 'paymentId');
+    if (payment.extends_container_id)
+      throw new Conflict('paymentId: this payment is for extending a container, not a new one', 'paymentId');
     return { payment, pkg: await db('gpu_lab.packages').where({ id: payment.package_id }).first() };
   }
 
   return {
     /** Reserves a host's ports (and GPUs) and starts createContainer; the SSH password is in this answer only. */
-    async create(caller: LabCaller, input: { paymentId?: string; userId?: string; image: string; name?: string; cpus?: number; memoryMb?: number; gpuCount?: number; gpuKind?: string }, ip: string) {
-      if (!config.GPULAB_IMAGES.includes(input.image)) throw new Invalid(`image: ${input.image} is not an approved image (GET /docker/search lists them)`, 'image');
+    async create(
+      caller: LabCaller,
+      input: {
+        paymentId?: string;
+        userId?: string;
+        image: string;
+        name?: string;
+        cpus?: number;
+        memoryMb?: number;
+        gpuCount?: number;
+        gpuKind?: string;
+      },
+      ip: string,
+    ) {
+      if (!config.GPULAB_IMAGES.includes(input.image))
+        throw new Invalid(
+          `image: ${input.image} is not an approved image (GET /docker/search lists them)`,
+          'image',
+        );
       const paid = input.paymentId ? await paidFor(input.paymentId) : null;
       const owner = await LabUser.query(db).findById(paid?.payment.user_id ?? input.userId ?? '');
       if (!owner) throw new NotFound(`user ${input.userId}`);
       const spec = paid
-        ? { cpus: Number(paid.pkg.cpus), memoryMb: paid.pkg.memory_gb * 1024, gpuCount: paid.pkg.gpu_count as number, gpuKind: paid.pkg.gpu_kind as string }
-        : { cpus: input.cpus as number, memoryMb: input.memoryMb as number, gpuCount: input.gpuCount ?? 0, gpuKind: input.gpuKind };
+        ? {
+            cpus: Number(paid.pkg.cpus),
+            memoryMb: paid.pkg.memory_gb * 1024,
+            gpuCount: paid.pkg.gpu_count as number,
+            gpuKind: paid.pkg.gpu_kind as string,
+          }
+        : {
+            cpus: input.cpus as number,
+            memoryMb: input.memoryMb as number,
+            gpuCount: input.gpuCount ?? 0,
+            gpuKind: input.gpuKind,
+          };
       const name = input.name ?? `lab-${owner.id.slice(-8)}-${newId('c').slice(-6)}`;
-      if (!CONTAINER_NAME.test(name)) throw new Invalid('name: letters, digits, _ . - (not first), at most 128', 'name');
+      if (!CONTAINER_NAME.test(name))
+        throw new Invalid('name: letters, digits, _ . - (not first), at most 128', 'name');
       const containerId = newId('ctr');
       const sshPassword = generatePassword();
       const jupyterToken = generatePassword() + generatePassword();
       const [, portsInUse] = await Promise.all([refreshCapacity(hosts), checkPorts(hosts)]);
       const { job, row, devices, lease } = await withReservationRetry(db, async (trx) => {
         await trx('gpu_lab.containers').insert({
-          id: containerId, name, owner_id: owner.id, host_id: hosts[0], image: input.image, cpus: spec.cpus, memory_mb: spec.memoryMb,
-          workspace: `${name}-workspace`, ssh_port: 0, jupyter_port: 0, jupyter_token_sealed: secrets.seal(jupyterToken), status: 'creating',
+          id: containerId,
+          name,
+          owner_id: owner.id,
+          host_id: hosts[0],
+          image: input.image,
+          cpus: spec.cpus,
+          memory_mb: spec.memoryMb,
+          workspace: `${name}-workspace`,
+          ssh_port: 0,
+          jupyter_port: 0,
+          jupyter_token_sealed: secrets.seal(jupyterToken),
+          status: 'creating',
           cmd: config.GPULAB_CONTAINER_CMD ? JSON.stringify(config.GPULAB_CONTAINER_CMD) : null,
         });
         if (paid) {
           // The payment is spent on this container; a second create with it is refused.
-          const claimed = await trx('gpu_lab.payments').where({ id: paid.payment.id, status: 'approved' }).whereNull('container_id').update({ container_id: containerId });
-          if (!claimed) throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
+          const claimed = await trx('gpu_lab.payments')
+            .where({ id: paid.payment.id, status: 'approved' })
+            .whereNull('container_id')
+            .update({ container_id: containerId });
+          if (!claimed)
+            throw new Conflict('paymentId: this payment already paid for a container', 'paymentId');
         }
         const candidates = await gpuCandidates(trx, hosts, spec.gpuCount ? spec.gpuKind : undefined);
         const r = await reserve(trx, {
@@ -133,20 +212,55 @@ export function createContainerJobs(deps: {
           ports: config.GPULAB_PORT_RANGE,
           portsInUse,
         });
-        const job = await createJob(trx, { product: 'gpu-lab', type: 'container.create', target: { type: 'container', id: containerId }, workflowId: `gpu-lab-container-${containerId}-create`, actor: caller.user.email });
-        const [row] = await trx('gpu_lab.containers').where({ id: containerId }).update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id }).returning('*');
+        const job = await createJob(trx, {
+          product: 'gpu-lab',
+          type: 'container.create',
+          target: { type: 'container', id: containerId },
+          workflowId: `gpu-lab-container-${containerId}-create`,
+          actor: caller.user.email,
+        });
+        const [row] = await trx('gpu_lab.containers')
+          .where({ id: containerId })
+          .update({ host_id: r.hostId, ssh_port: r.sshPort, jupyter_port: r.jupyterPort, job_id: job.id })
+          .returning('*');
         // Recorded with the rows (the SSH password sealed): started below, or by the reconciler.
-        await recordJobStart(trx, job, { workflowType: 'createContainer', taskQueue: CONTROL_QUEUE, args: [await inputOf(row, job.id, sshPassword, trx)], owner: row.owner_id });
-        const lease = paid ? await recordLeasePayment(trx, config, row, leaseEnd(null, paid.pkg.duration_days)) : null;
-        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.create', target: `container:${containerId}`, ip, outcome: 'success', detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id } });
+        await recordJobStart(trx, job, {
+          workflowType: 'createContainer',
+          taskQueue: CONTROL_QUEUE,
+          args: [await inputOf(row, job.id, sshPassword, trx)],
+          owner: row.owner_id,
+        });
+        const lease = paid
+          ? await recordLeasePayment(trx, config, row, leaseEnd(null, paid.pkg.duration_days))
+          : null;
+        await writeAudit(trx, 'gpu-lab', {
+          actor: caller.user.email,
+          action: 'container.create',
+          target: `container:${containerId}`,
+          ip,
+          outcome: 'success',
+          detail: { name, user: owner.id, image: input.image, payment: paid?.payment.id },
+        });
         return { job, row, devices: r.devices, lease };
       }).catch((err) => {
-        throw err instanceof UniqueViolationError || (err as { constraint?: string }).constraint === 'containers_name_unique' ? new Conflict(`name: a container named ${name} exists`, 'name') : err;
+        throw err instanceof UniqueViolationError ||
+          (err as { constraint?: string }).constraint === 'containers_name_unique'
+          ? new Conflict(`name: a container named ${name} exists`, 'name')
+          : err;
       });
       const recorded = `container ${name} is recorded (creating, job ${job.id}) and is created once Temporal answers; do not create it again. Its SSH password is not in this answer: set one with change-password once it runs`;
       await startJobWorkflow(db, temporal, job, recorded);
       if (lease) await dispatchStart(db, temporal, lease as RecordedStart, 'container.lease', recorded);
-      return { container: view(row, devices), jobId: job.id, ssh: { host: config.GPULAB_PUBLIC_HOST, port: row.ssh_port, username: config.GPULAB_SSH_USER, password: sshPassword } };
+      return {
+        container: view(row, devices),
+        jobId: job.id,
+        ssh: {
+          host: config.GPULAB_PUBLIC_HOST,
+          port: row.ssh_port,
+          username: config.GPULAB_SSH_USER,
+          password: sshPassword,
+        },
+      };
     },
 
     async action(caller: LabCaller, name: string, kind: 'stop' | 'start' | 'restart', ip: string) {
@@ -158,7 +272,10 @@ export function createContainerJobs(deps: {
     async reset(caller: LabCaller, name: string, input: { wipeWorkspace: boolean }, ip: string) {
       const c = await visible(caller, name);
       const sshPassword = generatePassword();
-      return { jobId: await startAction(caller, c, 'reset', ip, { sshPassword, wipeWorkspace: input.wipeWorkspace }), ssh: { username: config.GPULAB_SSH_USER, password: sshPassword } };
+      return {
+        jobId: await startAction(caller, c, 'reset', ip, { sshPassword, wipeWorkspace: input.wipeWorkspace }),
+        ssh: { username: config.GPULAB_SSH_USER, password: sshPassword },
+      };
     },
 
     async changePassword(caller: LabCaller, name: string, input: { password: string }, ip: string) {
@@ -169,20 +286,50 @@ export function createContainerJobs(deps: {
     async remove(caller: LabCaller, name: string, ip: string) {
       const c = await visible(caller, name);
       const job = await db.transaction(async (trx) => {
-        const job = await createJob(trx, { product: 'gpu-lab', type: 'container.delete', target: { type: 'container', id: c.id }, workflowId: `gpu-lab-container-${c.id}-delete`, actor: caller.user.email });
-        await trx('gpu_lab.containers').where({ id: c.id }).update({ status: 'removing', job_id: job.id, updated_at: trx.fn.now() });
+        const job = await createJob(trx, {
+          product: 'gpu-lab',
+          type: 'container.delete',
+          target: { type: 'container', id: c.id },
+          workflowId: `gpu-lab-container-${c.id}-delete`,
+          actor: caller.user.email,
+        });
+        await trx('gpu_lab.containers')
+          .where({ id: c.id })
+          .update({ status: 'removing', job_id: job.id, updated_at: trx.fn.now() });
         await recordJobStart(trx, job, {
           workflowType: 'deleteContainer',
           taskQueue: CONTROL_QUEUE,
-          args: [{ containerId: c.id, jobId: job.id, name: c.name, workspace: c.workspace, keepWorkspace: false, hostQueue: hostQueue(c.host_id) }],
+          args: [
+            {
+              containerId: c.id,
+              jobId: job.id,
+              name: c.name,
+              workspace: c.workspace,
+              keepWorkspace: false,
+              hostQueue: hostQueue(c.host_id),
+            },
+          ],
           owner: c.owner_id,
         });
-        await writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action: 'container.delete', target: `container:${c.id}`, ip, outcome: 'success' });
+        await writeAudit(trx, 'gpu-lab', {
+          actor: caller.user.email,
+          action: 'container.delete',
+          target: `container:${c.id}`,
+          ip,
+          outcome: 'success',
+        });
         return job;
       });
       // Its lease has nothing left to time: end it (there may be none, for an unpaid container).
-      await temporal.call((client) => client.workflow.getHandle(`gpu-lab-lease-${c.id}`).terminate('container deleted')).catch(() => undefined);
-      await startJobWorkflow(db, temporal, job, `the delete of ${c.name} is recorded (removing, job ${job.id}) and starts once Temporal answers`);
+      await temporal
+        .call((client) => client.workflow.getHandle(`gpu-lab-lease-${c.id}`).terminate('container deleted'))
+        .catch(() => undefined);
+      await startJobWorkflow(
+        db,
+        temporal,
+        job,
+        `the delete of ${c.name} is recorded (removing, job ${job.id}) and starts once Temporal answers`,
+      );
       return { jobId: job.id };
     },
   };

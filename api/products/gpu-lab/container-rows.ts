@@ -27,10 +27,14 @@ export const view = (c: Row, devices: string[] = []) => ({
 export function containerRows(db: Knex) {
   async function visible(caller: LabCaller, name: string): Promise<Row> {
     const row = await db('gpu_lab.containers').where({ name }).first();
-    if (!row || (caller.user.role !== 'admin' && row.owner_id !== caller.user.id)) throw new NotFound(`container ${name}`);
+    if (!row || (caller.user.role !== 'admin' && row.owner_id !== caller.user.id))
+      throw new NotFound(`container ${name}`);
     return row;
   }
-  const devicesOf = async (id: string, q: Knex = db) => (await q('gpu_lab.container_devices').where({ container_id: id }).select('device_uuid')).map((d) => d.device_uuid as string);
+  const devicesOf = async (id: string, q: Knex = db) =>
+    (await q('gpu_lab.container_devices').where({ container_id: id }).select('device_uuid')).map(
+      (d) => d.device_uuid as string,
+    );
 
   return { visible, devicesOf };
 }

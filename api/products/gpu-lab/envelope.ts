@@ -15,10 +15,16 @@ export const LabError = z
   })
   .openapi('LabError');
 
-export const labError = (err: AppError) => ({ success: false, message: err.message, code: err.code, ...(err.field ? { field: err.field } : {}) });
+export const labError = (err: AppError) => ({
+  success: false,
+  message: err.message,
+  code: err.code,
+  ...(err.field ? { field: err.field } : {}),
+});
 
 /** A success answer's schema around its data. */
-export const ok = <T extends ZodTypeAny>(data: T) => z.object({ success: z.literal(true), message: z.string(), data });
+export const ok = <T extends ZodTypeAny>(data: T) =>
+  z.object({ success: z.literal(true), message: z.string(), data });
 
 /** A success answer. */
 export const answer = <T>(message: string, data: T) => ({ success: true as const, message, data });

@@ -54,8 +54,10 @@ const columns = (i: Partial<GpuInput>) => ({
 /** A duplicate UUID, or a second whole GPU at a host's index, is a 409 naming the field. */
 function duplicate(err: unknown): never {
   const constraint = (err as { constraint?: string }).constraint ?? '';
-  if (constraint === 'gpus_uuid_unique') throw new Conflict('uuid: a device with this UUID is already in the inventory', 'uuid');
-  if (constraint === 'gpus_host_index_unique') throw new Conflict('index: this host already has a GPU at this index', 'index');
+  if (constraint === 'gpus_uuid_unique')
+    throw new Conflict('uuid: a device with this UUID is already in the inventory', 'uuid');
+  if (constraint === 'gpus_host_index_unique')
+    throw new Conflict('index: this host already has a GPU at this index', 'index');
   throw err;
 }
 
@@ -72,7 +74,11 @@ const withHolder = (db: Knex) =>
  * Read under a share lock inside the creating transaction: an admin removing or retiring one
  * waits until the reservation is committed, and then sees it held.
  */
-export async function gpuCandidates(trx: Knex.Transaction, hosts: string[], kind: string | undefined): Promise<HostCandidate[]> {
+export async function gpuCandidates(
+  trx: Knex.Transaction,
+  hosts: string[],
+  kind: string | undefined,
+): Promise<HostCandidate[]> {
   const rows: { host_id: string; uuid: string }[] = await trx('gpu_lab.gpus')
     .whereIn('host_id', hosts)
     .where({ status: 'available' })
@@ -80,7 +86,10 @@ export async function gpuCandidates(trx: Knex.Transaction, hosts: string[], kind
     .orderBy(['gpu_index', 'uuid'])
     .forShare()
     .select('host_id', 'uuid');
-  return hosts.map((hostId) => ({ hostId, devices: rows.filter((r) => r.host_id === hostId).map((r) => r.uuid) }));
+  return hosts.map((hostId) => ({
+    hostId,
+    devices: rows.filter((r) => r.host_id === hostId).map((r) => r.uuid),
+  }));
 }
 
 /**
@@ -91,17 +100,37 @@ export function createGpuService(deps: { db: Knex; config: Config; readFromHost:
   const { db, config, readFromHost } = deps;
   const hosts = config.GPULAB_HOSTS ?? [config.HOST_ID];
   const knownHost = (hostId: string) => {
-    if (!hosts.includes(hostId)) throw new Invalid(`hostId: ${hostId} is not a gpu-lab host (GPULAB_HOSTS: ${hosts.join(', ')})`, 'hostId');
+    if (!hosts.includes(hostId))
+      throw new Invalid(
+        `hostId: ${hostId} is not a gpu-lab host (GPULAB_HOSTS: ${hosts.join(', ')})`,
+        'hostId',
+      );
     return hostId;
   };
-  const audit = (trx: Knex, caller: LabCaller, ip: string, action: string, id: string, detail?: Record<string, unknown>) =>
-    writeAudit(trx, 'gpu-lab', { actor: caller.user.email, action, target: `gpu:${id}`, ip, outcome: 'success', detail });
+  const audit = (
+    trx: Knex,
+    caller: LabCaller,
+    ip: string,
+    action: string,
+    id: string,
+    detail?: Record<string, unknown>,
+  ) =>
+    writeAudit(trx, 'gpu-lab', {
+      actor: caller.user.email,
+      action,
+      target: `gpu:${id}`,
+      ip,
+      outcome: 'success',
+      detail,
+    });
 
   /** The device, locked for the change, and the container holding it (if any). */
   async function locked(trx: Knex.Transaction, id: string) {
     const gpu = await trx('gpu_lab.gpus').where({ id }).forUpdate().first();
     if (!gpu) throw new NotFound(`gpu ${id}`);
-    const holder = await trx('gpu_lab.container_devices').where({ host_id: gpu.host_id, device_uuid: gpu.uuid }).first();
+    const holder = await trx('gpu_lab.container_devices')
+      .where({ host_id: gpu.host_id, device_uuid: gpu.uuid })
+      .first();
     return { gpu, holder: holder?.container_id as string | undefined };
   }
 
@@ -110,15 +139,27 @@ export function createGpuService(deps: { db: Knex; config: Config; readFromHost:
       knownHost(input.hostId);
       const row = await db
         .transaction(async (trx) => {
-          const [row] = await trx('gpu_lab.gpus').insert({ id: newId('gpu'), ...columns({ ...input, kind: input.kind ?? input.model }) }).returning('*');
-          await audit(trx, caller, ip, 'gpu.create', row.id, { hostId: row.host_id, uuid: row.uuid, kind: row.kind });
+          const [row] = await trx('gpu_lab.gpus')
+            .insert({ id: newId('gpu'), ...columns({ ...input, kind: input.kind ?? input.model }) })
+            .returning('*');
+          await audit(trx, caller, ip, 'gpu.create', row.id, {
+            hostId: row.host_id,
+            uuid: row.uuid,
+            kind: row.kind,
+          });
           return row;
         })
         .catch(duplicate);
       return { gpu: view(row) };
     },
 
-    async list(q: { hostId?: string; kind?: string; status?: GpuStatus | 'in_use'; limit: number; offset: number }) {
+    async list(q: {
+      hostId?: string;
+      kind?: string;
+      status?: GpuStatus | 'in_use';
+      limit: number;
+      offset: number;
+    }) {
       const base = withHolder(db).modify((b) => {
         if (q.hostId) b.where('g.host_id', q.hostId);
         if (q.kind) b.whereRaw('lower(g.kind) = lower(?)', [q.kind]);
@@ -138,9 +179,16 @@ export function createGpuService(deps: { db: Knex; config: Config; readFromHost:
       const row = await db
         .transaction(async (trx) => {
           const { gpu, holder } = await locked(trx, id);
-          const moves = (input.hostId !== undefined && input.hostId !== gpu.host_id) || (input.uuid !== undefined && input.uuid !== gpu.uuid);
-          if (holder && moves) throw new Conflict(`container ${holder} holds this device; its host and UUID stay until it is released`);
-          await trx('gpu_lab.gpus').where({ id }).update({ ...columns(input), updated_at: trx.fn.now() });
+          const moves =
+            (input.hostId !== undefined && input.hostId !== gpu.host_id) ||
+            (input.uuid !== undefined && input.uuid !== gpu.uuid);
+          if (holder && moves)
+            throw new Conflict(
+              `container ${holder} holds this device; its host and UUID stay until it is released`,
+            );
+          await trx('gpu_lab.gpus')
+            .where({ id })
+            .update({ ...columns(input), updated_at: trx.fn.now() });
           await audit(trx, caller, ip, 'gpu.update', id, { fields: Object.keys(input) });
           return withHolder(trx).where('g.id', id).first();
         })
@@ -151,7 +199,10 @@ export function createGpuService(deps: { db: Knex; config: Config; readFromHost:
     async remove(caller: LabCaller, id: string, ip: string) {
       await db.transaction(async (trx) => {
         const { holder } = await locked(trx, id);
-        if (holder) throw new Conflict(`container ${holder} holds this device; delete the container (or set the GPU to maintenance) first`);
+        if (holder)
+          throw new Conflict(
+            `container ${holder} holds this device; delete the container (or set the GPU to maintenance) first`,
+          );
         await trx('gpu_lab.gpus').where({ id }).delete();
         await audit(trx, caller, ip, 'gpu.delete', id);
       });

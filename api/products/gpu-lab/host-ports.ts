@@ -17,8 +17,15 @@ export function createPortChecker(deps: { config: Config; readFromHost: HostRead
   return async function portsInUse(hosts: string[]): Promise<Record<string, number[]>> {
     const answers = await Promise.all(
       hosts.map(async (hostId) => {
-        const ports = await readFromHost<number[]>(hostId, { kind: 'portsInUse', from, to }, { timeoutMs }).catch((err: Error) => {
-          logger?.warn({ hostId, err: err.message }, 'gpu-lab: the host did not say which ports it uses; reserving without its list');
+        const ports = await readFromHost<number[]>(
+          hostId,
+          { kind: 'portsInUse', from, to },
+          { timeoutMs },
+        ).catch((err: Error) => {
+          logger?.warn(
+            { hostId, err: err.message },
+            'gpu-lab: the host did not say which ports it uses; reserving without its list',
+          );
           return [];
         });
         return [hostId, ports] as const;

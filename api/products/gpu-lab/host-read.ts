@@ -24,11 +24,18 @@ const STATUS: Record<string, number> = {
  */
 export function createHostReader(temporal: Temporal) {
   /** `timeoutMs` (default 60 s) bounds the whole read: the host's answer, or a 503 saying it did not come. */
-  return async function readFromHost<T = unknown>(hostId: string, read: HostRead, opts: { timeoutMs?: number } = {}): Promise<T> {
+  return async function readFromHost<T = unknown>(
+    hostId: string,
+    read: HostRead,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Unavailable(`host ${hostId} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Unavailable(`host ${hostId} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([ask<T>(hostId, read, timeoutMs), late]);
@@ -45,7 +52,10 @@ export function createHostReader(temporal: Temporal) {
         taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
       }),
     );
-    if (!pollers?.length) throw new Unavailable(`host ${hostId}: no worker polls ${hostQueue(hostId)}; start the worker on that host (HOST_ID=${hostId})`);
+    if (!pollers?.length)
+      throw new Unavailable(
+        `host ${hostId}: no worker polls ${hostQueue(hostId)}; start the worker on that host (HOST_ID=${hostId})`,
+      );
     const handle = await temporal.call((c) =>
       c.workflow.start<Workflows['readFromHost']>('readFromHost' satisfies WorkflowName, {
         workflowId: `gpu-lab-read-${newId('r')}`,
@@ -53,7 +63,11 @@ export function createHostReader(temporal: Temporal) {
         args: [hostQueue(hostId), read],
         workflowExecutionTimeout: `${Math.max(1, Math.ceil(timeoutMs / 1000))} seconds`,
         // A read for the platform (GPU inventory, an admin's look), not for one researcher.
-        typedSearchAttributes: typedSearchAttributesOf({ product: 'gpu-lab', owner: 'platform', resource: hostId }),
+        typedSearchAttributes: typedSearchAttributesOf({
+          product: 'gpu-lab',
+          owner: 'platform',
+          resource: hostId,
+        }),
       }),
     );
     try {
@@ -62,7 +76,8 @@ export function createHostReader(temporal: Temporal) {
     } catch (err) {
       let e: { message?: string; cause?: unknown } = err as Error;
       while (e.cause) e = e.cause as typeof e;
-      if (e instanceof ApplicationFailure && e.type && STATUS[e.type]) throw new AppError(e.type, STATUS[e.type], e.message);
+      if (e instanceof ApplicationFailure && e.type && STATUS[e.type])
+        throw new AppError(e.type, STATUS[e.type], e.message);
       throw new Unavailable(`host ${hostId} did not answer: ${e.message ?? String(err)}`);
     }
   }

@@ -30,7 +30,15 @@ export const createGpuLab: ProductFactory = ({ config, db, temporal, logger }) =
     router: routes.router,
     errorEnvelope: labError,
     served: routes.served,
-    openapi: (serverUrl) => routes.openapi({ title: 'GPU Lab API', version: '1', description: 'GPU container lab: accounts, containers on GPU hosts, packages, payments, tickets.' }, serverUrl),
+    openapi: (serverUrl) =>
+      routes.openapi(
+        {
+          title: 'GPU Lab API',
+          version: '1',
+          description: 'GPU container lab: accounts, containers on GPU hosts, packages, payments, tickets.',
+        },
+        serverUrl,
+      ),
     start: () => auth.bootstrapAdmin(),
   };
 };

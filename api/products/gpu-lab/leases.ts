@@ -18,14 +18,17 @@ export async function payLease(
 ): Promise<void> {
   const { input, signal, searchAttributes } = leaseStart(deps.config, c, endsAt);
   await deps.temporal.call((client) =>
-    client.workflow.signalWithStart<Workflows['containerLease'], [{ endsAt: string }]>('containerLease' satisfies WorkflowName, {
-      workflowId: leaseWorkflowIdOf(c.id),
-      taskQueue: CONTROL_QUEUE,
-      args: [input],
-      signal: extendLeaseSignal,
-      signalArgs: signal.args,
-      typedSearchAttributes: typedSearchAttributesOf(searchAttributes),
-    }),
+    client.workflow.signalWithStart<Workflows['containerLease'], [{ endsAt: string }]>(
+      'containerLease' satisfies WorkflowName,
+      {
+        workflowId: leaseWorkflowIdOf(c.id),
+        taskQueue: CONTROL_QUEUE,
+        args: [input],
+        signal: extendLeaseSignal,
+        signalArgs: signal.args,
+        typedSearchAttributes: typedSearchAttributesOf(searchAttributes),
+      },
+    ),
   );
 }
 
@@ -33,9 +36,20 @@ export async function payLease(
  * payLease for a container being created: recorded in its transaction (the outbox), so the lease
  * starts even if the process dies before it is sent. Send it with dispatchStart after the commit.
  */
-export async function recordLeasePayment(trx: Knex.Transaction, config: Config, c: LeasedContainer, endsAt: Date) {
+export async function recordLeasePayment(
+  trx: Knex.Transaction,
+  config: Config,
+  c: LeasedContainer,
+  endsAt: Date,
+) {
   const { input, signal, searchAttributes } = leaseStart(config, c, endsAt);
-  return recordStart(trx, leaseWorkflowIdOf(c.id), { workflowType: 'containerLease', taskQueue: CONTROL_QUEUE, args: [input], signal, searchAttributes });
+  return recordStart(trx, leaseWorkflowIdOf(c.id), {
+    workflowType: 'containerLease',
+    taskQueue: CONTROL_QUEUE,
+    args: [input],
+    signal,
+    searchAttributes,
+  });
 }
 
 type LeasedContainer = { id: string; name: string; workspace: string; host_id: string; owner_id: string };
@@ -57,4 +71,5 @@ function leaseStart(config: Config, c: LeasedContainer, endsAt: Date) {
 }
 
 /** The end of a paid period of `days` that follows what is already paid (or starts now). */
-export const leaseEnd = (paidUntil: Date | string | null, days: number) => new Date(Math.max(paidUntil ? new Date(paidUntil).getTime() : 0, Date.now()) + days * 86_400_000);
+export const leaseEnd = (paidUntil: Date | string | null, days: number) =>
+  new Date(Math.max(paidUntil ? new Date(paidUntil).getTime() : 0, Date.now()) + days * 86_400_000);

@@ -15,7 +15,8 @@ export interface Reservation {
   jupyterPort: number;
 }
 
-const isUniqueViolation = (err: unknown) => err instanceof UniqueViolationError || (err as { code?: string }).code === '23505';
+const isUniqueViolation = (err: unknown) =>
+  err instanceof UniqueViolationError || (err as { code?: string }).code === '23505';
 
 type Shortfall = { field?: 'cpus' | 'memoryMb'; message: string };
 type Capacity = { cpus: number; memoryMb: number };
@@ -113,7 +114,11 @@ export async function reserve(
  * Ports of the host a container recently failed to bind (`gpu_lab.port_quarantine`, written with
  * the failed create's release): not handed out again until their time is up. Expired rows go.
  */
-async function quarantined(trx: Knex.Transaction, hostId: string, range: { from: number; to: number }): Promise<number[]> {
+async function quarantined(
+  trx: Knex.Transaction,
+  hostId: string,
+  range: { from: number; to: number },
+): Promise<number[]> {
   await trx('gpu_lab.port_quarantine').where({ host_id: hostId }).where('until', '<=', trx.fn.now()).delete();
   return (
     await trx('gpu_lab.port_quarantine')
@@ -155,7 +160,11 @@ async function shortfall(
 }
 
 /** Runs a reserving transaction again (a few times) when a concurrent create took the same port or device first. */
-export async function withReservationRetry<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, attempts = 8): Promise<T> {
+export async function withReservationRetry<T>(
+  db: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  attempts = 8,
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await db.transaction(work);
@@ -166,4 +175,7 @@ export async function withReservationRetry<T>(db: Knex, work: (trx: Knex.Transac
 }
 
 // Only a clash on the reservation tables is retried; a duplicate container name is the caller's 409.
-const isReservationClash = (err: unknown) => /container_(ports|devices)_pkey/.test(String((err as { constraint?: string }).constraint ?? (err as Error).message));
+const isReservationClash = (err: unknown) =>
+  /container_(ports|devices)_pkey/.test(
+    String((err as { constraint?: string }).constraint ?? (err as Error).message),
+  );

@@ -1,7 +1,14 @@
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
-import { generatePassword, hashPassword, newToken, passwordWeakness, sha256, verifyPassword } from '../../../core/crypto';
+import {
+  generatePassword,
+  hashPassword,
+  newToken,
+  passwordWeakness,
+  sha256,
+  verifyPassword,
+} from '../../../core/crypto';
 import { Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
@@ -22,7 +29,8 @@ const userView = (u: User) => ({ id: u.id, username: u.username, role: u.role })
 /** Sessions, login throttling and password changes for panel admins. */
 export function createAuthService(deps: { db: Knex; config: Config; logger: Logger }) {
   const { db, config } = deps;
-  const audit = (entry: Parameters<typeof writeAudit>[2], trx: Knex | Knex.Transaction = db) => writeAudit(trx, 'panel', entry);
+  const audit = (entry: Parameters<typeof writeAudit>[2], trx: Knex | Knex.Transaction = db) =>
+    writeAudit(trx, 'panel', entry);
   const throttle = createLoginThrottle(db, {
     product: 'panel',
     maxFailures: config.PANEL_LOGIN_MAX_FAILURES,
@@ -50,7 +58,13 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
   async function startSession(user: User, ip: string) {
     const { token, hash } = newToken('npt');
     const expiresAt = new Date(Date.now() + config.PANEL_TOKEN_TTL_SECONDS * 1000);
-    await Session.query(db).insert({ id: newId('ses'), user_id: user.id, token_hash: hash, ip, expires_at: expiresAt });
+    await Session.query(db).insert({
+      id: newId('ses'),
+      user_id: user.id,
+      token_hash: hash,
+      ip,
+      expires_at: expiresAt,
+    });
     return { token, expires_at: expiresAt.toISOString(), user: userView(user) };
   }
 
@@ -65,7 +79,13 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
         // Any admin, not the name: an `admin` deleted through /v1/users must not come back at the next start.
         exists: () => User.query(db).findOne({ role: 'admin' }),
         insert: async (password_hash) =>
-          (await db('panel.users').insert({ id: newId('usr'), username: 'admin', password_hash, role: 'admin' }).onConflict('username').ignore().returning('id')).length > 0,
+          (
+            await db('panel.users')
+              .insert({ id: newId('usr'), username: 'admin', password_hash, role: 'admin' })
+              .onConflict('username')
+              .ignore()
+              .returning('id')
+          ).length > 0,
       }),
 
     async login(input: { username: string; password: string }, ip: string) {
@@ -73,41 +93,86 @@ export function createAuthService(deps: { db: Knex; config: Config; logger: Logg
       const hash = user?.password_hash ?? decoyHash;
       const ok = await checkPassword(ip, input.username, 'auth.login', hash, input.password);
       if (!user || !ok) {
-        await audit({ actor: input.username, action: 'auth.login', ip, outcome: 'failure', detail: { reason: 'bad_credentials' } });
+        await audit({
+          actor: input.username,
+          action: 'auth.login',
+          ip,
+          outcome: 'failure',
+          detail: { reason: 'bad_credentials' },
+        });
         throw new Unauthorized('invalid username or password');
       }
       const session = await startSession(user, ip);
-      await audit({ actor: user.username, action: 'auth.login', target: `user:${user.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: user.username,
+        action: 'auth.login',
+        target: `user:${user.id}`,
+        ip,
+        outcome: 'success',
+      });
       return session;
     },
 
     async logout(caller: Caller, ip: string) {
       await Session.query(db).patch({ revoked_at: new Date() }).where({ id: caller.session.id });
-      await audit({ actor: caller.user.username, action: 'auth.logout', target: `user:${caller.user.id}`, ip, outcome: 'success' });
+      await audit({
+        actor: caller.user.username,
+        action: 'auth.logout',
+        target: `user:${caller.user.id}`,
+        ip,
+        outcome: 'success',
+      });
     },
 
-    me: (caller: Caller) => ({ user: userView(caller.user), expires_at: caller.session.expires_at.toISOString() }),
+    me: (caller: Caller) => ({
+      user: userView(caller.user),
+      expires_at: caller.session.expires_at.toISOString(),
+    }),
 
     /** Checks the current password, enforces strength, and signs every other session out. */
-    async changePassword(caller: Caller, input: { current_password: string; new_password: string }, ip: string) {
+    async changePassword(
+      caller: Caller,
+      input: { current_password: string; new_password: string },
+      ip: string,
+    ) {
       const { user } = caller;
       const action = 'auth.change_password';
       if (!(await checkPassword(ip, user.username, action, user.password_hash, input.current_password))) {
-        await audit({ actor: user.username, action, target: `user:${user.id}`, ip, outcome: 'failure', detail: { reason: 'wrong_current_password' } });
+        await audit({
+          actor: user.username,
+          action,
+          target: `user:${user.id}`,
+          ip,
+          outcome: 'failure',
+          detail: { reason: 'wrong_current_password' },
+        });
         throw new Invalid('current_password: is incorrect', 'current_password');
       }
       const weakness = passwordWeakness(input.new_password, user.username);
       if (weakness) throw new Invalid(`new_password: ${weakness}`, 'new_password');
-      if (input.new_password === input.current_password) throw new Invalid('new_password: must differ from the current password', 'new_password');
+      if (input.new_password === input.current_password)
+        throw new Invalid('new_password: must differ from the current password', 'new_password');
       const hash = await hashPassword(input.new_password);
       const revoked = await db.transaction(async (trx) => {
-        await User.query(trx).patch({ password_hash: hash, password_changed_at: new Date() }).where({ id: user.id });
+        await User.query(trx)
+          .patch({ password_hash: hash, password_changed_at: new Date() })
+          .where({ id: user.id });
         const n = await Session.query(trx)
           .patch({ revoked_at: new Date() })
           .where({ user_id: user.id })
           .whereNull('revoked_at')
           .whereNot({ id: caller.session.id });
-        await audit({ actor: user.username, action, target: `user:${user.id}`, ip, outcome: 'success', detail: { revoked_sessions: n } }, trx);
+        await audit(
+          {
+            actor: user.username,
+            action,
+            target: `user:${user.id}`,
+            ip,
+            outcome: 'success',
+            detail: { revoked_sessions: n },
+          },
+          trx,
+        );
         return n;
       });
       return { message: 'password changed', revoked_sessions: revoked };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { cronOrOff, type ProductSettings, seconds } from '../../../core/settings';
 
 /** An nginx `listen` value: a port, or address:port. */
-const listenValue = z.string().regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port');
+const listenValue = z
+  .string()
+  .regex(/^((\d{1,3}\.){3}\d{1,3}:|\[[0-9a-f:]+\]:)?\d{1,5}$/i, 'must be a port or address:port');
 
 /** panel's settings (PANEL_*), with the updater's install script derived from its repository and branch. */
 export const panelSettings = z
@@ -60,16 +62,23 @@ export const panelSettings = z
     PANEL_PHP_FPM_PID_FILE: z.string().default('/run/php/php8.2-fpm.pid'),
     PANEL_PHP_SOCKET_DIR: z.string().default('/run/php'),
     /** The user nginx workers run as: it must be able to open each site's PHP-FPM socket. */
-    PANEL_NGINX_USER: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default('www-data'),
+    PANEL_NGINX_USER: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]*$/)
+      .default('www-data'),
     /** Self-update: the repository and branch the panel follows, and the install script the updater unit runs. */
     PANEL_UPDATE_REPO_URL: z.string().min(1).default('https://github.com/wayangm/Nusantara-Panel.git'),
-    PANEL_UPDATE_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+    PANEL_UPDATE_BRANCH: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/)
+      .default('main'),
     /** Defaults to the repository's install.sh on that branch (GitHub raw URL). */
     PANEL_UPDATE_SCRIPT_URL: z.string().url().optional(),
   })
   .transform((s) => ({
     ...s,
-    updateScriptUrl: s.PANEL_UPDATE_SCRIPT_URL ?? githubRawInstallScript(s.PANEL_UPDATE_REPO_URL, s.PANEL_UPDATE_BRANCH),
+    updateScriptUrl:
+      s.PANEL_UPDATE_SCRIPT_URL ?? githubRawInstallScript(s.PANEL_UPDATE_REPO_URL, s.PANEL_UPDATE_BRANCH),
   })) satisfies ProductSettings;
 
 export type PanelSettings = z.output<typeof panelSettings>;
@@ -77,5 +86,7 @@ export type PanelSettings = z.output<typeof panelSettings>;
 /** https://github.com/o/r(.git) on branch b → https://raw.githubusercontent.com/o/r/b/install.sh */
 function githubRawInstallScript(repo: string, branch: string): string {
   const m = /^https:\/\/github\.com\/([^/]+)\/([^/]+?)(\.git)?$/.exec(repo);
-  return m ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${branch}/install.sh` : `${repo.replace(/\.git$/, '')}/install.sh`;
+  return m
+    ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${branch}/install.sh`
+    : `${repo.replace(/\.git$/, '')}/install.sh`;
 }

@@ -9,7 +9,12 @@ import type { Caller } from './auth';
 import { backupKind, runningBackup } from './backups';
 import { Database, DatabaseUser } from './models';
 
-const userView = (u: DatabaseUser) => ({ id: u.id, username: u.username, host: u.host, created_at: u.created_at.toISOString() });
+const userView = (u: DatabaseUser) => ({
+  id: u.id,
+  username: u.username,
+  host: u.host,
+  created_at: u.created_at.toISOString(),
+});
 
 /** Accounts MariaDB or Dermaga itself log in as: never created or replaced through the panel. */
 const RESERVED_USERS = ['root', 'mysql', 'mariadb.sys', 'PUBLIC'];
@@ -36,7 +41,11 @@ export function createDatabaseService(deps: {
    * (If the commit did land and only its answer was lost, the row stays and GET shows it with
    * `on_server: false`.)
    */
-  async function recorded<T>(write: (trx: Knex.Transaction) => Promise<T>, change: () => Promise<void>, undo: () => Promise<void>): Promise<T> {
+  async function recorded<T>(
+    write: (trx: Knex.Transaction) => Promise<T>,
+    change: () => Promise<void>,
+    undo: () => Promise<void>,
+  ): Promise<T> {
     let changed = false;
     try {
       return await db.transaction(async (trx) => {
@@ -54,7 +63,11 @@ export function createDatabaseService(deps: {
   /** A refused write still leaves its trace: one failure row outside the rolled-back transaction. */
   async function refused(entry: Omit<AuditEntry, 'outcome'>, err: unknown): Promise<never> {
     const reason = err instanceof AppError ? err.code : 'error';
-    await writeAudit(db, 'panel', { ...entry, outcome: 'failure', detail: { ...entry.detail, reason } }).catch(() => undefined);
+    await writeAudit(db, 'panel', {
+      ...entry,
+      outcome: 'failure',
+      detail: { ...entry.detail, reason },
+    }).catch(() => undefined);
     throw err;
   }
 
@@ -89,7 +102,11 @@ export function createDatabaseService(deps: {
     /** The panel's databases with their users, newest first; `on_server` says whether MariaDB still has each. */
     async list(q: { limit: number; offset: number }) {
       const [rows, total, present] = await Promise.all([
-        Database.query(db).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset),
+        Database.query(db)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(q.limit)
+          .offset(q.offset),
         Database.query(db).resultSize(),
         mariadb.listDatabases().then(
           (names) => new Set(names),
@@ -97,7 +114,10 @@ export function createDatabaseService(deps: {
         ),
       ]);
       const users = await DatabaseUser.query(db)
-        .whereIn('database_id', rows.map((r) => r.id))
+        .whereIn(
+          'database_id',
+          rows.map((r) => r.id),
+        )
         .orderBy('created_at')
         .orderBy('id');
       return {
@@ -114,9 +134,16 @@ export function createDatabaseService(deps: {
 
     /** CREATE DATABASE (utf8mb4) and its panel row. */
     async create(caller: Caller, input: { name: string }, ip: string) {
-      if (SYSTEM_SCHEMAS.includes(input.name.toLowerCase())) throw new Invalid('name: is reserved for MariaDB', 'name');
+      if (SYSTEM_SCHEMAS.includes(input.name.toLowerCase()))
+        throw new Invalid('name: is reserved for MariaDB', 'name');
       const id = newId('db');
-      const audit = { actor: caller.user.username, action: 'database.create', target: `database:${id}`, ip, detail: { name: input.name } };
+      const audit = {
+        actor: caller.user.username,
+        action: 'database.create',
+        target: `database:${id}`,
+        ip,
+        detail: { name: input.name },
+      };
       const database = await recorded(
         async (trx) => {
           const row = await Database.query(trx).insertAndFetch({ id, name: input.name });
@@ -126,18 +153,31 @@ export function createDatabaseService(deps: {
         () => mariadb.createDatabase(input.name),
         () => mariadb.dropDatabase(input.name),
       ).catch((err) => {
-        if (err instanceof UniqueViolationError) err = new Conflict('name: a database with this name already exists', 'name');
+        if (err instanceof UniqueViolationError)
+          err = new Conflict('name: a database with this name already exists', 'name');
         else if (err instanceof Conflict) err = new Conflict(`name: ${err.message}`, 'name');
         return refused({ ...audit, target: null }, err);
       });
       return {
-        database: { id: database.id, name: database.name, on_server: true, users: [], created_at: database.created_at.toISOString() },
+        database: {
+          id: database.id,
+          name: database.name,
+          on_server: true,
+          users: [],
+          created_at: database.created_at.toISOString(),
+        },
       };
     },
 
     /** CREATE USER with ALL PRIVILEGES on one panel database only; the password goes to MariaDB and nowhere else. */
-    async createUser(caller: Caller, input: { database: string; username: string; password: string; host: string }, ip: string) {
-      if (RESERVED_USERS.concat(deps.mariadbAdmin).some((r) => r.toLowerCase() === input.username.toLowerCase())) {
+    async createUser(
+      caller: Caller,
+      input: { database: string; username: string; password: string; host: string },
+      ip: string,
+    ) {
+      if (
+        RESERVED_USERS.concat(deps.mariadbAdmin).some((r) => r.toLowerCase() === input.username.toLowerCase())
+      ) {
         throw new Invalid('username: is reserved', 'username');
       }
       const weakness = passwordWeakness(input.password, input.username);
@@ -155,14 +195,19 @@ export function createDatabaseService(deps: {
       };
       const user = await recorded(
         async (trx) => {
-          const row = await DatabaseUser.query(trx).insertAndFetch({ id, database_id: database.id, ...account });
+          const row = await DatabaseUser.query(trx).insertAndFetch({
+            id,
+            database_id: database.id,
+            ...account,
+          });
           await writeAudit(trx, 'panel', { ...audit, outcome: 'success' });
           return row;
         },
         () => mariadb.createUser({ database: database.name, ...account, password: input.password }),
         () => mariadb.dropUser(account),
       ).catch((err) => {
-        if (err instanceof UniqueViolationError) err = new Conflict('username: a user with this name and host already exists', 'username');
+        if (err instanceof UniqueViolationError)
+          err = new Conflict('username: a user with this name and host already exists', 'username');
         else if (err instanceof Conflict) err = new Conflict(`username: ${err.message}`, 'username');
         return refused({ ...audit, target: null }, err);
       });

@@ -42,7 +42,15 @@ export const createPanel: ProductFactory = ({ config, db, temporal, logger }) =>
     errorEnvelope: panelError,
     served: routes.served,
     openapi: (serverUrl) =>
-      routes.openapi({ title: 'Nusantara Panel API', version: '1', description: 'Single-server hosting panel: sites, databases, certificates, jobs, audit, monitoring, self-update.' }, serverUrl),
+      routes.openapi(
+        {
+          title: 'Nusantara Panel API',
+          version: '1',
+          description:
+            'Single-server hosting panel: sites, databases, certificates, jobs, audit, monitoring, self-update.',
+        },
+        serverUrl,
+      ),
     start: () => auth.bootstrapAdmin(),
   };
 };

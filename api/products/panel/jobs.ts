@@ -23,7 +23,13 @@ export function createJobService(deps: { db: Knex; config: Config }) {
   });
 
   return {
-    async list(q: { status?: Job['status']; type?: string; target_id?: string; limit: number; offset: number }) {
+    async list(q: {
+      status?: Job['status'];
+      type?: string;
+      target_id?: string;
+      limit: number;
+      offset: number;
+    }) {
       const query = Job.query(db)
         .where({ product: 'panel' })
         .modify((b) => {

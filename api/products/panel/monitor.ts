@@ -9,7 +9,11 @@ import * as systemd from '../../../adapters/systemd';
 const WATCHED = [
   { name: 'nginx', units: ['nginx.service'], process: /^nginx: master process/ },
   { name: 'mariadb', units: ['mariadb.service', 'mysql.service'], process: /(^|\/)(mariadbd|mysqld)(\s|$)/ },
-  { name: 'php-fpm', units: ['php8.3-fpm.service', 'php8.2-fpm.service', 'php8.1-fpm.service', 'php-fpm.service'], process: /^php-fpm: master process/ },
+  {
+    name: 'php-fpm',
+    units: ['php8.3-fpm.service', 'php8.2-fpm.service', 'php8.1-fpm.service', 'php-fpm.service'],
+    process: /^php-fpm: master process/,
+  },
 ];
 
 /** A poller seen this recently means the worker is alive. */
@@ -22,9 +26,16 @@ export function createMonitorService(deps: { config: Config; temporal: Temporal 
   async function viaSystemd(w: (typeof WATCHED)[number]) {
     for (const unit of w.units) {
       const { LoadState } = await systemd.unitProperties(unit, ['LoadState']);
-      if (LoadState === 'loaded') return { name: w.name, unit, status: await systemd.unitState(unit), method: 'systemctl' };
+      if (LoadState === 'loaded')
+        return { name: w.name, unit, status: await systemd.unitState(unit), method: 'systemctl' };
     }
-    return { name: w.name, unit: w.units[0], status: 'inactive', method: 'systemctl', detail: 'no such unit' };
+    return {
+      name: w.name,
+      unit: w.units[0],
+      status: 'inactive',
+      method: 'systemctl',
+      detail: 'no such unit',
+    };
   }
 
   function viaProcessTable(w: (typeof WATCHED)[number], table: procfs.ProcessEntry[]) {
@@ -51,7 +62,9 @@ export function createMonitorService(deps: { config: Config; temporal: Temporal 
               taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
             }),
           );
-          const fresh = (pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS);
+          const fresh = (pollers ?? []).filter(
+            (p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS,
+          );
           return { name, identities: fresh.map((p) => p.identity ?? '') };
         }),
       );
@@ -61,24 +74,51 @@ export function createMonitorService(deps: { config: Config; temporal: Temporal 
         unit: 'dermaga-worker.service',
         status: missing.length === 0 ? 'active' : 'inactive',
         method: 'temporal-pollers',
-        detail: missing.length ? `no worker polls ${missing.join(', ')}` : seen.map((q) => `${q.name}: ${q.identities.join(', ')}`).join('; '),
+        detail: missing.length
+          ? `no worker polls ${missing.join(', ')}`
+          : seen.map((q) => `${q.name}: ${q.identities.join(', ')}`).join('; '),
       };
     } catch (err) {
-      return { name: 'dermaga-worker', unit: 'dermaga-worker.service', status: 'unknown', method: 'temporal-pollers', detail: `Temporal unreachable: ${(err as Error).message}` };
+      return {
+        name: 'dermaga-worker',
+        unit: 'dermaga-worker.service',
+        status: 'unknown',
+        method: 'temporal-pollers',
+        detail: `Temporal unreachable: ${(err as Error).message}`,
+      };
     }
   }
 
   return {
     async host() {
-      const [usage, mem, disks] = await Promise.all([procfs.cpuUsagePercent(), procfs.memInfo(), procfs.disks()]);
+      const [usage, mem, disks] = await Promise.all([
+        procfs.cpuUsagePercent(),
+        procfs.memInfo(),
+        procfs.disks(),
+      ]);
       const used = mem.MemTotal - mem.MemAvailable;
       const swapUsed = mem.SwapTotal - mem.SwapFree;
       const pct = (part: number, whole: number) => (whole ? Math.round((1000 * part) / whole) / 10 : 0);
       return {
         hostname: os.hostname(),
-        cpu: { cores: os.cpus().length, model: os.cpus()[0]?.model ?? null, load: procfs.loadAverage(), usage_percent: usage },
-        memory: { total_bytes: mem.MemTotal, used_bytes: used, available_bytes: mem.MemAvailable, used_percent: pct(used, mem.MemTotal) },
-        swap: { total_bytes: mem.SwapTotal, used_bytes: swapUsed, free_bytes: mem.SwapFree, used_percent: pct(swapUsed, mem.SwapTotal) },
+        cpu: {
+          cores: os.cpus().length,
+          model: os.cpus()[0]?.model ?? null,
+          load: procfs.loadAverage(),
+          usage_percent: usage,
+        },
+        memory: {
+          total_bytes: mem.MemTotal,
+          used_bytes: used,
+          available_bytes: mem.MemAvailable,
+          used_percent: pct(used, mem.MemTotal),
+        },
+        swap: {
+          total_bytes: mem.SwapTotal,
+          used_bytes: swapUsed,
+          free_bytes: mem.SwapFree,
+          used_percent: pct(swapUsed, mem.SwapTotal),
+        },
         disks,
         uptime_seconds: procfs.uptimeSeconds(),
         collected_at: new Date().toISOString(),
@@ -89,8 +129,14 @@ export function createMonitorService(deps: { config: Config; temporal: Temporal 
     async services() {
       const useSystemd = systemd.systemdRuns();
       const table = useSystemd ? [] : await procfs.processes();
-      const system = await Promise.all(WATCHED.map((w) => (useSystemd ? viaSystemd(w) : viaProcessTable(w, table))));
-      return { method: useSystemd ? 'systemctl' : 'process-table', services: [...system, await worker()], checked_at: new Date().toISOString() };
+      const system = await Promise.all(
+        WATCHED.map((w) => (useSystemd ? viaSystemd(w) : viaProcessTable(w, table))),
+      );
+      return {
+        method: useSystemd ? 'systemctl' : 'process-table',
+        services: [...system, await worker()],
+        checked_at: new Date().toISOString(),
+      };
     },
   };
 }

@@ -13,7 +13,9 @@ import type { SiteWorkflowInput } from '../../../workflows/panel/site-input';
 
 /** The site's certificate as a site list shows it: enough to see what needs attention. */
 const sslView = (c: Certificate | undefined) =>
-  c ? { status: c.status, not_after: c.not_after?.toISOString() ?? null, issuer: c.issuer, error: c.error } : null;
+  c
+    ? { status: c.status, not_after: c.not_after?.toISOString() ?? null, issuer: c.issuer, error: c.error }
+    : null;
 
 export const siteView = (s: Site, cert?: Certificate) => ({
   id: s.id,
@@ -39,7 +41,8 @@ export function checkRootPath(rootPath: string, webRoot: string): string {
     throw new Invalid(`root_path: ${why}`, 'root_path');
   };
   if (!path.isAbsolute(rootPath)) fail('must be an absolute path');
-  if (rootPath.split('/').some((seg) => seg === '..' || seg === '.')) fail('must not contain . or .. segments');
+  if (rootPath.split('/').some((seg) => seg === '..' || seg === '.'))
+    fail('must not contain . or .. segments');
   if (!/^[A-Za-z0-9._\-/]+$/.test(rootPath)) fail('may contain only letters, digits, . _ - and /');
   const normalized = path.posix.normalize(rootPath).replace(/\/$/, '');
   if (normalized !== rootPath.replace(/\/$/, '')) fail('must be a normalized path');
@@ -96,10 +99,11 @@ function checkProxyPort(port: number | undefined, config: Config): void {
 async function checkRootsApart(trx: Knex.Transaction, rootPath: string): Promise<void> {
   const other = await Site.query(trx)
     .whereNot({ status: 'failed' })
-    .where((b) =>
-      b
-        .whereRaw('starts_with(?, root_path || ?)', [rootPath, '/']) // inside it
-        .orWhereRaw('starts_with(root_path, ?)', [`${rootPath}/`]), // around it
+    .where(
+      (b) =>
+        b
+          .whereRaw('starts_with(?, root_path || ?)', [rootPath, '/']) // inside it
+          .orWhereRaw('starts_with(root_path, ?)', [`${rootPath}/`]), // around it
     )
     .first();
   if (other) {
@@ -140,8 +144,19 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
         query.clone().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset),
         query.clone().resultSize(),
       ]);
-      const certs = await Certificate.query(db).whereIn('site_id', rows.map((r) => r.id));
-      return { sites: rows.map((r) => siteView(r, certs.find((c) => c.site_id === r.id))), total };
+      const certs = await Certificate.query(db).whereIn(
+        'site_id',
+        rows.map((r) => r.id),
+      );
+      return {
+        sites: rows.map((r) =>
+          siteView(
+            r,
+            certs.find((c) => c.site_id === r.id),
+          ),
+        ),
+        total,
+      };
     },
 
     async get(siteId: string) {
@@ -161,7 +176,10 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
       },
       ip: string,
     ) {
-      const rootPath = checkRootPath(input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain), config.PANEL_WEB_ROOT);
+      const rootPath = checkRootPath(
+        input.root_path ?? path.posix.join(config.PANEL_WEB_ROOT, input.domain),
+        config.PANEL_WEB_ROOT,
+      );
       checkProxyPort(input.proxy_port, config);
       const siteId = newId('site');
       const { site, job } = await db
@@ -186,16 +204,35 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
             host_id: config.HOST_ID,
             job_id: job.id,
           });
-          await recordJobStart(trx, job, { workflowType: 'provisionSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] });
-          await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.create', target: `site:${siteId}`, ip, outcome: 'success', detail: { domain: input.domain, root_path: rootPath } });
+          await recordJobStart(trx, job, {
+            workflowType: 'provisionSite',
+            taskQueue: CONTROL_QUEUE,
+            args: [workflowInput(site, job.id)],
+          });
+          await writeAudit(trx, 'panel', {
+            actor: caller.user.username,
+            action: 'site.create',
+            target: `site:${siteId}`,
+            ip,
+            outcome: 'success',
+            detail: { domain: input.domain, root_path: rootPath },
+          });
           return { site, job };
         })
         .catch((err) => {
           if (!(err instanceof UniqueViolationError)) throw err;
           const field = err.constraint?.includes('root') ? 'root_path' : 'domain';
-          throw new Conflict(`${field}: a site with this ${field === 'domain' ? 'domain' : 'root path'} already exists`, field);
+          throw new Conflict(
+            `${field}: a site with this ${field === 'domain' ? 'domain' : 'root path'} already exists`,
+            field,
+          );
         });
-      await startJobWorkflow(db, temporal, job, `site ${site.id} is recorded (provisioning, job ${job.id}) and its provisioning starts once Temporal answers; do not create it again`);
+      await startJobWorkflow(
+        db,
+        temporal,
+        job,
+        `site ${site.id} is recorded (provisioning, job ${job.id}) and its provisioning starts once Temporal answers; do not create it again`,
+      );
       return { site: siteView(site), job_id: job.id };
     },
 
@@ -205,10 +242,14 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
         const site = await Site.query(trx).findById(siteId).forUpdate();
         if (!site) throw new NotFound('site');
         if (site.status === 'deleting') return { site, job: null };
-        if (site.status === 'provisioning') throw new Conflict('site is still provisioning; delete it once it is active or failed');
+        if (site.status === 'provisioning')
+          throw new Conflict('site is still provisioning; delete it once it is active or failed');
         // An order in flight would write the vhost back after the delete removed it.
         const ordering = await Certificate.query(trx).findOne({ site_id: site.id, status: 'issuing' });
-        if (ordering) throw new Conflict(`a certificate order for this site is running (job ${ordering.job_id}); delete it once that job has finished`);
+        if (ordering)
+          throw new Conflict(
+            `a certificate order for this site is running (job ${ordering.job_id}); delete it once that job has finished`,
+          );
         const job = await createJob(trx, {
           product: 'panel',
           type: 'site.delete',
@@ -216,14 +257,35 @@ export function createSiteService(deps: { db: Knex; config: Config; temporal: Te
           workflowId: `panel-site-${site.id}-delete`,
           actor: caller.user.username,
         });
-        const updated = await Site.query(trx).patchAndFetchById(site.id, { status: 'deleting', job_id: job.id, error: null, updated_at: new Date() });
-        await recordJobStart(trx, job, { workflowType: 'deleteSite', taskQueue: CONTROL_QUEUE, args: [workflowInput(site, job.id)] });
-        await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'site.delete', target: `site:${site.id}`, ip, outcome: 'success', detail: { domain: site.domain } });
+        const updated = await Site.query(trx).patchAndFetchById(site.id, {
+          status: 'deleting',
+          job_id: job.id,
+          error: null,
+          updated_at: new Date(),
+        });
+        await recordJobStart(trx, job, {
+          workflowType: 'deleteSite',
+          taskQueue: CONTROL_QUEUE,
+          args: [workflowInput(site, job.id)],
+        });
+        await writeAudit(trx, 'panel', {
+          actor: caller.user.username,
+          action: 'site.delete',
+          target: `site:${site.id}`,
+          ip,
+          outcome: 'success',
+          detail: { domain: site.domain },
+        });
         return { site: updated, job };
       });
       if (outcome.job) {
         const { job, site } = outcome;
-        await startJobWorkflow(db, temporal, job, `the delete of site ${site.id} is recorded (deleting, job ${job.id}) and starts once Temporal answers`);
+        await startJobWorkflow(
+          db,
+          temporal,
+          job,
+          `the delete of site ${site.id} is recorded (deleting, job ${job.id}) and starts once Temporal answers`,
+        );
       }
       return { site: siteView(outcome.site), job_id: outcome.site.job_id as string };
     },

@@ -38,9 +38,17 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
       const { certificate, job, site } = await db.transaction(async (trx) => {
         const site = await Site.query(trx).findOne({ domain: input.domain }).forUpdate();
         if (!site || site.status === 'deleting') throw new NotFound(`site for domain ${input.domain}`);
-        if (site.status !== 'active') throw new Conflict(`domain: the site is ${site.status}; a certificate can be issued once it is active`, 'domain');
+        if (site.status !== 'active')
+          throw new Conflict(
+            `domain: the site is ${site.status}; a certificate can be issued once it is active`,
+            'domain',
+          );
         const existing = await Certificate.query(trx).findOne({ site_id: site.id }).forUpdate();
-        if (existing?.status === 'issuing') throw new Conflict(`domain: an order for ${input.domain} is already running (job ${existing.job_id})`, 'domain');
+        if (existing?.status === 'issuing')
+          throw new Conflict(
+            `domain: an order for ${input.domain} is already running (job ${existing.job_id})`,
+            'domain',
+          );
         const certId = existing?.id ?? newId('cert');
         const job = await createJob(trx, {
           product: 'panel',
@@ -49,10 +57,21 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
           workflowId: `panel-ssl-${certId}-${newId('issue')}`,
           actor: caller.user.username,
         });
-        const fields = { status: 'issuing' as const, email: input.email, job_id: job.id, error: null, updated_at: new Date() };
+        const fields = {
+          status: 'issuing' as const,
+          email: input.email,
+          job_id: job.id,
+          error: null,
+          updated_at: new Date(),
+        };
         const certificate = existing
           ? await Certificate.query(trx).patchAndFetchById(certId, fields)
-          : await Certificate.query(trx).insertAndFetch({ id: certId, site_id: site.id, domain: site.domain, ...fields });
+          : await Certificate.query(trx).insertAndFetch({
+              id: certId,
+              site_id: site.id,
+              domain: site.domain,
+              ...fields,
+            });
         const args: CertificateWorkflowInput = {
           certId: certificate.id,
           jobId: job.id,
@@ -65,11 +84,27 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
           previousCertDir: certificate.cert_dir,
           hostQueue: hostQueue(site.host_id),
         };
-        await recordJobStart(trx, job, { workflowType: 'issueCertificate', taskQueue: CONTROL_QUEUE, args: [args] });
-        await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'ssl.issue', target: `site:${site.id}`, ip, outcome: 'success', detail: { domain: site.domain, email: input.email } });
+        await recordJobStart(trx, job, {
+          workflowType: 'issueCertificate',
+          taskQueue: CONTROL_QUEUE,
+          args: [args],
+        });
+        await writeAudit(trx, 'panel', {
+          actor: caller.user.username,
+          action: 'ssl.issue',
+          target: `site:${site.id}`,
+          ip,
+          outcome: 'success',
+          detail: { domain: site.domain, email: input.email },
+        });
         return { certificate, job, site };
       });
-      await startJobWorkflow(db, temporal, job, `the order for ${site.domain} is recorded (issuing, job ${job.id}) and starts once Temporal answers; do not repeat it`);
+      await startJobWorkflow(
+        db,
+        temporal,
+        job,
+        `the order for ${site.domain} is recorded (issuing, job ${job.id}) and starts once Temporal answers; do not repeat it`,
+      );
       return { certificate: certificateView(certificate), job_id: job.id };
     },
 
@@ -84,8 +119,19 @@ export function createSslService(deps: { db: Knex; temporal: Temporal }) {
           actor: caller.user.username,
         });
         const args: RenewInput = { jobId: job.id, all: input.all, actor: caller.user.username };
-        await recordJobStart(trx, job, { workflowType: 'renewCertificates', taskQueue: CONTROL_QUEUE, args: [args] });
-        await writeAudit(trx, 'panel', { actor: caller.user.username, action: 'ssl.renew', target: 'certificates', ip, outcome: 'success', detail: { all: input.all } });
+        await recordJobStart(trx, job, {
+          workflowType: 'renewCertificates',
+          taskQueue: CONTROL_QUEUE,
+          args: [args],
+        });
+        await writeAudit(trx, 'panel', {
+          actor: caller.user.username,
+          action: 'ssl.renew',
+          target: 'certificates',
+          ip,
+          outcome: 'success',
+          detail: { all: input.all },
+        });
         return job;
       });
       await startJobWorkflow(db, temporal, job);

@@ -24,6 +24,11 @@ export async function compatibility(osReleaseFile: string) {
     target_os: 'ubuntu 22.04+',
     single_server_only: true,
     native_on_server: true,
-    compatibility_info: { goos: process.platform, id, version_id: versionId, supported: isSupported(id, versionId) },
+    compatibility_info: {
+      goos: process.platform,
+      id,
+      version_id: versionId,
+      supported: isSupported(id, versionId),
+    },
   };
 }

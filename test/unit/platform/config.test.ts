@@ -113,16 +113,24 @@ describe('configuration', () => {
 
   describe("products' own settings", () => {
     it("refuses a product's bad setting at load, naming its variable in the one ConfigError line", () => {
-      const load = () => loadConfig({ GPULAB_PORT_RANGE: '30010-30000', PANEL_BACKUP_KEEP: '0', PORT: 'eighty' });
+      const load = () =>
+        loadConfig({ GPULAB_PORT_RANGE: '30010-30000', PANEL_BACKUP_KEEP: '0', PORT: 'eighty' });
       expect(load).toThrow(ConfigError);
       expect(load).toThrow(
         /^invalid configuration: PORT: [^\n;]*; PANEL_BACKUP_KEEP: [^\n;]*; GPULAB_PORT_RANGE: 30010-30000 must be from-to[^\n;]*$/,
       );
-      expect(() => loadConfig({ BILLING_AFTER_DUNNING: 'paused' })).toThrow(/^invalid configuration: BILLING_AFTER_DUNNING: /);
+      expect(() => loadConfig({ BILLING_AFTER_DUNNING: 'paused' })).toThrow(
+        /^invalid configuration: BILLING_AFTER_DUNNING: /,
+      );
     });
 
     it("each product's schema parses its own variables from the whole environment", () => {
-      const env = { PORT: '8080', PANEL_WEB_ROOT: '/srv/www', GPULAB_SSH_USER: 'res', BILLING_AFTER_DUNNING: 'unpaid' };
+      const env = {
+        PORT: '8080',
+        PANEL_WEB_ROOT: '/srv/www',
+        GPULAB_SSH_USER: 'res',
+        BILLING_AFTER_DUNNING: 'unpaid',
+      };
       expect(panelSettings.parse(env)).toMatchObject({ PANEL_WEB_ROOT: '/srv/www' });
       expect(panelSettings.parse(env)).not.toHaveProperty('PORT');
       expect(gpuLabSettings.parse(env)).toMatchObject({ GPULAB_SSH_USER: 'res' });
@@ -145,7 +153,9 @@ describe('configuration', () => {
       const all = owners.flat();
       expect(all.filter((k, i) => all.indexOf(k) !== i)).toEqual([]);
       expect(owners.map((keys) => keys.length > 10)).toEqual(owners.map(() => true));
-      expect(all).toEqual(expect.arrayContaining(['PORT', 'PANEL_UPDATE_SCRIPT_URL', 'GPULAB_JWT_SECRET', 'BILLING_SMTP_URL']));
+      expect(all).toEqual(
+        expect.arrayContaining(['PORT', 'PANEL_UPDATE_SCRIPT_URL', 'GPULAB_JWT_SECRET', 'BILLING_SMTP_URL']),
+      );
     });
   });
 });

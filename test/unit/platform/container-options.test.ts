@@ -1,9 +1,5 @@
 import { Invalid } from '../../../core/errors';
-import {
-  createOptions,
-  gpuDeviceRequests,
-  type ContainerSpec,
-} from '../../../adapters/containers';
+import { createOptions, gpuDeviceRequests, type ContainerSpec } from '../../../adapters/containers';
 
 // What Docker is asked for, without asking Docker: test/platform/containers.test.ts runs it on the real engine.
 const owner = { label: 'dermaga.test', value: 'containers-unit' };

@@ -71,7 +71,13 @@ describe('bootstrap admin', () => {
     let hash = '';
     let lines: string[];
     try {
-      await bootstrapAdmin({ product: 'demo', who: 'admin@demo', logger, exists: async () => undefined, insert: async (h) => ((hash = h), true) });
+      await bootstrapAdmin({
+        product: 'demo',
+        who: 'admin@demo',
+        logger,
+        exists: async () => undefined,
+        insert: async (h) => ((hash = h), true),
+      });
     } finally {
       lines = stop();
     }
@@ -85,9 +91,22 @@ describe('bootstrap admin', () => {
     const insert = jest.fn(async () => false);
     let lines: string[];
     try {
-      await bootstrapAdmin({ product: 'demo', who: 'a', logger, configuredPassword: 'Configured-Passw0rd!', exists: async () => undefined, insert: async () => true });
+      await bootstrapAdmin({
+        product: 'demo',
+        who: 'a',
+        logger,
+        configuredPassword: 'Configured-Passw0rd!',
+        exists: async () => undefined,
+        insert: async () => true,
+      });
       await bootstrapAdmin({ product: 'demo', who: 'a', logger, exists: async () => undefined, insert });
-      await bootstrapAdmin({ product: 'demo', who: 'a', logger, exists: async () => ({ id: 'usr_1' }), insert });
+      await bootstrapAdmin({
+        product: 'demo',
+        who: 'a',
+        logger,
+        exists: async () => ({ id: 'usr_1' }),
+        insert,
+      });
     } finally {
       lines = stop();
     }

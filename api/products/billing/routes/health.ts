@@ -18,7 +18,10 @@ const check = (p: Promise<unknown>) =>
   );
 
 /** Basic and detailed health (public). Detailed lists the dependencies billing really has (contracts README): database, Temporal, Stripe. */
-export function healthRoutes(route: BillingRoute, { db, temporal, stripe, startedAt }: BillingServices): void {
+export function healthRoutes(
+  route: BillingRoute,
+  { db, temporal, stripe, startedAt }: BillingServices,
+): void {
   route({
     method: 'get',
     path: '/health',

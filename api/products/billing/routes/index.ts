@@ -15,10 +15,25 @@ import { webhookRoutes } from './webhooks';
 /** Every billing.md endpoint this product serves, one file per area. */
 export function billingRoutes(services: BillingServices) {
   const api = createRoutes<BillingLevel>({
-    authenticate: (ctx, level) => (level === 'usage:write' || level === 'usage:read' ? services.apiKeys.authenticate(ctx, level) : services.auth.authenticate(ctx, level)),
+    authenticate: (ctx, level) =>
+      level === 'usage:write' || level === 'usage:read'
+        ? services.apiKeys.authenticate(ctx, level)
+        : services.auth.authenticate(ctx, level),
     publicLevel: 'public',
     errorSchema: BillingError,
   });
-  for (const area of [healthRoutes, metricsRoutes, authRoutes, planRoutes, apiKeyRoutes, usageRoutes, adminRoutes, subscriptionRoutes, invoiceRoutes, webhookRoutes]) area(api.route, services);
+  for (const area of [
+    healthRoutes,
+    metricsRoutes,
+    authRoutes,
+    planRoutes,
+    apiKeyRoutes,
+    usageRoutes,
+    adminRoutes,
+    subscriptionRoutes,
+    invoiceRoutes,
+    webhookRoutes,
+  ])
+    area(api.route, services);
   return api;
 }

@@ -12,7 +12,9 @@ const planFields = {
   period_days: z.number().int().min(1).max(366),
   quota_tokens: wholeNumber('bigint').min(0),
   quota_requests: wholeNumber('bigint').min(0),
-  soft_limit: z.boolean().openapi({ description: 'true: usage may pass the quota and the overage is billed; false: it is refused (429)' }),
+  soft_limit: z.boolean().openapi({
+    description: 'true: usage may pass the quota and the overage is billed; false: it is refused (429)',
+  }),
   overage_cents_per_1k_tokens: wholeNumber('integer').min(0),
   overage_cents_per_request: wholeNumber('integer').min(0),
   features: z.record(z.string(), z.unknown()),
@@ -33,11 +35,28 @@ export const CreatePlanBody = z
   })
   .openapi('CreatePlanRequest');
 export const UpdatePlanBody = z
-  .strictObject(Object.fromEntries(Object.entries(planFields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof planFields]: z.ZodOptional<(typeof planFields)[K]> })
+  .strictObject(
+    Object.fromEntries(Object.entries(planFields).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof planFields]: z.ZodOptional<(typeof planFields)[K]>;
+    },
+  )
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .openapi('UpdatePlanRequest');
 export const PlanIdParams = z.strictObject({ id: Id('plan') });
-export const PlansQuery = z.strictObject({ active: z.enum(['true', 'false']).transform((v) => v === 'true').optional() });
+export const PlansQuery = z.strictObject({
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
 export const PlanList = okSchema('PlanList', z.array(Plan));
 export const PlanAnswer = okSchema('PlanAnswer', Plan);
-export const PlanUpdated = okSchema('PlanUpdated', z.object({ plan: Plan, affected_subscriptions: z.number().int().openapi({ description: 'Live subscriptions on this plan: the change reaches them from their next period' }) }));
+export const PlanUpdated = okSchema(
+  'PlanUpdated',
+  z.object({
+    plan: Plan,
+    affected_subscriptions: z.number().int().openapi({
+      description: 'Live subscriptions on this plan: the change reaches them from their next period',
+    }),
+  }),
+);

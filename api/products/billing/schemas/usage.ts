@@ -26,8 +26,7 @@ function boundedMetadata(m: Record<string, unknown>, ctx: z.RefinementCtx) {
  */
 const EVENT_PAST_DAYS = 35;
 const EVENT_AHEAD_MINUTES = 5;
-const EVENT_WINDOW =
-  `within the last ${EVENT_PAST_DAYS} days and ${EVENT_AHEAD_MINUTES} minutes ahead at most`;
+const EVENT_WINDOW = `within the last ${EVENT_PAST_DAYS} days and ${EVENT_AHEAD_MINUTES} minutes ahead at most`;
 function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
   const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
   const minutes = offset ? Number(offset[2]) * 60 + Number(offset[3]) : 0;
@@ -42,9 +41,20 @@ function plausibleInstant(iso: string, ctx: z.RefinementCtx) {
 
 export const UsageEventBody = z
   .strictObject({
-    event_type: z.enum(EVENT_TYPES, { error: () => `must be one of: ${EVENT_TYPES.join(', ')}` }).openapi({ description: 'tokens_used adds to tokens, api_call to requests' }),
-    quantity: z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(1e12),
-    event_id: z.string().min(1).max(128).optional().openapi({ description: 'Idempotency key: an event with one already counted is not counted again' }),
+    event_type: z
+      .enum(EVENT_TYPES, { error: () => `must be one of: ${EVENT_TYPES.join(', ')}` })
+      .openapi({ description: 'tokens_used adds to tokens, api_call to requests' }),
+    quantity: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .positive('must be positive')
+      .max(1e12),
+    event_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .openapi({ description: 'Idempotency key: an event with one already counted is not counted again' }),
     endpoint: z.string().max(512).optional(),
     metadata: z
       .record(z.string(), z.unknown())
@@ -61,25 +71,67 @@ export const UsageEventBody = z
       .openapi({ description: `When it happened: UTC offset -12:00..+14:00, ${EVENT_WINDOW}` }),
   })
   .openapi('UsageEvent');
-export const BatchBody = z.strictObject({ events: z.array(z.unknown()).min(1, 'give at least one event') }).openapi('BatchUsageRequest');
+export const BatchBody = z
+  .strictObject({ events: z.array(z.unknown()).min(1, 'give at least one event') })
+  .openapi('BatchUsageRequest');
 const Remaining = z.object({ tokens: z.number(), requests: z.number() });
-export const Reported = okSchema('UsageReported', z.object({ recorded_at: z.string(), duplicate: z.boolean(), remaining_quota: Remaining }));
+export const Reported = okSchema(
+  'UsageReported',
+  z.object({ recorded_at: z.string(), duplicate: z.boolean(), remaining_quota: Remaining }),
+);
 export const BatchReported = okSchema(
   'BatchUsageReported',
   z.object({
-    processed_count: z.number().int(), duplicate_count: z.number().int(), failed_count: z.number().int(),
-    failed: z.array(z.object({ index: z.number().int(), reason: z.string() })), remaining_quota: Remaining,
+    processed_count: z.number().int(),
+    duplicate_count: z.number().int(),
+    failed_count: z.number().int(),
+    failed: z.array(z.object({ index: z.number().int(), reason: z.string() })),
+    remaining_quota: Remaining,
   }),
 );
 export const QuotaQuery = z.strictObject({
   tokens_needed: wholeNumberParam('bigint', 'must be a whole number').min(0).default(0),
   requests_needed: wholeNumberParam('bigint', 'must be a whole number').min(0).default(1),
 });
-export const QuotaAnswer = okSchema('QuotaCheck', z.object({ allowed: z.boolean(), remaining: Remaining, overage: z.boolean().optional() }));
-export const UsageQuery = z.strictObject({ period: z.literal('current_month').or(z.literal('current_period')).optional(), group_by: z.enum(['day', 'hour']).optional() });
+export const QuotaAnswer = okSchema(
+  'QuotaCheck',
+  z.object({ allowed: z.boolean(), remaining: Remaining, overage: z.boolean().optional() }),
+);
+export const UsageQuery = z.strictObject({
+  period: z.literal('current_month').or(z.literal('current_period')).optional(),
+  group_by: z.enum(['day', 'hour']).optional(),
+});
 export const HistoryQuery = z
-  .strictObject({ start_date: z.string().date('must be a date (YYYY-MM-DD)'), end_date: z.string().date('must be a date (YYYY-MM-DD)'), granularity: z.enum(['daily', 'hourly']).default('daily') })
-  .refine((q) => q.start_date <= q.end_date, { path: ['end_date'], message: 'must not be before start_date' });
-export const UsageAnswer = okSchema('Usage', z.object({ tokens_used: z.number(), requests_made: z.number(), quota: Remaining }).passthrough());
-export const HistoryAnswer = okSchema('UsageHistory', z.array(z.object({ date: z.string().optional(), hour: z.string().optional(), tokens_used: z.number(), requests_made: z.number() })));
-export const LimitsAnswer = okSchema('UsageLimits', z.object({ plan: z.string().nullable(), limits: z.object({ tokens_monthly: z.number(), requests_monthly: z.number() }) }).passthrough());
+  .strictObject({
+    start_date: z.string().date('must be a date (YYYY-MM-DD)'),
+    end_date: z.string().date('must be a date (YYYY-MM-DD)'),
+    granularity: z.enum(['daily', 'hourly']).default('daily'),
+  })
+  .refine((q) => q.start_date <= q.end_date, {
+    path: ['end_date'],
+    message: 'must not be before start_date',
+  });
+export const UsageAnswer = okSchema(
+  'Usage',
+  z.object({ tokens_used: z.number(), requests_made: z.number(), quota: Remaining }).passthrough(),
+);
+export const HistoryAnswer = okSchema(
+  'UsageHistory',
+  z.array(
+    z.object({
+      date: z.string().optional(),
+      hour: z.string().optional(),
+      tokens_used: z.number(),
+      requests_made: z.number(),
+    }),
+  ),
+);
+export const LimitsAnswer = okSchema(
+  'UsageLimits',
+  z
+    .object({
+      plan: z.string().nullable(),
+      limits: z.object({ tokens_monthly: z.number(), requests_monthly: z.number() }),
+    })
+    .passthrough(),
+);

@@ -13,13 +13,20 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     summary: 'Register a researcher account',
     body: s.RegisterBody,
     status: 201,
-    responses: { 201: { description: 'Registered', schema: s.UserAnswer }, 409: { description: 'Email already registered' } },
+    responses: {
+      201: { description: 'Registered', schema: s.UserAnswer },
+      409: { description: 'Email already registered' },
+    },
     handler: async ({ body }, ctx) => answer('Registered', await auth.register(body, ctx.ip)),
   });
 
   for (const [path, summary, fn] of [
     ['/api/v1/auth/login', 'Log in (researchers and admins)', auth.login],
-    ['/api/v1/auth/admin/login', "Log in to the admin console (refuses non-admins with 403)", auth.adminLogin],
+    [
+      '/api/v1/auth/admin/login',
+      'Log in to the admin console (refuses non-admins with 403)',
+      auth.adminLogin,
+    ],
   ] as const) {
     route({
       method: 'post',
@@ -29,7 +36,10 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
       summary,
       description: 'At most 5 failed attempts per 5 minutes per IP and email; then 429 with Retry-After.',
       body: s.LoginBody,
-      responses: { 200: { description: 'Logged in', schema: s.TokensAnswer }, 401: { description: 'Wrong email or password' } },
+      responses: {
+        200: { description: 'Logged in', schema: s.TokensAnswer },
+        401: { description: 'Wrong email or password' },
+      },
       handler: async ({ body }, ctx) => answer('Logged in', await fn(body, ctx.ip)),
     });
   }
@@ -40,9 +50,13 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     tag: 'auth',
     auth: 'public',
     summary: 'Exchange a refresh token for a new pair',
-    description: 'Each refresh token works once. Presenting one again (a stolen copy) signs out every session of that login: 401.',
+    description:
+      'Each refresh token works once. Presenting one again (a stolen copy) signs out every session of that login: 401.',
     body: s.RefreshBody,
-    responses: { 200: { description: 'A new pair', schema: s.TokensAnswer }, 401: { description: 'Invalid, expired, revoked or reused' } },
+    responses: {
+      200: { description: 'A new pair', schema: s.TokensAnswer },
+      401: { description: 'Invalid, expired, revoked or reused' },
+    },
     handler: async ({ body }, ctx) => answer('Tokens refreshed', await auth.refresh(body, ctx.ip)),
   });
 
@@ -53,6 +67,7 @@ export function authRoutes(route: LabRoute, { auth }: LabServices): void {
     auth: 'user',
     summary: "Revoke all of the caller's refresh tokens (sign out everywhere)",
     responses: { 200: { description: 'Revoked', schema: s.RevokedAnswer } },
-    handler: async (_, ctx) => answer('All refresh tokens revoked', await auth.revokeAll(caller(ctx), ctx.ip)),
+    handler: async (_, ctx) =>
+      answer('All refresh tokens revoked', await auth.revokeAll(caller(ctx), ctx.ip)),
   });
 }

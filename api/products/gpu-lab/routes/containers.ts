@@ -20,7 +20,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
       400: { description: 'cpus or memoryMb beyond what any host has at all (the field is named)' },
       409: { description: 'No host has the ports, GPUs, CPUs or memory free (named), or the name is taken' },
     },
-    handler: async ({ body }, ctx) => answer('Container is being created', await containers.create(caller(ctx), body, ctx.ip)),
+    handler: async ({ body }, ctx) =>
+      answer('Container is being created', await containers.create(caller(ctx), body, ctx.ip)),
   });
 
   route({
@@ -63,7 +64,12 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     auth: 'admin',
     summary: "Every running container's stats at once, each host within a time budget",
     query: s.BatchStatsQuery,
-    responses: { 200: { description: 'Stats by container name; one that did not answer in time says so', schema: s.StatsAnswer } },
+    responses: {
+      200: {
+        description: 'Stats by container name; one that did not answer in time says so',
+        schema: s.StatsAnswer,
+      },
+    },
     handler: async ({ query }) => answer('Container stats', await containers.batchStats(query.budgetMs)),
   });
 
@@ -75,7 +81,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     summary: 'One container (its owner or an admin)',
     params: s.ContainerNameParams,
     responses: { 200: { description: 'The container', schema: s.ContainerAnswer } },
-    handler: async ({ params }, ctx) => answer('Container', await containers.detail(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) =>
+      answer('Container', await containers.detail(caller(ctx), params.containerName)),
   });
 
   route({
@@ -85,8 +92,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     auth: 'user',
     summary: "A container job's status, steps and error (its container's owner or an admin)",
     description:
-      'Every 202 above answers a `jobId`; this reads it. Another researcher\'s job is 404. ' +
-      'A container\'s detail shows its newest job as `lastJob`.',
+      "Every 202 above answers a `jobId`; this reads it. Another researcher's job is 404. " +
+      "A container's detail shows its newest job as `lastJob`.",
     params: s.JobIdParams,
     responses: {
       200: { description: 'The job', schema: s.JobDetailAnswer },
@@ -104,7 +111,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     params: s.ContainerNameParams,
     query: s.LogsQuery,
     responses: { 200: { description: 'Log text', schema: s.LogsAnswer } },
-    handler: async ({ params, query }, ctx) => answer('Container log', await containers.logs(caller(ctx), params.containerName, query)),
+    handler: async ({ params, query }, ctx) =>
+      answer('Container log', await containers.logs(caller(ctx), params.containerName, query)),
   });
 
   route({
@@ -115,7 +123,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     summary: 'CPU %, memory, network, block I/O, pids now',
     params: s.ContainerNameParams,
     responses: { 200: { description: 'Stats', schema: s.StatsAnswer } },
-    handler: async ({ params }, ctx) => answer('Container stats', await containers.stats(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) =>
+      answer('Container stats', await containers.stats(caller(ctx), params.containerName)),
   });
 
   route({
@@ -126,7 +135,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     summary: "The container's Jupyter link (host, port, token)",
     params: s.ContainerNameParams,
     responses: { 200: { description: 'Link', schema: s.JupyterAnswer }, 409: { description: 'Not running' } },
-    handler: async ({ params }, ctx) => answer('Jupyter link', await containers.jupyterLink(caller(ctx), params.containerName)),
+    handler: async ({ params }, ctx) =>
+      answer('Jupyter link', await containers.jupyterLink(caller(ctx), params.containerName)),
   });
 
   for (const [kind, auth, summary] of [
@@ -143,7 +153,8 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
       params: s.ContainerNameParams,
       status: 202,
       responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-      handler: async ({ params }, ctx) => answer('Request accepted', await containers.action(caller(ctx), params.containerName, kind, ctx.ip)),
+      handler: async ({ params }, ctx) =>
+        answer('Request accepted', await containers.action(caller(ctx), params.containerName, kind, ctx.ip)),
     });
   }
 
@@ -153,12 +164,17 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     tag: 'containers',
     auth: 'user',
     summary: 'Recreate the container from its image (asynchronously)',
-    description: 'Keeps name, ports, GPUs and (unless `wipeWorkspace`) the workspace; sets a new SSH password, shown in this answer only.',
+    description:
+      'Keeps name, ports, GPUs and (unless `wipeWorkspace`) the workspace; sets a new SSH password, shown in this answer only.',
     params: s.ContainerNameParams,
     body: s.ResetBody,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.ResetAnswer } },
-    handler: async ({ params, body }, ctx) => answer('Container reset started', await containers.reset(caller(ctx), params.containerName, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) =>
+      answer(
+        'Container reset started',
+        await containers.reset(caller(ctx), params.containerName, body, ctx.ip),
+      ),
   });
 
   route({
@@ -172,7 +188,11 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     body: s.SshPasswordBody,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-    handler: async ({ params, body }, ctx) => answer('SSH password is being changed', await containers.changePassword(caller(ctx), params.containerName, body, ctx.ip)),
+    handler: async ({ params, body }, ctx) =>
+      answer(
+        'SSH password is being changed',
+        await containers.changePassword(caller(ctx), params.containerName, body, ctx.ip),
+      ),
   });
 
   route({
@@ -184,6 +204,10 @@ export function containerRoutes(route: LabRoute, { containers, jobs }: LabServic
     params: s.ContainerNameParams,
     status: 202,
     responses: { 202: { description: 'Accepted', schema: s.JobAnswer } },
-    handler: async ({ params }, ctx) => answer('Container is being deleted', await containers.remove(caller(ctx), params.containerName, ctx.ip)),
+    handler: async ({ params }, ctx) =>
+      answer(
+        'Container is being deleted',
+        await containers.remove(caller(ctx), params.containerName, ctx.ip),
+      ),
   });
 }

@@ -10,7 +10,9 @@ export function generalRoutes(route: LabRoute): void {
     auth: 'public',
     summary: 'Health check',
     description: 'Answers the text `API - Connect Succeed`.',
-    responses: { 200: { description: 'Up', schema: z.string().openapi({ example: 'API - Connect Succeed' }) } },
+    responses: {
+      200: { description: 'Up', schema: z.string().openapi({ example: 'API - Connect Succeed' }) },
+    },
     handler: async () => 'API - Connect Succeed',
   });
 }

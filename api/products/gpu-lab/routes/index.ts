@@ -12,7 +12,20 @@ import { userRoutes } from './users';
 
 /** Every gpu-lab.md endpoint served so far (base /api/v1), one file per area. */
 export function labRoutes(services: LabServices) {
-  const api = createRoutes<LabAuthLevel>({ authenticate: services.auth.authenticate, publicLevel: 'public', errorSchema: LabError });
-  for (const area of [generalRoutes, authRoutes, userRoutes, containerRoutes, ticketRoutes, paymentRoutes, gpuRoutes]) area(api.route, services);
+  const api = createRoutes<LabAuthLevel>({
+    authenticate: services.auth.authenticate,
+    publicLevel: 'public',
+    errorSchema: LabError,
+  });
+  for (const area of [
+    generalRoutes,
+    authRoutes,
+    userRoutes,
+    containerRoutes,
+    ticketRoutes,
+    paymentRoutes,
+    gpuRoutes,
+  ])
+    area(api.route, services);
   return api;
 }

@@ -106,10 +106,7 @@ export function paymentRoutes(route: LabRoute, { payments }: LabServices): void 
       409: { description: 'Not pending (already decided)' },
     },
     handler: async ({ params, body }, ctx) =>
-      answer(
-        'Payment status updated',
-        await payments.decide(caller(ctx), params.paymentId, body, ctx.ip),
-      ),
+      answer('Payment status updated', await payments.decide(caller(ctx), params.paymentId, body, ctx.ip)),
   });
 
   route({

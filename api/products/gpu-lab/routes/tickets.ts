@@ -35,8 +35,12 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     params: s.ContainerNameParams,
     body: s.OpenTicketBody,
     status: 201,
-    responses: { 201: { description: 'Opened', schema: s.TicketAnswer }, 404: { description: 'No such container of yours' } },
-    handler: async ({ params, body }, ctx) => answer('Ticket opened', await tickets.open(caller(ctx), params.containerName, body, ctx.ip)),
+    responses: {
+      201: { description: 'Opened', schema: s.TicketAnswer },
+      404: { description: 'No such container of yours' },
+    },
+    handler: async ({ params, body }, ctx) =>
+      answer('Ticket opened', await tickets.open(caller(ctx), params.containerName, body, ctx.ip)),
   });
 
   route({
@@ -44,10 +48,15 @@ export function ticketRoutes(route: LabRoute, { tickets }: LabServices): void {
     path: '/api/v1/tiket/{tiketId}',
     tag: 'tickets',
     auth: 'user',
-    summary: "Update a ticket's status (researchers close or reopen; admins also in_progress, resolved, and a note)",
+    summary:
+      "Update a ticket's status (researchers close or reopen; admins also in_progress, resolved, and a note)",
     params: s.TicketIdParams,
     body: s.UpdateTicketBody,
-    responses: { 200: { description: 'Updated', schema: s.TicketAnswer }, 403: { description: 'A researcher setting an admin status' } },
-    handler: async ({ params, body }, ctx) => answer('Ticket updated', await tickets.update(caller(ctx), params.tiketId, body, ctx.ip)),
+    responses: {
+      200: { description: 'Updated', schema: s.TicketAnswer },
+      403: { description: 'A researcher setting an admin status' },
+    },
+    handler: async ({ params, body }, ctx) =>
+      answer('Ticket updated', await tickets.update(caller(ctx), params.tiketId, body, ctx.ip)),
   });
 }

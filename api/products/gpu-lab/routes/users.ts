@@ -45,8 +45,12 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     summary: "Update an account's name, email or role",
     params: s.UserIdParams,
     body: s.UpdateUserBody,
-    responses: { 200: { description: 'Updated', schema: s.UserAnswer }, 409: { description: 'Email taken, or an admin demoting themselves' } },
-    handler: async ({ params, body }, ctx) => answer('User updated', await users.update(caller(ctx), params.id, body, ctx.ip)),
+    responses: {
+      200: { description: 'Updated', schema: s.UserAnswer },
+      409: { description: 'Email taken, or an admin demoting themselves' },
+    },
+    handler: async ({ params, body }, ctx) =>
+      answer('User updated', await users.update(caller(ctx), params.id, body, ctx.ip)),
   });
 
   route({
@@ -56,7 +60,11 @@ export function userRoutes(route: LabRoute, { users }: LabServices): void {
     auth: 'admin',
     summary: 'Delete an account (refused while it has containers)',
     params: s.UserIdParams,
-    responses: { 200: { description: 'Deleted', schema: s.Deleted }, 409: { description: 'The user has containers, or it is the caller' } },
-    handler: async ({ params }, ctx) => answer('User deleted', await users.remove(caller(ctx), params.id, ctx.ip)),
+    responses: {
+      200: { description: 'Deleted', schema: s.Deleted },
+      409: { description: 'The user has containers, or it is the caller' },
+    },
+    handler: async ({ params }, ctx) =>
+      answer('User deleted', await users.remove(caller(ctx), params.id, ctx.ip)),
   });
 }

@@ -9,7 +9,8 @@ export function auditRoutes(route: PanelRoute, { audit }: PanelServices): void {
     tag: 'audit',
     auth: 'admin',
     summary: 'Audit log, newest first',
-    description: 'Filter by actor, action, target and a time range [from, to); paginate with limit and offset.',
+    description:
+      'Filter by actor, action, target and a time range [from, to); paginate with limit and offset.',
     query: s.ListAuditQuery,
     responses: { 200: { description: 'Entries', schema: s.AuditList } },
     handler: ({ query }) => audit.list(query),

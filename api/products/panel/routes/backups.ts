@@ -14,7 +14,10 @@ export function backupRoutes(route: PanelRoute, { backups }: PanelServices): voi
     description:
       "Writes nusantara_state_YYYYMMDD_HHMMSS.json (the panel's records: sites, databases and their users, certificates' metadata) into the backup directory, beside a directory with each active site's files (tar.gz), each database's dump and SHA256SUMS; then keeps the newest PANEL_BACKUP_KEEP. A daily Temporal Schedule runs the same. One backup or restore at a time.",
     status: 202,
-    responses: { 202: { description: 'Accepted; the backup started', schema: s.BackupAccepted }, 409: { description: 'A backup or restore is running' } },
+    responses: {
+      202: { description: 'Accepted; the backup started', schema: s.BackupAccepted },
+      409: { description: 'A backup or restore is running' },
+    },
     handler: (_, ctx) => backups.run(caller(ctx), ctx.ip),
   });
 
@@ -31,7 +34,10 @@ export function backupRoutes(route: PanelRoute, { backups }: PanelServices): voi
     status: 202,
     responses: {
       202: { description: 'Accepted; the restore started', schema: s.BackupAccepted },
-      400: { description: 'Not a state file directly inside the backup directory (path traversal, another directory, a symlink elsewhere)' },
+      400: {
+        description:
+          'Not a state file directly inside the backup directory (path traversal, another directory, a symlink elsewhere)',
+      },
       404: { description: 'No such backup' },
       409: { description: 'A backup or restore is running' },
     },

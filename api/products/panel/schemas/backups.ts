@@ -11,7 +11,11 @@ export const RestoreBackupBody = z
   .openapi('RestoreBackupRequest');
 
 export const BackupAccepted = z
-  .object({ job_id: z.string().openapi({ description: 'The backup or restore job: its steps say what was written, restored or skipped' }) })
+  .object({
+    job_id: z.string().openapi({
+      description: 'The backup or restore job: its steps say what was written, restored or skipped',
+    }),
+  })
   .openapi('BackupAccepted');
 
 export const Backup = z
@@ -21,7 +25,9 @@ export const Backup = z
     bytes: z.number().int().openapi({ description: 'The state file and its artifacts' }),
     sites: z.number().int(),
     databases: z.number().int(),
-    complete: z.boolean().openapi({ description: 'Every artifact the state file lists is present with its recorded size' }),
+    complete: z
+      .boolean()
+      .openapi({ description: 'Every artifact the state file lists is present with its recorded size' }),
   })
   .openapi('Backup');
 export const BackupList = z.object({ backups: z.array(Backup), directory: z.string() }).openapi('BackupList');

@@ -27,7 +27,8 @@ export const CreateDatabaseUserBody = z
     database: SqlName(64).openapi({ example: 'app_db', description: 'A database the panel created' }),
     username: SqlName(32).openapi({ example: 'app_user' }),
     password: z.string().min(1).max(256).openapi({
-      description: '12+ characters mixing three of lowercase, uppercase, digits, symbols; not containing the username. Never stored.',
+      description:
+        '12+ characters mixing three of lowercase, uppercase, digits, symbols; not containing the username. Never stored.',
     }),
     host: AccountHost.openapi({
       description: 'Where the user may connect from: localhost (socket), 127.0.0.1, % (anywhere), ...',
@@ -60,7 +61,8 @@ export const Database = z
     id: z.string(),
     name: z.string(),
     on_server: z.boolean().nullable().openapi({
-      description: 'Whether MariaDB has it now: false when it was dropped outside the panel, null when MariaDB could not be asked',
+      description:
+        'Whether MariaDB has it now: false when it was dropped outside the panel, null when MariaDB could not be asked',
     }),
     users: z.array(DatabaseUser.omit({ database: true })),
     created_at: z.string().datetime(),
@@ -68,5 +70,7 @@ export const Database = z
   .openapi('Database');
 
 export const DatabaseResponse = z.object({ database: Database }).openapi('DatabaseResponse');
-export const DatabaseList = z.object({ databases: z.array(Database), total: z.number().int() }).openapi('DatabaseList');
+export const DatabaseList = z
+  .object({ databases: z.array(Database), total: z.number().int() })
+  .openapi('DatabaseList');
 export const DatabaseUserResponse = z.object({ user: DatabaseUser }).openapi('DatabaseUserResponse');

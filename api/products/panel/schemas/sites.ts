@@ -3,12 +3,10 @@ import '../../../http/route'; // registers .openapi() on zod
 import { IdParam, Domain, Limit, Offset } from './common';
 
 const RUNTIMES = ['static', 'php', 'proxy'] as const;
-export const Runtime = z
-  .enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` })
-  .openapi({
-    description:
-      "static: files from root_path; php: also .php through a PHP-FPM pool of its own, running as the site's own user; proxy: requests go to an app on 127.0.0.1:proxy_port (files in root_path are served first).",
-  });
+export const Runtime = z.enum(RUNTIMES, { error: () => `must be one of: ${RUNTIMES.join(', ')}` }).openapi({
+  description:
+    "static: files from root_path; php: also .php through a PHP-FPM pool of its own, running as the site's own user; proxy: requests go to an app on 127.0.0.1:proxy_port (files in root_path are served first).",
+});
 
 export const SiteIdParams = IdParam('site_id', 'site');
 
@@ -27,11 +25,14 @@ export const CreateSiteBody = z
       .max(65535)
       .optional()
       .openapi({ description: 'Required for runtime proxy: the local port of the app', example: 3001 }),
-    php_allow_exec: z.boolean().default(false).openapi({
-      description:
-        "runtime php only: lets the site's PHP start processes (exec, shell_exec, system, passthru, " +
-        "popen, proc_open), as the site's own user. Off by default.",
-    }),
+    php_allow_exec: z
+      .boolean()
+      .default(false)
+      .openapi({
+        description:
+          "runtime php only: lets the site's PHP start processes (exec, shell_exec, system, passthru, " +
+          "popen, proc_open), as the site's own user. Off by default.",
+      }),
   })
   .refine((b) => (b.runtime === 'proxy') === (b.proxy_port !== undefined), {
     message: 'is required for runtime proxy, and only for it',
