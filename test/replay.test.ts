@@ -32,7 +32,7 @@ function historiesTestsRecord(): string[] {
   );
   for (const f of tests)
     for (const m of readFileSync(path.join(root, f), 'utf8').matchAll(
-      /saveHistory\([^;]*?'([a-z-]+\/[a-z0-9-]+)'\)/g,
+      /saveHistory\([^;]*?'([a-z-]+\/[a-z0-9-]+)',?\s*\)/g,
     ))
       names.add(`${m[1]}.json`);
   return [...names].sort();
