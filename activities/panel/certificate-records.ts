@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { createJob, finishJob, Job } from '../../core/jobs';
 import { hostQueue } from '../../core/temporal';
-import type { CertificateWorkflowInput } from '../../workflows/panel/certificate-input';
+import type { CertificateWorkflowInput } from '../../types/panel';
 import type { CertificateInfo } from './ssl-host';
 
 /** One certificate a renewal claimed, and the workflow id its issueCertificate child runs under. */
