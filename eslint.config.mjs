@@ -63,4 +63,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Workflow input/output types live in types/<product>.ts, which workflows, activities and the API share.
+    files: ['activities/**/*.ts', 'adapters/**/*.ts', 'types/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**'],
+              message: 'Activities import nothing from workflows/: shared types live in types/<product>.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

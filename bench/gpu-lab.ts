@@ -7,7 +7,7 @@ import { newId } from '../core/ids';
 import { createSecretBox } from '../core/secret-box';
 import { CONTROL_QUEUE, hostQueue } from '../core/temporal';
 import { ensureTestImage, TEST_IMAGE } from '../test/support/images';
-import type { LeaseInput } from '../workflows/gpu-lab/lease';
+import type { LeaseInput } from '../types/gpu-lab';
 import { hashPassword } from '../core/crypto';
 import type { TestApi } from '../test/support/api';
 import { jobDone, withBenchStack } from './stack';

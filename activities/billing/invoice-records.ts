@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
+import type { InvoiceRow, SubscriptionRow } from '../../types/billing';
 import { newId } from '../../core/ids';
 import { periodDue, type PeriodCharges } from './proration';
 import { creditBalance, type PlanTerms } from './terms';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of billing tables
-type Row = any;
 /** A period's terms: the plan's as it started, and what prorated changes made of its charge. */
 export type PeriodTerms = PlanTerms & { charges?: PeriodCharges };
 export interface Period {
@@ -42,7 +41,7 @@ export async function createInvoice(
     lines: LineItem[];
     period?: Period;
   },
-): Promise<Row> {
+): Promise<InvoiceRow> {
   const subtotal = inv.lines.reduce((n, l) => n + l.amount_cents, 0);
   const balance = await creditBalance(trx, inv.customerId);
   const credits = Math.max(0, Math.min(balance, subtotal));
@@ -112,7 +111,7 @@ export function overageLines(terms: PlanTerms, used: { tokens: number; requests:
  */
 export async function planLines(
   trx: Knex.Transaction,
-  s: Row,
+  s: SubscriptionRow,
   terms: PeriodTerms,
   period: Period,
   planName: string,

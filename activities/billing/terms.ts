@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { PlanRow } from '../../types/billing';
 
 /**
  * What billing's API and its workflow activities agree on: the plan terms a period bills by, which
@@ -9,20 +10,17 @@ import type { Knex } from 'knex';
 export const METERED_STATUSES = ['trialing', 'active', 'past_due'];
 export const LIVE_STATUSES = ['incomplete', ...METERED_STATUSES];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a billing.plans row
-type PlanRow = any;
-
 /** The plan terms a subscription period bills by, fixed when the period starts. */
 export const planTerms = (p: PlanRow) => ({
-  plan_id: p.id as string,
-  price_cents: p.price_cents as number,
-  currency: p.currency as string,
-  period_days: p.period_days as number,
+  plan_id: p.id,
+  price_cents: p.price_cents,
+  currency: p.currency,
+  period_days: p.period_days,
   quota_tokens: Number(p.quota_tokens),
   quota_requests: Number(p.quota_requests),
-  soft_limit: p.soft_limit as boolean,
-  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens as number,
-  overage_cents_per_request: p.overage_cents_per_request as number,
+  soft_limit: p.soft_limit,
+  overage_cents_per_1k_tokens: p.overage_cents_per_1k_tokens,
+  overage_cents_per_request: p.overage_cents_per_request,
 });
 export type PlanTerms = ReturnType<typeof planTerms>;
 

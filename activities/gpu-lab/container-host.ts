@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { SecretBox } from '../../core/secret-box';
 import type { Containers, ContainerStats } from '../../adapters/containers';
 import { tcpPortsInUse } from '../../adapters/procfs';
-import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
+import type { LabContainerInput } from '../../types/gpu-lab';
 
 type Ref = Pick<LabContainerInput, 'containerId' | 'name'>;
 const fail = (type: string, message: string) =>

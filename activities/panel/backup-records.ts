@@ -2,8 +2,7 @@ import type { Knex } from 'knex';
 import { createJob, finishJob, Job } from '../../core/jobs';
 import { newId } from '../../core/ids';
 import { hostQueue } from '../../core/temporal';
-import type { PanelState } from '../../workflows/panel/backup-input';
-import type { SiteWorkflowInput } from '../../workflows/panel/site-input';
+import type { PanelState, SiteWorkflowInput } from '../../types/panel';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { createJob, finishJob, Job } from '../../core/jobs';
 import { hostQueue } from '../../core/temporal';
-import type { CertificateWorkflowInput } from '../../workflows/panel/certificate-input';
+import type { CertificateWorkflowInput } from '../../types/panel';
 import type { CertificateInfo } from './ssl-host';
 
 /** One certificate a renewal claimed, and the workflow id its issueCertificate child runs under. */
@@ -10,8 +10,22 @@ export interface Renewal {
   input: CertificateWorkflowInput;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a joined row: certificate, site and job columns
-const renewal = (c: any): Renewal => ({
+/** The joined row a renewal claim selects: certificate, site and job columns. */
+interface RenewalRow {
+  id: string;
+  workflow_id: string;
+  job_id: string;
+  site_id: string;
+  domain: string;
+  email: string;
+  root_path: string;
+  runtime: CertificateWorkflowInput['runtime'];
+  proxy_port: number | null;
+  cert_dir: string | null;
+  host_id: string;
+}
+
+const renewal = (c: RenewalRow): Renewal => ({
   workflowId: c.workflow_id,
   input: {
     certId: c.id,

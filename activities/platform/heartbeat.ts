@@ -19,7 +19,7 @@ export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEA
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any activity's arguments
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any activity's arguments: parameters are contravariant, so `unknown[]` would reject every activity with typed parameters
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 
 /** The same activities, each heartbeating while it runs (see `whileHeartbeating`). */

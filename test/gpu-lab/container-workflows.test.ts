@@ -13,7 +13,7 @@ import { roomOnHost } from '../support/gpu-lab';
 import { saveHistory } from '../support/histories';
 import { startHostWorker } from '../support/host-worker';
 import { ensureTestImage, TEST_IMAGE } from '../support/images';
-import type { LabContainerInput } from '../../workflows/gpu-lab/container-input';
+import type { LabContainerInput } from '../../types/gpu-lab';
 import type { DeleteContainerInput } from '../../workflows/gpu-lab/delete-container';
 
 // Two GPU hosts, each its own worker on its own queue, in front of the same Docker engine: every

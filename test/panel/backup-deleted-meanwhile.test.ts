@@ -7,7 +7,7 @@ import { createMariadbCli } from '../../adapters/mariadb-cli';
 import { createBackupHostActivities } from '../../activities/panel/backup-host';
 import { loadConfig } from '../../core/config';
 import { createSecretBox } from '../../core/secret-box';
-import type { BackupFile, PanelState } from '../../workflows/panel/backup-input';
+import type { BackupFile, PanelState } from '../../types/panel';
 
 // The backup activity on the suite's real MariaDB, with a state that names a site whose files and
 // a database that were deleted after the state was read (as another request may do meanwhile).

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { planTerms } from '../../activities/billing/terms';
+import type { PlanRow } from '../../types/billing';
 import { hashPassword } from '../../core/crypto';
 import { newId } from '../../core/ids';
 import { startApi, type TestApi } from './api';
@@ -37,7 +38,8 @@ export async function liveSubscription(api: TestApi, customerId: string, plan: R
     status: 'active',
     current_period_start: start,
     current_period_end: new Date(start.getTime() + 30 * 86_400_000),
-    period_terms: JSON.stringify(planTerms(plan)),
+    // The admin API's JSON of a plan has the row's columns planTerms reads.
+    period_terms: JSON.stringify(planTerms(plan as unknown as PlanRow)),
   });
   return id;
 }

@@ -26,25 +26,12 @@ import {
   subscriptionEndedSignal,
 } from './definitions';
 import { invoiceCollection } from './invoice-collection';
+import type { SubscriptionInput } from '../../types/billing';
+
+export type { SubscriptionInput } from '../../types/billing';
 
 const records = proxyLocalActivities<SubscriptionRecordActivities>(controlActivity);
 type ClosedPeriod = Awaited<ReturnType<SubscriptionRecordActivities['closePeriod']>>;
-
-export interface SubscriptionInput {
-  subscriptionId: string;
-  /** Length of a period (the plan's days, or shorter where configured, e.g. in tests). */
-  periodMs: number;
-  /** Waits between a failed charge and the next attempt; when they run out the subscription ends. */
-  dunningMs: number[];
-  /** What a subscription becomes when dunning runs out. */
-  afterDunning: 'canceled' | 'unpaid';
-  /** How long a charge's outcome (a webhook) is awaited before it counts as failed. */
-  paymentWaitMs: number;
-  /** How long checkout may take before the subscription expires unpaid. */
-  checkoutTimeoutMs: number;
-  /** Continued runs start in a period; the first waits for checkout. */
-  period?: Period;
-}
 
 export {
   checkoutCompletedSignal,

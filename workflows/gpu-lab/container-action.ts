@@ -3,15 +3,11 @@ import type { ContainerHostActivities } from '../../activities/gpu-lab/container
 import type { ContainerRecordActivities } from '../../activities/gpu-lab/container-records';
 import { JobSaga, causeMessage } from '../platform/job-saga';
 import { controlActivity, hostActivity } from '../platform/options';
-import type { LabContainerInput } from './container-input';
+import type { ContainerAction, LabContainerInput } from '../../types/gpu-lab';
+
+export type { ContainerAction } from '../../types/gpu-lab';
 
 const records = proxyLocalActivities<ContainerRecordActivities>(controlActivity);
-
-export type ContainerAction =
-  | { kind: 'stop' | 'start' | 'restart' }
-  | { kind: 'change-password'; sealedSshPassword: string }
-  /** Recreate from the image keeping name, ports, GPUs and (unless wiped) the workspace. */
-  | { kind: 'reset'; wipeWorkspace: boolean; sealedSshPassword: string };
 
 /**
  * One action on an existing container, on its host. Stop, start, restart and a password change

@@ -3,7 +3,7 @@ import type { ContainerHostActivities } from '../../activities/gpu-lab/container
 import type { ContainerRecordActivities } from '../../activities/gpu-lab/container-records';
 import { JobSaga, causeMessage } from '../platform/job-saga';
 import { controlActivity, hostActivity } from '../platform/options';
-import type { LabContainerInput } from './container-input';
+import type { LabContainerInput } from '../../types/gpu-lab';
 
 const records = proxyLocalActivities<ContainerRecordActivities>(controlActivity);
 

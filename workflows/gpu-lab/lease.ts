@@ -9,21 +9,11 @@ import type { ContainerHostActivities } from '../../activities/gpu-lab/container
 import type { ContainerRecordActivities } from '../../activities/gpu-lab/container-records';
 import { controlActivity, hostActivity } from '../platform/options';
 import { extendLeaseSignal } from './definitions';
+import type { LeaseInput } from '../../types/gpu-lab';
+
+export type { LeaseInput } from '../../types/gpu-lab';
 
 const records = proxyLocalActivities<ContainerRecordActivities>(controlActivity);
-
-export interface LeaseInput {
-  containerId: string;
-  name: string;
-  workspace: string;
-  hostQueue: string;
-  /** The end of the paid period (ISO-8601). */
-  endsAt: string;
-  /** How long before the end the researcher is warned. */
-  warnBeforeMs: number;
-  /** How long a stopped container's workspace is kept for a payment to bring it back. */
-  graceMs: number;
-}
 
 export type LeasePhase = 'active' | 'warned' | 'expired' | 'removed';
 export { extendLeaseSignal } from './definitions';

@@ -1,18 +1,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ContainerHostActivities } from '../../activities/gpu-lab/container-host';
-import type { GpuProbe, NvidiaSmiActivities } from '../../activities/gpu-lab/nvidia-smi';
+import type { NvidiaSmiActivities } from '../../activities/gpu-lab/nvidia-smi';
+import type { HostRead } from '../../types/gpu-lab';
+
+export type { HostRead } from '../../types/gpu-lab';
 import { causeMessage } from '../platform/job-saga';
 import { HOST_HEARTBEAT_TIMEOUT } from '../platform/options';
-
-/** Reads that only one host can answer (its Docker engine, its nvidia-smi), asked through its queue. */
-export type HostRead =
-  | { kind: 'stats'; containerId: string; name: string; gpus?: string[] }
-  | { kind: 'logs'; containerId: string; name: string; tail: number; since?: string }
-  | { kind: 'batchStats'; names: string[]; budgetMs: number }
-  | { kind: 'images'; term: string }
-  | { kind: 'capacity' }
-  | { kind: 'portsInUse'; from: number; to: number }
-  | { kind: 'gpus'; probe: GpuProbe };
 
 /**
  * A short workflow the API executes and waits for: one activity on `hostQueue`, no retries beyond

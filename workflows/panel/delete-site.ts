@@ -5,7 +5,7 @@ import type { SslHostActivities } from '../../activities/panel/ssl-host';
 import type { SiteRecordActivities } from '../../activities/panel/site-records';
 import { JobSaga, causeMessage } from '../platform/job-saga';
 import { controlActivity, hostActivity } from '../platform/options';
-import type { SiteWorkflowInput } from './site-input';
+import type { SiteWorkflowInput } from '../../types/panel';
 
 const records = proxyLocalActivities<SiteRecordActivities>(controlActivity);
 

@@ -4,7 +4,7 @@ import type { SiteHostActivities } from '../../activities/panel/site-host';
 import type { CertificateInfo, SslHostActivities } from '../../activities/panel/ssl-host';
 import { JobSaga, causeMessage } from '../platform/job-saga';
 import { acmeActivity, controlActivity, hostActivity } from '../platform/options';
-import type { CertificateWorkflowInput } from './certificate-input';
+import type { CertificateWorkflowInput } from '../../types/panel';
 
 const records = proxyLocalActivities<CertificateRecordActivities>(controlActivity);
 

@@ -4,17 +4,12 @@ import type { JobActivities } from '../../activities/platform/jobs';
 import { causeMessage } from '../platform/job-saga';
 import { childSearchAttributes, controlActivity } from '../platform/options';
 import { issueCertificate } from './issue-certificate';
+import type { RenewInput } from '../../types/panel';
+
+export type { RenewInput } from '../../types/panel';
 
 const records = proxyLocalActivities<CertificateRecordActivities>(controlActivity);
 const jobs = proxyLocalActivities<JobActivities>(controlActivity);
-
-export interface RenewInput {
-  /** The job the API created; absent when the daily Schedule starts the workflow (it makes its own). */
-  jobId?: string;
-  /** Renew every installed certificate, not only those near expiry. */
-  all: boolean;
-  actor: string;
-}
 
 /**
  * Renews the certificates that expire soon (or all): claims them, then runs one issueCertificate

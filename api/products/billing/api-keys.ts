@@ -8,7 +8,7 @@ import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import type { BillingCaller } from './auth';
 import type { KeyCache } from './key-cache';
-import type { ApiKeyRow } from './rows';
+import type { ApiKeyRow } from '../../../types/billing';
 
 export const SCOPES = ['usage:write', 'usage:read'] as const;
 export type Scope = (typeof SCOPES)[number];

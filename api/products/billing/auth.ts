@@ -19,7 +19,7 @@ import { createLoginThrottle } from '../../http/login-throttle';
 import { productUrl } from '../../http/mount';
 import { bootstrapAdmin } from '../bootstrap-admin';
 import type { Mailer } from './mailer';
-import type { CustomerRow } from './rows';
+import type { CustomerRow } from '../../../types/billing';
 
 export type BillingAuthLevel = 'public' | 'customer' | 'admin';
 export type { CustomerRow };

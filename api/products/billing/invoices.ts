@@ -7,7 +7,7 @@ import { toStripeAmount } from '../../../core/payments';
 import { writeAudit } from '../../http/audit';
 import { productUrl } from '../../http/mount';
 import type { BillingCaller } from './auth';
-import type { CustomerRow, InvoiceRow } from './rows';
+import type { CustomerRow, InvoiceRow } from '../../../types/billing';
 
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
 

@@ -4,7 +4,7 @@ import { newId } from '../../../core/ids';
 import { writeAudit } from '../../http/audit';
 import { METERED_STATUSES, planTerms } from '../../../activities/billing/terms';
 import type { BillingCaller } from './auth';
-import type { PlanRow } from './rows';
+import type { PlanRow } from '../../../types/billing';
 
 export type { PlanRow };
 export interface PlanInput {

@@ -7,7 +7,6 @@ import type { Mailer } from './mailer';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, type Temporal } from '../../../core/temporal';
 import { dispatchStart, recordStart } from '../../../core/workflow-starts';
-import type { SubscriptionInput } from '../../../workflows/billing/subscription';
 import {
   adminOverrideUpdate,
   cancelUpdate,
@@ -20,7 +19,7 @@ import { createRateLimits } from '../../http/rate-limit';
 import type { BillingCaller } from './auth';
 import { LIVE_STATUSES, planTerms } from '../../../activities/billing/terms';
 import { planView } from './plans';
-import type { CustomerRow, PlanRow, SubscriptionRow } from './rows';
+import type { CustomerRow, PlanRow, SubscriptionInput, SubscriptionRow } from '../../../types/billing';
 
 export const workflowIdOf = (subscriptionId: string) => `billing-subscription-${subscriptionId}`;
 const SUPERSEDED = 'superseded by a newer checkout';

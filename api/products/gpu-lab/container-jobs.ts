@@ -10,8 +10,7 @@ import { dispatchStart, type RecordedStart } from '../../../core/workflow-starts
 import { newId } from '../../../core/ids';
 import { createSecretBox } from '../../../core/secret-box';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
-import type { ContainerAction } from '../../../workflows/gpu-lab/container-action';
-import type { LabContainerInput } from '../../../workflows/gpu-lab/container-input';
+import type { ContainerAction, LabContainerInput } from '../../../types/gpu-lab';
 import { writeAudit } from '../../http/audit';
 import type { LabCaller } from './auth';
 import { gpuCandidates } from './gpus';

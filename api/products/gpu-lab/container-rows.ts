@@ -2,8 +2,31 @@ import type { Knex } from 'knex';
 import { NotFound } from '../../../core/errors';
 import type { LabCaller } from './auth';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gpu_lab.containers row
-export type Row = any;
+/** A gpu_lab.containers row as pg returns it (numeric `cpus` as a string, timestamptz as Date). */
+export interface ContainerRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  host_id: string;
+  image: string;
+  /** numeric(6,2) */
+  cpus: string;
+  memory_mb: number;
+  workspace: string;
+  ssh_port: number;
+  jupyter_port: number;
+  /** Sealed with DERMAGA_SECRET_KEY. */
+  jupyter_token_sealed: string;
+  status: string;
+  error: string | null;
+  job_id: string | null;
+  docker_id: string | null;
+  cmd: string[] | null;
+  lease_ends_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export type Row = ContainerRow;
 
 export const view = (c: Row, devices: string[] = []) => ({
   id: c.id,

@@ -5,7 +5,7 @@ import { newId } from '../../../core/ids';
 import { typedSearchAttributesOf } from '../../../core/search-attributes';
 import type { WorkflowName, Workflows } from '../../../core/workflow-starts';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
-import type { HostRead } from '../../../workflows/gpu-lab/read-host';
+import type { HostRead } from '../../../types/gpu-lab';
 
 /** Failures a host reports that mean something other than "the host did not answer". */
 const STATUS: Record<string, number> = {

@@ -4,7 +4,7 @@ import { recordStart, signalWith, type WorkflowName, type Workflows } from '../.
 import { extendLeaseSignal } from '../../../workflows/gpu-lab/definitions';
 import { typedSearchAttributesOf } from '../../../core/search-attributes';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
-import type { LeaseInput } from '../../../workflows/gpu-lab/lease';
+import type { LeaseInput } from '../../../types/gpu-lab';
 
 /**
  * Pays a container up to `endsAt`: signals its lease workflow (`gpu-lab-lease-<id>`) to move the

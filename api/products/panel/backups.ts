@@ -7,7 +7,7 @@ import { Conflict, Invalid, NotFound } from '../../../core/errors';
 import { createJob, Job, recordJobStart, startJobWorkflow, type JobWorkflowStart } from '../../../core/jobs';
 import { newId } from '../../../core/ids';
 import { CONTROL_QUEUE, hostQueue, type Temporal } from '../../../core/temporal';
-import type { BackupFile } from '../../../workflows/panel/backup-input';
+import type { BackupFile } from '../../../types/panel';
 import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 

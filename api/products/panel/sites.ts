@@ -9,7 +9,7 @@ import { writeAudit } from '../../http/audit';
 import type { Caller } from './auth';
 import { UniqueViolationError } from 'objection';
 import { Certificate, Site } from './models';
-import type { SiteWorkflowInput } from '../../../workflows/panel/site-input';
+import type { SiteWorkflowInput } from '../../../types/panel';
 
 /** The site's certificate as a site list shows it: enough to see what needs attention. */
 const sslView = (c: Certificate | undefined) =>

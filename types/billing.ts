@@ -1,3 +1,6 @@
+// Rule: a product's workflow input/output and signal/update payload types live here, in types/<product>.ts: type declarations only (no runtime code), imported by workflows, activities and api alike, so activities never import from workflows/.
+import type { Period } from '../activities/billing/invoice-records';
+
 /**
  * billing reaches its tables with knex and, on the usage hot path, a raw pg pool (usage.ts): so
  * its rows are typed as these plain interfaces, one per table, the same for both. No objection
@@ -95,4 +98,21 @@ export interface InvoiceRow {
   paid_at: Date | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** The subscription workflow's input (workflows/billing/subscription.ts). */
+export interface SubscriptionInput {
+  subscriptionId: string;
+  /** Length of a period (the plan's days, or shorter where configured, e.g. in tests). */
+  periodMs: number;
+  /** Waits between a failed charge and the next attempt; when they run out the subscription ends. */
+  dunningMs: number[];
+  /** What a subscription becomes when dunning runs out. */
+  afterDunning: 'canceled' | 'unpaid';
+  /** How long a charge's outcome (a webhook) is awaited before it counts as failed. */
+  paymentWaitMs: number;
+  /** How long checkout may take before the subscription expires unpaid. */
+  checkoutTimeoutMs: number;
+  /** Continued runs start in a period; the first waits for checkout. */
+  period?: Period;
 }
