@@ -47,6 +47,28 @@ afterAll(async () => {
   await api.close();
 });
 
+/** A customer's checkout on a new plan, on an API killed right after the checkout's commit. */
+async function checkoutKilledAfterCommit() {
+  const admin = await billingAccount(api, 'admin');
+  const plan = (
+    await api.request('POST', '/billing/admin/plans', {
+      token: admin.token,
+      body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 },
+    })
+  ).body.data;
+  const customer = await billingAccount(api, 'customer');
+  const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
+  const body = {
+    plan_id: plan.id,
+    customer_email: customer.email,
+    success_url: 'https://app.example/ok',
+    cancel_url: 'https://app.example/no',
+  };
+  await expect(post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body)).rejects.toThrow();
+  expect(await doomed.exited).toBe('SIGKILL');
+  return customer;
+}
+
 describe('the API killed between the commit and the start', () => {
   it('a site left provisioning with a queued job becomes active once an API runs again, provisioned once', async () => {
     const token = await login(api);
@@ -92,25 +114,7 @@ describe('the API killed between the commit and the start', () => {
   }, 180_000);
 
   it("a checkout's subscription, left incomplete with no workflow, has its workflow started and follows its checkout", async () => {
-    const admin = await billingAccount(api, 'admin');
-    const plan = (
-      await api.request('POST', '/billing/admin/plans', {
-        token: admin.token,
-        body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 },
-      })
-    ).body.data;
-    const customer = await billingAccount(api, 'customer');
-    const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
-    const body = {
-      plan_id: plan.id,
-      customer_email: customer.email,
-      success_url: 'https://app.example/ok',
-      cancel_url: 'https://app.example/no',
-    };
-    await expect(
-      post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body),
-    ).rejects.toThrow();
-    expect(await doomed.exited).toBe('SIGKILL');
+    const customer = await checkoutKilledAfterCommit();
 
     const sub = await api.db('billing.subscriptions').where({ customer_id: customer.id }).first();
     expect(sub.status).toBe('incomplete');
@@ -151,25 +155,7 @@ describe('the API killed between the commit and the start', () => {
   }, 180_000);
 
   it('a checkout completed before its workflow was started starts it and is taken by it', async () => {
-    const admin = await billingAccount(api, 'admin');
-    const plan = (
-      await api.request('POST', '/billing/admin/plans', {
-        token: admin.token,
-        body: { name: `Plan ${newId('p')}`, price_cents: 999, quota_tokens: 1000, quota_requests: 100 },
-      })
-    ).body.data;
-    const customer = await billingAccount(api, 'customer');
-    const doomed = await apiProcess({ DERMAGA_FAULT: 'after-commit:subscription.lifecycle' });
-    const body = {
-      plan_id: plan.id,
-      customer_email: customer.email,
-      success_url: 'https://app.example/ok',
-      cancel_url: 'https://app.example/no',
-    };
-    await expect(
-      post(`${doomed.url}/billing/api/v1/checkout/create`, customer.token, body),
-    ).rejects.toThrow();
-    expect(await doomed.exited).toBe('SIGKILL');
+    const customer = await checkoutKilledAfterCommit();
     const sub = await api.db('billing.subscriptions').where({ customer_id: customer.id }).first();
 
     // At once, before any reconciler's grace: the webhook finds no workflow, starts the recorded one, signals it.
