@@ -64,6 +64,14 @@ describe('Temporal unreachable at create time', () => {
   }, 150_000);
 
   it('a delete answers 503 naming Temporal too and the site is deleted once Temporal is back', async () => {
+    // The API's own connection reconnects on its own after the restore (the first case's site may
+    // have been started by the worker's reconciler meanwhile): wait until it reports Temporal up.
+    await eventually(
+      async () =>
+        (await api.request('GET', '/healthz')).body.checks.temporal.status === 'up' ? true : undefined,
+      30_000,
+      'the API to reach Temporal again',
+    );
     const domain = uniqueDomain('tdown-del');
     const created = await api.request('POST', '/panel/v1/sites', {
       token,
