@@ -10,7 +10,7 @@ import { writeAudit } from '../../http/audit';
 import type { PaasCaller } from './auth';
 import { createDeploymentStarts, type DeploymentStarts } from './deployments';
 import { createHostLimits } from './host-limits';
-import { Deployment, Service, Template, Tenant } from './models';
+import { brokenUnique, Deployment, Service, Template, Tenant } from './models';
 import { findService, visibleServices } from './service-access';
 import {
   type ConfigBase,
@@ -62,9 +62,7 @@ const templateBase = (t: Template | undefined | null): ConfigBase | null =>
 const ALREADY_EXISTS = 'Service already exists for this tenant';
 
 /** A unique violation of (tenant_id, type): two creates of one type raced past the check. */
-const isDuplicateType = (err: unknown) =>
-  (err as { code?: string; constraint?: string })?.code === '23505' &&
-  (err as { constraint?: string }).constraint === 'services_tenant_type_unique';
+const isDuplicateType = (err: unknown) => brokenUnique(err) === 'services_tenant_type_unique';
 
 /**
  * Services: create from a template or one's own config, list, read, update, delete. Deploying them
