@@ -6,6 +6,7 @@ import { generatePassword } from '../../../core/crypto';
 import { Invalid } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Temporal } from '../../../core/temporal';
+import type { DeploymentRow } from '../../../types/paas';
 import { writeAudit } from '../../http/audit';
 import type { PaasCaller } from './auth';
 import { createDeploymentStarts, type DeploymentStarts } from './deployments';
@@ -41,7 +42,7 @@ export const serviceView = (s: Service, caller: PaasCaller) => ({
   updated_at: s.updated_at.toISOString(),
 });
 
-const deploymentSummary = (d: Deployment) => ({
+const deploymentSummary = (d: Pick<Deployment, keyof DeploymentRow>) => ({
   id: d.id,
   status: d.status,
   nomad_job_id: d.nomad_job_id,
@@ -163,17 +164,17 @@ export function createServiceService(deps: {
     },
 
     async list(caller: PaasCaller, query: { limit: number; offset: number }) {
-      const [services, [{ count }]] = await Promise.all([
+      const [services, total] = await Promise.all([
         visibleServices(db, caller)
           .orderBy('created_at')
           .orderBy('id')
           .limit(query.limit)
           .offset(query.offset),
-        visibleServices(db, caller).count('* as count') as unknown as Promise<{ count: string }[]>,
+        visibleServices(db, caller).resultSize(),
       ]);
       // The latest few deployments of each listed service, in one query.
-      const deployments: Deployment[] = services.length
-        ? await Deployment.query(db)
+      const deployments: Pick<Deployment, keyof DeploymentRow>[] = services.length
+        ? await db
             .from(
               db('paas.deployments')
                 .select(
@@ -184,7 +185,7 @@ export function createServiceService(deps: {
                   'service_id',
                   services.map((s) => s.id),
                 )
-                .as('paas.deployments'),
+                .as('d'),
             )
             .where('n', '<=', DEPLOYMENTS_LISTED)
             .orderBy('created_at', 'desc')
@@ -202,7 +203,7 @@ export function createServiceService(deps: {
           updated_at: s.updated_at.toISOString(),
           deployments: deployments.filter((d) => d.service_id === s.id).map(deploymentSummary),
         })),
-        total: Number(count),
+        total,
       };
     },
 
