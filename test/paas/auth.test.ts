@@ -125,6 +125,23 @@ describe('paas registration and login', () => {
     expect(orphans).toEqual([]);
   });
 
+  it('registers one of several parallel sign-ups with one username', async () => {
+    const who = newcomer();
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => register({ ...who, email: `${i}.${who.email}` })),
+    );
+    expect(countStatuses(answers)).toEqual({ 201: 1, 400: 3 });
+    expect(await api.db('paas.users').whereRaw('lower(username) = lower(?)', [who.username])).toHaveLength(1);
+  });
+
+  it('has a bootstrap admin (PAAS_ADMIN_USERNAME) in a tenant of its own', async () => {
+    const admin = await api.db('paas.users').where({ username: api.config.PAAS_ADMIN_USERNAME }).first();
+    expect(admin).toMatchObject({ role: 'admin', is_active: true });
+    expect(await api.db('paas.tenants').where({ id: admin.tenant_id }).first()).toMatchObject({
+      name: 'platform',
+    });
+  });
+
   it('answers 401 Invalid credentials for a wrong password or unknown user, and 401 without a token', async () => {
     const a = await paasAccount(api);
     const wrong = await loginFrom(uniqueIp(), a.username, 'Wrong-Passw0rd!!');
