@@ -403,14 +403,17 @@ describe('paas services: update and delete', () => {
     expect((await call('GET', `/services/${svc.id}`, owner.token)).body.config.ports).toEqual([5432]);
   });
 
-  it('refuses to change or delete a service while a deployment is in progress', async () => {
+  it('refuses to change a service while a deployment is in progress, and to delete one while it stops', async () => {
     const owner = await paasAccount(api);
     const svc = (await createOwn(owner)).body;
     await api.db('paas.services').where({ id: svc.id }).update({ status: 'deploying' });
     const put = await call('PUT', `/services/${svc.id}`, owner.token, { description: 'x' });
     expect(put.status).toBe(400);
     expect(put.body).toMatchObject({ error: 'Service deployment already in progress' });
-    expect((await call('DELETE', `/services/${svc.id}`, owner.token)).status).toBe(400);
+    await api.db('paas.services').where({ id: svc.id }).update({ status: 'stopping' });
+    const del = await call('DELETE', `/services/${svc.id}`, owner.token);
+    expect(del.status).toBe(400);
+    expect(del.body.error).toMatch(/^Service is stopping/);
     expect((await call('GET', `/services/${svc.id}`, owner.token)).body.description).toBe('');
   });
 

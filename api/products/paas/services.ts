@@ -275,14 +275,17 @@ export function createServiceService(deps: {
 
     /**
      * A service never deployed goes at once; one that was (containers, a volume, a network may
-     * exist) is marked `deleting` and its removal runs as a workflow: it disappears from GET
-     * /services when that ends. A second delete of a service already `deleting` answers the same.
+     * exist) is marked `deleting` and its removal runs as a workflow, which also ends a deployment
+     * in progress: it disappears from GET /services when that ends. A second delete of a service
+     * already `deleting` answers the same; a service `stopping` is refused until it has stopped.
      */
     async remove(caller: PaasCaller, id: string) {
       const afterCommit = await db.transaction(async (trx) => {
         const service = await findService(trx, caller, id, { lock: true });
         if (service.status === 'deleting') return undefined;
-        refuseWhileBusy(service);
+        // A deployment in progress is ended by the delete (deleteService); a stop is let finish.
+        if (service.status === 'stopping')
+          throw new Invalid('Service is stopping; try again once it has stopped');
         const deployed = await Deployment.query(trx).findOne({ service_id: service.id });
         await audit(trx, {
           actor: caller.user.username,
