@@ -93,6 +93,20 @@ describe('paas registration and login', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ last_name: 'Smith', email: `smith.${who.email}`.toLowerCase() });
     expect(put.body).not.toHaveProperty('tenant_id');
+
+    // Another account's email (any case) and a malformed one are 400 naming email; nothing changes.
+    const taken = await call('PUT', '/users/me', login.body.token, { email: other.email.toUpperCase() });
+    expect(taken.status).toBe(400);
+    expect(taken.body).toMatchObject({ error: 'email: already exists', field: 'email' });
+    const malformed = await call('PUT', '/users/me', login.body.token, { email: 'nope', last_name: 'X' });
+    expect(malformed.body.field).toBe('email');
+    const unknown = await call('PUT', '/users/me', login.body.token, { role: 'admin' });
+    expect(unknown.body).toMatchObject({ error: 'role: unknown field' });
+    expect((await call('GET', '/users/me', login.body.token)).body).toMatchObject({
+      last_name: 'Smith',
+      role: 'user',
+      email: `smith.${who.email}`.toLowerCase(),
+    });
   });
 
   it('refuses a taken username or email (any case), a weak password and bad fields with 400 naming them', async () => {
