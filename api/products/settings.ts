@@ -1,6 +1,7 @@
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
+import { paasDeploySettings } from './paas/deploy-config';
 
 /**
  * Each built product's settings (its api/products/<product>/config.ts), composed with the platform's
@@ -8,4 +9,4 @@ import { panelSettings } from './panel/config';
  * index.ts); no core file changes. Kept apart from index.ts so loading configuration (the worker,
  * scripts) does not load every product's routes.
  */
-export const productSettings = [panelSettings, gpuLabSettings, billingSettings] as const;
+export const productSettings = [panelSettings, gpuLabSettings, billingSettings, paasDeploySettings] as const;
