@@ -2,6 +2,7 @@ import type { ProductName } from '../../core/config';
 import { createGpuLab } from './gpu-lab';
 import { createBilling } from './billing';
 import { createPanel } from './panel';
+import { createPaas } from './paas';
 import type { ProductFactory } from './types';
 
 /** The products built so far; a configured mount for any other is reported and skipped. */
@@ -9,4 +10,5 @@ export const productFactories: Partial<Record<ProductName, ProductFactory>> = {
   panel: createPanel,
   'gpu-lab': createGpuLab,
   billing: createBilling,
+  paas: createPaas,
 };

@@ -1,6 +1,7 @@
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
+import { paasSettings } from './paas/config';
 import { paasDeploySettings } from './paas/deploy-config';
 
 /**
@@ -9,4 +10,10 @@ import { paasDeploySettings } from './paas/deploy-config';
  * index.ts); no core file changes. Kept apart from index.ts so loading configuration (the worker,
  * scripts) does not load every product's routes.
  */
-export const productSettings = [panelSettings, gpuLabSettings, billingSettings, paasDeploySettings] as const;
+export const productSettings = [
+  panelSettings,
+  gpuLabSettings,
+  billingSettings,
+  paasSettings,
+  paasDeploySettings,
+] as const;
