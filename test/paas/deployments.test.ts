@@ -156,7 +156,10 @@ describe('a service through its life: start, read, restart, update, stop, delete
       .first();
     expect(await deploymentEnded(api, second.id)).toMatchObject({ status: 'completed', error: null });
     expect(await fetchPublished(docker, `paas-${second.id}`)).toBe('web v2\n');
-    const order = await activityRecord(await api.temporal.client(), `paas-deploy-${second.id}`);
+    // The old container goes in the workflow's last step, after the deployment is marked completed.
+    const client = await api.temporal.client();
+    expect(await client.workflow.getHandle(`paas-deploy-${second.id}`).result()).toBe('completed');
+    const order = await activityRecord(client, `paas-deploy-${second.id}`);
     expect(order.completed.slice(-2)).toEqual(['waitPaasHealthy', 'removePaasContainer']);
     expect((await dockerHoldings(docker, id)).containers).toEqual([
       { name: `paas-${second.id}`, state: 'running' },
@@ -220,7 +223,7 @@ describe('a deployment that fails', () => {
 
   it('of an image no registry gives fails with the reason and leaves nothing in Docker', async () => {
     const dev = await paasTenant(api);
-    const id = await createService(dev.token, 'cache', `dermaga-test/not-here:${process.pid}`);
+    const id = await createService(dev.token, 'redis', `dermaga-test/not-here:${process.pid}`);
     const failed = await startAndWait(dev.token, id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(
