@@ -37,6 +37,8 @@ export interface PaasDeployInput {
   healthCheck: PaasHealthCheck | null;
   /** The hosts that may run it (PAAS_HOSTS), the one with room is picked. */
   hosts: string[];
+  /** Hosts' configured capacity (PAAS_HOST_CAPACITY): those are not asked; the others' engines are. */
+  capacity: Record<string, { cpuMhz: number; memoryMb: number }>;
   /** The deployment that runs now (an update): kept until this one is healthy, put back if this one fails. */
   previous: PaasContainerRef | null;
   /** Deadlines of the steps that wait on something outside: a pull, and the container becoming healthy. */

@@ -42,11 +42,7 @@ export const controlActivities = (
   ...createContainerRecordActivities({ db, quarantineSeconds: config.GPULAB_PORT_QUARANTINE_SECONDS }),
   ...createBackupRecordActivities({ db }),
   ...createSubscriptionRecordActivities({ db }),
-  ...createDeploymentRecordActivities({
-    db,
-    configured: config.PAAS_HOST_CAPACITY,
-    mhzPerCore: config.PAAS_MHZ_PER_CORE,
-  }),
+  ...createDeploymentRecordActivities({ db }),
   ...createStripePaymentActivities({
     db,
     stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),

@@ -11,20 +11,15 @@ export interface PaasHostCapacity {
 /** Deployments that hold their host's resources: being made, or running. */
 const HOLDING = ['in_progress', 'completed'];
 
+/** A host's capacity as configured or as its engine answered, or why it did not. */
+export type HostAnswer =
+  ({ hostId: string; source: 'config' | 'engine' } & PaasHostCapacity) | { hostId: string; error: string };
+
 /**
  * The database side of the paas workflows: each change of a deployment or service, and its job's
- * end, in one transaction. `configured`: PAAS_HOST_CAPACITY's entries, which win over what an
- * engine reports; `mhzPerCore` turns an engine's cores into MHz.
+ * end, in one transaction.
  */
-export function createDeploymentRecordActivities({
-  db,
-  configured,
-  mhzPerCore,
-}: {
-  db: Knex;
-  configured: Record<string, PaasHostCapacity>;
-  mhzPerCore: number;
-}) {
+export function createDeploymentRecordActivities({ db }: { db: Knex }) {
   return {
     /** pending → in_progress (started now); false when it is no longer pending (its service was deleted meanwhile). */
     async beginPaasDeployment({ deploymentId }: { deploymentId: string }): Promise<boolean> {
@@ -50,27 +45,21 @@ export function createDeploymentRecordActivities({
       deploymentId: string;
       cpuMhz: number;
       memoryMb: number;
-      engines: { hostId: string; cpus?: number; memoryMb?: number; error?: string }[];
+      engines: HostAnswer[];
     }): Promise<string> {
       return db.transaction(async (trx) => {
-        for (const e of engines) {
-          const known = configured[e.hostId]
-            ? { ...configured[e.hostId], source: 'config' }
-            : e.cpus
-              ? { cpuMhz: Math.floor(e.cpus * mhzPerCore), memoryMb: e.memoryMb as number, source: 'engine' }
-              : null;
-          if (known)
+        for (const e of engines)
+          if (!('error' in e))
             await trx('paas.hosts')
               .insert({
                 id: e.hostId,
-                cpu_mhz: known.cpuMhz,
-                memory_mb: known.memoryMb,
-                source: known.source,
+                cpu_mhz: e.cpuMhz,
+                memory_mb: e.memoryMb,
+                source: e.source,
                 updated_at: trx.fn.now(),
               })
               .onConflict('id')
               .merge();
-        }
         const hosts: { id: string; cpu_mhz: number; memory_mb: number }[] = await trx('paas.hosts')
           .whereIn(
             'id',
@@ -103,7 +92,10 @@ export function createDeploymentRecordActivities({
           .filter((h) => h.cpu >= cpuMhz && h.memory >= memoryMb)
           .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory);
         if (!free.length) {
-          const unanswered = engines.filter((e) => e.error && !hosts.some((h) => h.id === e.hostId));
+          const unanswered = engines.filter(
+            (e): e is { hostId: string; error: string } =>
+              'error' in e && !hosts.some((h) => h.id === e.hostId),
+          );
           throw ApplicationFailure.create({
             type: 'no_host_capacity',
             nonRetryable: true,

@@ -24,12 +24,19 @@ export async function deployService(input: PaasDeployInput): Promise<'completed'
     const hostId = await saga.step('pick a host', async () => {
       const engines = await Promise.all(
         input.hosts.map((h) =>
-          proxyActivities<ServiceHostActivities>(probeHostActivity(hostQueue(h)))
-            .paasEngineCapacity()
-            .then(
-              (c) => ({ hostId: h, ...c }),
-              (err) => ({ hostId: h, error: causeMessage(err) }),
-            ),
+          input.capacity?.[h]
+            ? { hostId: h, ...input.capacity[h], source: 'config' as const }
+            : proxyActivities<ServiceHostActivities>(probeHostActivity(hostQueue(h)))
+                .paasEngineCapacity()
+                .then(
+                  (c) => ({
+                    hostId: h,
+                    cpuMhz: Math.floor(c.cpus * input.mhzPerCore),
+                    memoryMb: c.memoryMb,
+                    source: 'engine' as const,
+                  }),
+                  (err) => ({ hostId: h, error: causeMessage(err) }),
+                ),
         ),
       );
       return records.reservePaasHost({

@@ -168,6 +168,9 @@ export function createDeploymentStarts(deps: {
       mhzPerCore: config.PAAS_MHZ_PER_CORE,
       healthCheck: healthCheckOf(service),
       hosts,
+      capacity: Object.fromEntries(
+        hosts.filter((h) => config.PAAS_HOST_CAPACITY[h]).map((h) => [h, config.PAAS_HOST_CAPACITY[h]]),
+      ),
       previous: previous?.host_id ? refOf(previous) : null,
       pullTimeoutMs: config.PAAS_PULL_TIMEOUT_SECONDS * 1000,
       healthTimeoutMs: config.PAAS_HEALTH_TIMEOUT_SECONDS * 1000,
