@@ -300,6 +300,20 @@ export function createContainers(docker: Docker) {
       );
     },
 
+    /**
+     * The engine's current sample, without waiting for a second one (so without a CPU figure of
+     * its own: give statsFromSample an earlier sample's cpu_stats as precpu_stats). The engine
+     * answers at its next collection tick (within about a second).
+     */
+    oneShotStats: (name: string) =>
+      call(
+        `container ${name}`,
+        () =>
+          docker.getContainer(name).stats({ stream: false, 'one-shot': true } as {
+            stream: false;
+          }) as Promise<Docker.ContainerStats>,
+      ),
+
     /** Runs argv inside the running container (no shell), feeding `stdin`; returns exit code and output. */
     async exec(
       name: string,
