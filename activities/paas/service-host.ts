@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Docker from 'dockerode';
 import net from 'node:net';
-import { statsFromSample, type Containers } from '../../adapters/containers';
+import type { Containers } from '../../adapters/containers';
+import { createStatsWatch } from '../../adapters/stats-watch';
 import type { SecretBox } from '../../core/secret-box';
 import type { PaasDeployInput, PaasHealthCheck } from '../../types/paas-deployments';
 
@@ -38,20 +39,7 @@ export function createServiceHostActivities(deps: {
   stopTimeoutSec: number;
 }) {
   const { docker, containers, secrets, hostId } = deps;
-  /** Each container's last CPU sample, so a metrics read needs one sample of the engine, not two. */
-  const lastCpu = new Map<string, { at: number; cpu: Docker.ContainerStats['cpu_stats'] }>();
-  async function cpuAndMemory(name: string) {
-    const previous = lastCpu.get(name);
-    let sample = await containers.oneShotStats(name);
-    let before = previous && Date.now() - previous.at < 300_000 ? previous.cpu : undefined;
-    if (!before) {
-      before = sample.cpu_stats;
-      sample = await containers.oneShotStats(name);
-    }
-    lastCpu.set(name, { at: Date.now(), cpu: sample.cpu_stats });
-    if (lastCpu.size > 10_000) lastCpu.delete(lastCpu.keys().next().value as string);
-    return statsFromSample({ ...sample, precpu_stats: before });
-  }
+  const stats = createStatsWatch(docker);
   const labels = (serviceId: string) => ({ 'dermaga.product': 'paas', 'dermaga.service': serviceId });
 
   /** Fails (not retried) when the container stopped or keeps restarting: its last log lines say why. */
@@ -230,16 +218,16 @@ export function createServiceHostActivities(deps: {
     },
 
     /**
-     * The container's CPU (percent, as `docker stats`: over the time since this worker's previous
-     * read of it, or over one engine tick on the first), memory in bytes, and state.
+     * The container's CPU (percent over the engine's last second, as `docker stats`), memory in
+     * bytes, and state; from the engine's stats stream this worker keeps open while it is read.
      */
     async paasContainerMetrics({ name }: { name: string }) {
       const state = await containers.inspect(name);
       if (!state) throw fail('container_gone', `container ${name} is not on host ${hostId}`);
-      const stats = state.running ? await cpuAndMemory(name) : null;
+      const sample = state.running ? await stats.read(name) : null;
       return {
-        cpu_usage: stats?.cpu_percent ?? 0,
-        memory_usage: stats?.memory.used_bytes ?? 0,
+        cpu_usage: sample?.cpu_percent ?? 0,
+        memory_usage: sample?.memory.used_bytes ?? 0,
         allocation_id: state.id,
         allocation_status: state.state,
         node_id: hostId,
