@@ -12,6 +12,7 @@ import { withBenchStack } from '../bench/stack';
 import type { TestApi } from '../test/support/api';
 import { billingAccount, liveSubscription } from '../test/support/billing';
 import { labAccount } from '../test/support/gpu-lab';
+import { paasAccount } from '../test/support/paas';
 
 const root = path.resolve(__dirname, '..');
 
@@ -62,6 +63,7 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
   });
   if (key.status !== 200 && key.status !== 201) throw new Error(`billing API key: ${key.status} ${key.text}`);
   const keyRoutes = '^/api/v1/usage/(report|batch-report|quota-check)$';
+  const paas = await paasAccount(api, 'admin');
   return [
     {
       product: 'panel',
@@ -76,6 +78,7 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
       bearer: lab.token,
       exclude: ['POST /api/v1/auth/revokeRefreshTokens'],
     },
+    { product: 'paas', prefix: '/paas', bearer: paas.token },
     {
       product: 'billing',
       prefix: '/billing',

@@ -16,7 +16,7 @@ import { signingKey } from '../../../core/secret-box';
 import { writeAudit } from '../../http/audit';
 import { createLoginThrottle } from '../../http/login-throttle';
 import { bootstrapAdmin } from '../bootstrap-admin';
-import { PaasUser, RefreshToken } from './models';
+import { brokenUnique, PaasUser, RefreshToken } from './models';
 
 /** public: anyone; user: any active account; admin: the `admin` role. */
 export type PaasAuthLevel = 'public' | 'user' | 'admin';
@@ -43,9 +43,9 @@ export const userView = (u: PaasUser) => ({
 
 /** A unique violation of paas.users: which field was taken. */
 function takenField(err: unknown): 'username' | 'email' | null {
-  const e = err as { code?: string; constraint?: string };
-  if (e?.code !== '23505') return null;
-  return e.constraint === 'users_email_unique' ? 'email' : 'username';
+  const constraint = brokenUnique(err);
+  if (constraint === null) return null;
+  return constraint === 'users_email_unique' ? 'email' : 'username';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Model } from 'objection';
+import { Model, UniqueViolationError } from 'objection';
 import type {
   DeploymentRow,
   DeploymentStatus,
@@ -102,4 +102,14 @@ export class Deployment extends Model implements DeploymentRow {
   started_at!: Date | null;
   completed_at!: Date | null;
   created_at!: Date;
+}
+
+/**
+ * The constraint a unique violation broke, or null for any other error: objection wraps the driver's
+ * error (UniqueViolationError), knex does not (code 23505).
+ */
+export function brokenUnique(err: unknown): string | null {
+  if (err instanceof UniqueViolationError) return err.constraint ?? '';
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' ? (e.constraint ?? '') : null;
 }

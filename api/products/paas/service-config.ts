@@ -153,9 +153,9 @@ export function resolveConfig(
       secrets[key] = 'generated';
     } else if (fromSecret.length > 0)
       secrets[key] = fromSecret.every((n) => generated.has(n)) ? 'generated' : 'given';
-    else if (isSecretName(key))
-      secrets[key] =
-        base?.secrets?.[key] === 'generated' && raw === from.environment?.[key] ? 'generated' : 'given';
+    else if (raw === from.environment?.[key] && base?.secrets?.[key])
+      secrets[key] = base.secrets[key]; // unchanged: still the secret it was
+    else if (isSecretName(key)) secrets[key] = 'given';
     environment[key] = value;
   }
 

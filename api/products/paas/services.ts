@@ -6,11 +6,12 @@ import { generatePassword } from '../../../core/crypto';
 import { Invalid } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Temporal } from '../../../core/temporal';
+import type { DeploymentRow } from '../../../types/paas';
 import { writeAudit } from '../../http/audit';
 import type { PaasCaller } from './auth';
 import { createDeploymentStarts, type DeploymentStarts } from './deployments';
 import { createHostLimits } from './host-limits';
-import { Deployment, Service, Template, Tenant } from './models';
+import { brokenUnique, Deployment, Service, Template, Tenant } from './models';
 import { findService, visibleServices } from './service-access';
 import {
   type ConfigBase,
@@ -41,7 +42,7 @@ export const serviceView = (s: Service, caller: PaasCaller) => ({
   updated_at: s.updated_at.toISOString(),
 });
 
-const deploymentSummary = (d: Deployment) => ({
+const deploymentSummary = (d: Pick<Deployment, keyof DeploymentRow>) => ({
   id: d.id,
   status: d.status,
   nomad_job_id: d.nomad_job_id,
@@ -62,9 +63,7 @@ const templateBase = (t: Template | undefined | null): ConfigBase | null =>
 const ALREADY_EXISTS = 'Service already exists for this tenant';
 
 /** A unique violation of (tenant_id, type): two creates of one type raced past the check. */
-const isDuplicateType = (err: unknown) =>
-  (err as { code?: string; constraint?: string })?.code === '23505' &&
-  (err as { constraint?: string }).constraint === 'services_tenant_type_unique';
+const isDuplicateType = (err: unknown) => brokenUnique(err) === 'services_tenant_type_unique';
 
 /**
  * Services: create from a template or one's own config, list, read, update, delete. Deploying them
@@ -165,17 +164,17 @@ export function createServiceService(deps: {
     },
 
     async list(caller: PaasCaller, query: { limit: number; offset: number }) {
-      const [services, [{ count }]] = await Promise.all([
+      const [services, total] = await Promise.all([
         visibleServices(db, caller)
           .orderBy('created_at')
           .orderBy('id')
           .limit(query.limit)
           .offset(query.offset),
-        visibleServices(db, caller).count('* as count') as unknown as Promise<{ count: string }[]>,
+        visibleServices(db, caller).resultSize(),
       ]);
       // The latest few deployments of each listed service, in one query.
-      const deployments: Deployment[] = services.length
-        ? await Deployment.query(db)
+      const deployments: Pick<Deployment, keyof DeploymentRow>[] = services.length
+        ? await db
             .from(
               db('paas.deployments')
                 .select(
@@ -186,7 +185,7 @@ export function createServiceService(deps: {
                   'service_id',
                   services.map((s) => s.id),
                 )
-                .as('paas.deployments'),
+                .as('d'),
             )
             .where('n', '<=', DEPLOYMENTS_LISTED)
             .orderBy('created_at', 'desc')
@@ -204,7 +203,7 @@ export function createServiceService(deps: {
           updated_at: s.updated_at.toISOString(),
           deployments: deployments.filter((d) => d.service_id === s.id).map(deploymentSummary),
         })),
-        total: Number(count),
+        total,
       };
     },
 
@@ -276,14 +275,17 @@ export function createServiceService(deps: {
 
     /**
      * A service never deployed goes at once; one that was (containers, a volume, a network may
-     * exist) is marked `deleting` and its removal runs as a workflow: it disappears from GET
-     * /services when that ends. A second delete of a service already `deleting` answers the same.
+     * exist) is marked `deleting` and its removal runs as a workflow, which also ends a deployment
+     * in progress: it disappears from GET /services when that ends. A second delete of a service
+     * already `deleting` answers the same; a service `stopping` is refused until it has stopped.
      */
     async remove(caller: PaasCaller, id: string) {
       const afterCommit = await db.transaction(async (trx) => {
         const service = await findService(trx, caller, id, { lock: true });
         if (service.status === 'deleting') return undefined;
-        refuseWhileBusy(service);
+        // A deployment in progress is ended by the delete (deleteService); a stop is let finish.
+        if (service.status === 'stopping')
+          throw new Invalid('Service is stopping; try again once it has stopped');
         const deployed = await Deployment.query(trx).findOne({ service_id: service.id });
         await audit(trx, {
           actor: caller.user.username,

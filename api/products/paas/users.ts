@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { Invalid, NotFound } from '../../../core/errors';
 import { writeAudit } from '../../http/audit';
 import { type PaasCaller, userView } from './auth';
-import { PaasUser, RefreshToken } from './models';
+import { brokenUnique, PaasUser, RefreshToken } from './models';
 import type { PaasRole } from '../../../types/paas';
 
 /** The caller's own account, and the admin's user management. */
@@ -35,8 +35,8 @@ export function createUserService(deps: { db: Knex }) {
     async updateMe(caller: PaasCaller, input: { first_name?: string; last_name?: string; email?: string }) {
       const user = await PaasUser.query(db)
         .patchAndFetchById(caller.user.id, { ...input, updated_at: new Date() })
-        .catch((err: { code?: string }) => {
-          if (err?.code === '23505') throw new Invalid('email: already exists', 'email');
+        .catch((err) => {
+          if (brokenUnique(err) !== null) throw new Invalid('email: already exists', 'email');
           throw err;
         });
       const { tenant_id: _t, created_at: _c, ...view } = userView(user);
