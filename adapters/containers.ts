@@ -16,9 +16,11 @@ export interface ContainerSpec {
   gpus?: string[];
   /** A named volume mounted at `mountPath`: the workspace that outlives the container. */
   volume?: { name: string; mountPath: string };
-  /** Container port (e.g. 22, 8888) → host port, published on `bindAddress`. */
+  /** Container port (e.g. 22, 8888) → host port, published on `bindAddress`; host port 0: one the engine picks. */
   ports?: Record<number, number>;
   bindAddress?: string;
+  /** A user-defined network to attach it to (its name); the engine's default bridge when absent. */
+  network?: string;
 }
 
 /** Docker's names: letters, digits, then letters, digits, `_`, `.`, `-` (what `docker run --name` accepts). */
@@ -62,8 +64,12 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
         ? [{ Type: 'volume', Source: spec.volume.name, Target: spec.volume.mountPath }]
         : [],
       PortBindings: Object.fromEntries(
-        ports.map(([c, h]) => [`${c}/tcp`, [{ HostIp: spec.bindAddress ?? '0.0.0.0', HostPort: String(h) }]]),
+        ports.map(([c, h]) => [
+          `${c}/tcp`,
+          [{ HostIp: spec.bindAddress ?? '0.0.0.0', HostPort: h ? String(h) : '' }],
+        ]),
       ),
+      ...(spec.network && { NetworkMode: spec.network }),
       RestartPolicy: { Name: 'unless-stopped' },
     },
   };
@@ -197,6 +203,9 @@ export function createContainers(docker: Docker) {
       startedAt: string;
       ports: Record<string, number>;
       labels: Record<string, string>;
+      /** Its address on each network it is attached to. */
+      ips: Record<string, string>;
+      restartCount: number;
     } | null> {
       return call(`container ${name}`, async () => {
         const c = await docker
@@ -214,12 +223,19 @@ export function createContainers(docker: Docker) {
           startedAt: c.State.StartedAt,
           ports,
           labels: c.Config.Labels ?? {},
+          ips: Object.fromEntries(
+            Object.entries(c.NetworkSettings.Networks ?? {}).map(([n, v]) => [n, v.IPAddress]),
+          ),
+          restartCount: c.RestartCount ?? 0,
         };
       });
     },
 
     /** Logs as text, stdout and stderr interleaved as the engine kept them. */
-    async logs(name: string, opts: { tail?: number; since?: Date } = {}): Promise<string> {
+    async logs(
+      name: string,
+      opts: { tail?: number; since?: Date; timestamps?: boolean } = {},
+    ): Promise<string> {
       return call(`container ${name}`, async () => {
         const buf = (await docker.getContainer(name).logs({
           stdout: true,
@@ -227,10 +243,55 @@ export function createContainers(docker: Docker) {
           follow: false,
           tail: opts.tail ?? 200,
           since: opts.since ? Math.floor(opts.since.getTime() / 1000) : 0,
+          timestamps: opts.timestamps ?? false,
         })) as unknown as Buffer;
         return demux(buf);
       });
     },
+
+    /** A user-defined bridge network, labelled; one that exists with the same name is returned as is. */
+    createNetwork: (name: string, labels: Record<string, string>) =>
+      call(`network ${name}`, async () => {
+        const found = await docker.listNetworks({ filters: { name: [name] } });
+        if (found.some((n) => n.Name === name)) return;
+        await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+      }),
+
+    /** Removes the network; one already gone is fine. */
+    removeNetwork: (name: string) =>
+      call(`network ${name}`, () =>
+        docker
+          .getNetwork(name)
+          .remove()
+          .catch((e) => (gone(e) ? undefined : Promise.reject(e))),
+      ),
+
+    /** A named volume, labelled; creating an existing one returns it. */
+    createVolume: (name: string, labels: Record<string, string>) =>
+      call(`volume ${name}`, async () => {
+        await docker.createVolume({ Name: name, Labels: labels });
+      }),
+
+    /** Whether the engine has the image locally. */
+    hasImage: (image: string) =>
+      call(`image ${image}`, () =>
+        docker
+          .getImage(image)
+          .inspect()
+          .then(
+            () => true,
+            (e) => (gone(e) ? false : Promise.reject(e)),
+          ),
+      ),
+
+    /** Pulls the image; the engine's refusal (no such image, no registry answering) is the error's message. */
+    pull: (image: string) =>
+      call(`image ${image}`, async () => {
+        const stream = await docker.pull(image);
+        await new Promise((resolve, reject) =>
+          docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))),
+        );
+      }),
 
     /** One stats sample (the engine waits for a second sample to compute CPU). */
     async stats(name: string): Promise<ContainerStats> {
@@ -238,6 +299,20 @@ export function createContainers(docker: Docker) {
         statsFromSample((await docker.getContainer(name).stats({ stream: false })) as Docker.ContainerStats),
       );
     },
+
+    /**
+     * The engine's current sample, without waiting for a second one (so without a CPU figure of
+     * its own: give statsFromSample an earlier sample's cpu_stats as precpu_stats). The engine
+     * answers at its next collection tick (within about a second).
+     */
+    oneShotStats: (name: string) =>
+      call(
+        `container ${name}`,
+        () =>
+          docker.getContainer(name).stats({ stream: false, 'one-shot': true } as {
+            stream: false;
+          }) as Promise<Docker.ContainerStats>,
+      ),
 
     /** Runs argv inside the running container (no shell), feeding `stdin`; returns exit code and output. */
     async exec(

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [sites|start|ssl|backup|gpu-lab|billing]` — prints measured figures; never asserts timings.
+ * `npm run bench [sites|start|ssl|backup|gpu-lab|billing|paas]` — prints measured figures; never asserts timings.
  *   sites (default): POST /v1/sites latency and create→active time over 50 sites.
  *   start: time from the quick-start command to ready on a warm machine, and the stack's memory.
  *   ssl: certificate issue time against pebble (the local ACME CA), and a renewal of all.
@@ -8,11 +8,13 @@
  *            worker memory with 50 lease workflows waiting.
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
+ *   paas: start→completed over 20 services beside a bare `docker run`; 20 tenants at once; GET metrics/logs over 100 calls.
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
+import * as paas from './paas';
 import * as panelSites from './panel-sites';
 import * as reliability from './reliability';
 import * as ssl from './ssl';
@@ -26,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
   backup: backup.run,
   'gpu-lab': gpuLab.run,
   billing: billing.run,
+  paas: paas.run,
   reliability: reliability.run,
 };
 

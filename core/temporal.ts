@@ -6,8 +6,7 @@ import {
 } from '@temporalio/client';
 import { Unavailable } from './errors';
 
-export const CONTROL_QUEUE = 'dermaga-control';
-export const hostQueue = (hostId: string) => `dermaga-host-${hostId}`;
+export { CONTROL_QUEUE, hostQueue } from './queues';
 
 /** gRPC status codes that mean Temporal was not reached, or did not answer in time. */
 const UNREACHABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);

@@ -7,13 +7,6 @@ export const pending: Record<string, 'all' | string[]> = {
   panel: [],
   'gpu-lab': [],
   billing: [],
-  // The deployment side (paas-deploy) serves these.
-  paas: [
-    'POST /api/v1/services/{id}/start',
-    'POST /api/v1/services/{id}/stop',
-    'POST /api/v1/services/{id}/restart',
-    'GET /api/v1/services/{id}/logs',
-    'GET /api/v1/services/{id}/metrics',
-  ],
+  paas: [],
   academy: 'all',
 };

@@ -26,6 +26,8 @@ import { heartbeating } from '../activities/platform/heartbeat';
 import type { Config } from '../core/config';
 import { temporalFromConfig, type Temporal } from '../core/temporal';
 import { createWorkflowStartActivities } from '../activities/platform/workflow-starts';
+import { createDeploymentRecordActivities } from '../activities/paas/deployment-records';
+import { createServiceHostActivities } from '../activities/paas/service-host';
 
 /** Activities that touch only the database (and, for the outbox, Temporal): they run on the control-plane queue. */
 export const controlActivities = (
@@ -40,6 +42,7 @@ export const controlActivities = (
   ...createContainerRecordActivities({ db, quarantineSeconds: config.GPULAB_PORT_QUARANTINE_SECONDS }),
   ...createBackupRecordActivities({ db }),
   ...createSubscriptionRecordActivities({ db }),
+  ...createDeploymentRecordActivities({ db }),
   ...createStripePaymentActivities({
     db,
     stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
@@ -87,6 +90,7 @@ function hostActivitiesOf(config: Config) {
       tlsListen: config.PANEL_NGINX_TLS_LISTEN,
     }),
     ...containerHost(config),
+    ...serviceHost(config),
     ...createNvidiaSmiActivities({ bin: config.GPULAB_NVIDIA_SMI, hostId: config.HOST_ID }),
     ...createBackupHostActivities({
       dir: path.resolve(config.PANEL_BACKUP_DIR),
@@ -107,5 +111,18 @@ function containerHost(config: Config) {
     hostId: config.HOST_ID,
     bindAddress: config.GPULAB_BIND_ADDRESS,
     stopTimeoutSec: config.GPULAB_STOP_TIMEOUT_SECONDS,
+  });
+}
+
+/** paas services' deployments on this host's Docker engine. */
+function serviceHost(config: Config) {
+  const docker = createDocker(config.DOCKER_HOST);
+  return createServiceHostActivities({
+    docker,
+    containers: createContainers(docker),
+    secrets: createSecretBox(config.DERMAGA_SECRET_KEY),
+    hostId: config.HOST_ID,
+    bindAddress: config.PAAS_BIND_ADDRESS,
+    stopTimeoutSec: config.PAAS_STOP_TIMEOUT_SECONDS,
   });
 }

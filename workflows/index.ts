@@ -12,3 +12,7 @@ export { readFromHost } from './gpu-lab/read-host';
 export { subscriptionLifecycle } from './billing/subscription';
 export { invoiceCollection } from './billing/invoice-collection';
 export { reconcileWorkflowStarts } from './platform/reconcile-starts';
+export { deployService } from './paas/deploy-service';
+export { paasServiceAction } from './paas/service-action';
+export { deletePaasService } from './paas/delete-service';
+export { paasReadHost } from './paas/read-host';

@@ -2,6 +2,7 @@ import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
 import { paasSettings } from './paas/config';
+import { paasDeploySettings } from './paas/deploy-config';
 
 /**
  * Each built product's settings (its api/products/<product>/config.ts), composed with the platform's
@@ -9,4 +10,10 @@ import { paasSettings } from './paas/config';
  * index.ts); no core file changes. Kept apart from index.ts so loading configuration (the worker,
  * scripts) does not load every product's routes.
  */
-export const productSettings = [panelSettings, gpuLabSettings, billingSettings, paasSettings] as const;
+export const productSettings = [
+  panelSettings,
+  gpuLabSettings,
+  billingSettings,
+  paasSettings,
+  paasDeploySettings,
+] as const;

@@ -1,5 +1,6 @@
 import type { ProductFactory } from '../types';
 import { createPaasAuthService } from './auth';
+import { createDeploymentStarts } from './deployments';
 import { paasError } from './envelope';
 import { paasRoutes } from './routes';
 import { createServiceService } from './services';
@@ -9,11 +10,13 @@ import { createUserService } from './users';
 /** paas — the multi-tenant service platform of paas.md: tenants' services from templates, deployed on Docker. */
 export const createPaas: ProductFactory = ({ config, db, temporal, logger }) => {
   const auth = createPaasAuthService({ db, config, logger });
+  const deployments = createDeploymentStarts({ db, config, temporal, logger });
   const routes = paasRoutes({
     auth,
     users: createUserService({ db }),
     templates: createTemplateService({ db }),
-    services: createServiceService({ db, config, temporal, logger }),
+    services: createServiceService({ db, config, temporal, logger, starts: deployments }),
+    deployments,
   });
   return {
     name: 'paas',

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { RouteFn } from '../../../http/route';
 import type { PaasAuthLevel, PaasAuthService, PaasCaller } from '../auth';
+import type { DeploymentStarts } from '../deployments';
 import type { ServiceService } from '../services';
 import type { TemplateService } from '../templates';
 import type { UserService } from '../users';
@@ -10,6 +11,7 @@ export interface PaasServices {
   users: UserService;
   templates: TemplateService;
   services: ServiceService;
+  deployments: DeploymentStarts;
 }
 
 export type PaasRoute = RouteFn<PaasAuthLevel>;

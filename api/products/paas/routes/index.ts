@@ -2,6 +2,7 @@ import { createRoutes } from '../../../http/route';
 import type { PaasAuthLevel } from '../auth';
 import { PaasError } from '../envelope';
 import { adminRoutes } from './admin';
+import { deploymentRoutes } from './deployments';
 import { authRoutes } from './auth';
 import type { PaasServices } from './context';
 import { healthRoutes } from './health';
@@ -16,7 +17,15 @@ export function paasRoutes(services: PaasServices) {
     publicLevel: 'public',
     errorSchema: PaasError,
   });
-  for (const area of [healthRoutes, authRoutes, userRoutes, adminRoutes, templateRoutes, serviceRoutes])
+  for (const area of [
+    healthRoutes,
+    authRoutes,
+    userRoutes,
+    adminRoutes,
+    templateRoutes,
+    serviceRoutes,
+    deploymentRoutes,
+  ])
     area(api.route, services);
   return api;
 }
