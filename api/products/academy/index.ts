@@ -5,6 +5,7 @@ import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
 import { createSessions } from './sessions';
+import { createUserService } from './users';
 
 /** academy — the learning center of academy.md: learners, programs and modules, enrollments, forums. */
 export const createAcademy: ProductFactory = ({ config, db, logger }) => {
@@ -20,6 +21,7 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
     sessions,
     accounts,
     passwordReset: createPasswordReset({ db, config, mail, sessions }),
+    users: createUserService({ db, sessions }),
   });
   return {
     name: 'academy',
