@@ -4,6 +4,8 @@ import type { Accounts } from '../accounts';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
 import type { UserService } from '../users';
+import type { ModuleService } from '../modules';
+import type { ProgramService } from '../programs';
 
 /** What academy's route areas are given; each area file takes what it needs. */
 export interface AcademyServices {
@@ -11,6 +13,8 @@ export interface AcademyServices {
   accounts: Accounts;
   passwordReset: PasswordReset;
   users: UserService;
+  programs: ProgramService;
+  modules: ModuleService;
 }
 
 export type AcademyRoute = RouteFn<AcademyAuthLevel>;
