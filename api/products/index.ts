@@ -1,4 +1,5 @@
 import type { ProductName } from '../../core/config';
+import { createAcademy } from './academy';
 import { createGpuLab } from './gpu-lab';
 import { createBilling } from './billing';
 import { createPanel } from './panel';
@@ -11,4 +12,5 @@ export const productFactories: Partial<Record<ProductName, ProductFactory>> = {
   'gpu-lab': createGpuLab,
   billing: createBilling,
   paas: createPaas,
+  academy: createAcademy,
 };

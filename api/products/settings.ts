@@ -1,3 +1,4 @@
+import { academySettings } from './academy/config';
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
@@ -16,4 +17,5 @@ export const productSettings = [
   billingSettings,
   paasSettings,
   paasDeploySettings,
+  academySettings,
 ] as const;
