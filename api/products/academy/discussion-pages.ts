@@ -1,0 +1,33 @@
+/**
+ * Pages of a forum's comments (or a comment's replies) by position. Positions are dense (1…total:
+ * a deleted comment keeps its place as a placeholder), so page p of n is a range of the unique
+ * (thread, position) index, found in O(log n) at any depth, where OFFSET would walk every row
+ * before it.
+ */
+export type CommentOrder = 'oldest' | 'newest';
+
+/** The positions a page covers, lowest first, or null when the page lies past the last one. */
+export function positionRange(
+  page: number,
+  limit: number,
+  total: number,
+  order: CommentOrder,
+): { from: number; to: number } | null {
+  const skipped = (page - 1) * limit;
+  if (skipped >= total) return null;
+  if (order === 'oldest') return { from: skipped + 1, to: Math.min(skipped + limit, total) };
+  return { from: Math.max(total - skipped - limit + 1, 1), to: total - skipped };
+}
+
+/** The contract's `pagination` object for a page of `currentRecords` out of `totalRecords`. */
+export function paginationOf(page: number, limit: number, totalRecords: number, currentRecords: number) {
+  const totalPages = Math.ceil(totalRecords / limit);
+  return {
+    currentRecords,
+    totalRecords,
+    currentPage: page,
+    totalPages,
+    nextPage: page < totalPages ? page + 1 : null,
+    prevPage: page > 1 ? Math.min(page - 1, Math.max(totalPages, 1)) : null,
+  };
+}
