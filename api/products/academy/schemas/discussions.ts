@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import '../../../http/route'; // registers .openapi() on zod
+import { COLUMN_MAX } from '../../../http/whole-number';
+
+/** The longest comment or reply (the migration's check says the same). */
+export const COMMENT_MAX = 5000;
+
+/** An integer id in a path or query: anything else (`abc`, `1.5`, `0`) is a 400 naming it. */
+const IntId = z
+  .string()
+  .regex(/^\d+$/, 'must be a positive whole number')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .min(1, 'must be a positive whole number')
+      .max(COLUMN_MAX.integer, `must be at most ${COLUMN_MAX.integer}`),
+  )
+  .openapi({ type: 'integer', minimum: 1, maximum: COLUMN_MAX.integer, example: 1 });
+
+const Page = {
+  page: z.coerce.number().int('must be a whole number').min(1).max(COLUMN_MAX.integer).default(1),
+  limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(10),
+};
+
+export const DiscussionIdParams = z.strictObject({ discussionId: IntId });
+export const CommentIdParams = z.strictObject({ discussionId: IntId, commentId: IntId });
+
+const title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const description = z.string().trim().max(2000, 'must be at most 2000 characters').nullable();
+
+export const CreateDiscussionBody = z
+  .strictObject({ title, description: description.optional() })
+  .openapi('CreateDiscussionRequest');
+export const UpdateDiscussionBody = z
+  .strictObject({ title: title.optional(), description: description.optional() })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
+  .openapi('UpdateDiscussionRequest');
+export const DiscussionsQuery = z.strictObject({
+  ...Page,
+  search: z.string().trim().max(200).optional().openapi({ description: 'Part of the title, any case' }),
+});
+
+export const CommentBody = z
+  .strictObject({
+    content: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(COMMENT_MAX, `must be at most ${COMMENT_MAX} characters`),
+  })
+  .openapi('CommentRequest');
+export const CommentsQuery = z.strictObject({
+  ...Page,
+  order: z.enum(['oldest', 'newest']).default('oldest'),
+  parentId: IntId.optional().openapi({
+    description: "List this comment's replies instead of the forum's top-level comments",
+  }),
+});
+
+export const Discussion = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    commentCount: z
+      .number()
+      .int()
+      .openapi({ description: 'Top-level comments, deleted placeholders included' }),
+    createdBy: z.number().int().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Discussion');
+
+export const Comment = z
+  .object({
+    id: z.number().int(),
+    discussionId: z.number().int(),
+    parentId: z.number().int().nullable(),
+    content: z.string().nullable().openapi({ description: 'null once deleted' }),
+    author: z.object({ id: z.number().int(), fullName: z.string().nullable() }).nullable(),
+    replyCount: z.number().int(),
+    likeCount: z.number().int(),
+    likedByMe: z.boolean(),
+    isDeleted: z.boolean(),
+    createdAt: z.string(),
+    editedAt: z.string().nullable(),
+    deletedAt: z.string().nullable(),
+  })
+  .openapi('Comment');
