@@ -8,8 +8,10 @@
  *            worker memory with 50 lease workflows waiting.
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
+ *   academy-forums: GET a forum's comments at 10,000 rows, first/middle/last page (bench/academy/forums.ts).
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
+import * as academyForums from './academy/forums';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
@@ -26,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
   backup: backup.run,
   'gpu-lab': gpuLab.run,
   billing: billing.run,
+  'academy-forums': academyForums.run,
   reliability: reliability.run,
 };
 
