@@ -18,7 +18,7 @@ const COMMENT_MAX = 5000;
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.withSchema('academy').createTable('discussions', (t) => {
-    t.increments('id').primary();
+    t.specificType('id', 'integer generated always as identity').primary();
     t.string('title', 200).notNullable();
     t.text('description');
     t.integer('created_by').references('id').inTable('academy.users').onDelete('SET NULL');
@@ -30,7 +30,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   await knex.schema.withSchema('academy').createTable('discussion_comments', (t) => {
-    t.increments('id').primary();
+    t.specificType('id', 'integer generated always as identity').primary();
     t.integer('discussion_id')
       .notNullable()
       .references('id')
@@ -40,7 +40,7 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('parent_id').references('id').inTable('academy.discussion_comments').onDelete('CASCADE');
     /** 1, 2, 3… among the forum's top-level comments, or among the parent's replies. */
     t.integer('position').notNullable();
-    /** The author; null once their account is deleted (the comment stays for the thread). */
+    /** The author (accounts are soft-deleted: the row stays; null only if one is ever purged). */
     t.integer('user_id').references('id').inTable('academy.users').onDelete('SET NULL');
     /** Null once deleted. */
     t.text('content');

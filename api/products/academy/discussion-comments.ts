@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Conflict, Forbidden, NotFound } from '../../../core/errors';
-import { paginationOf, positionRange, type CommentOrder } from './discussion-pages';
+import { positionRange, type CommentOrder } from './discussion-pages';
+import { pagination } from './envelope';
 import type { DiscussionCaller } from './discussions';
 
 export interface CommentRow {
@@ -16,6 +17,7 @@ export interface CommentRow {
   edited_at: Date | null;
   deleted_at: Date | null;
   author_name?: string | null;
+  author_deleted_at?: Date | null;
   liked_by_me?: boolean;
 }
 
@@ -27,7 +29,9 @@ export const commentView = (c: CommentRow) => ({
   discussionId: c.discussion_id,
   parentId: c.parent_id,
   content: c.content,
-  author: c.user_id === null ? null : { id: c.user_id, fullName: c.author_name ?? null },
+  // A deleted account's comments stay, without naming it.
+  author:
+    c.user_id === null || c.author_deleted_at ? null : { id: c.user_id, fullName: c.author_name ?? null },
   replyCount: c.reply_count,
   likeCount: c.like_count,
   likedByMe: c.liked_by_me ?? false,
@@ -68,6 +72,7 @@ export function createCommentService({ db }: { db: Knex }) {
       .select(
         'c.*',
         'u.full_name as author_name',
+        'u.deleted_at as author_deleted_at',
         q.raw(
           `exists (select 1 from ${LIKES} l where l.comment_id = c.id and l.user_id = ?) as liked_by_me`,
           [caller.id],
@@ -109,7 +114,7 @@ export function createCommentService({ db }: { db: Knex }) {
         : [];
       return {
         comments: rows.map(commentView),
-        pagination: paginationOf(q.page, q.limit, total, rows.length),
+        pagination: pagination(q.page, q.limit, total, rows.length),
       };
     },
 
@@ -167,7 +172,7 @@ export function createCommentService({ db }: { db: Knex }) {
           discussionId,
           commentId,
         );
-        if (row.user_id !== caller.id) throw new Forbidden('commentId: only its author may edit a comment');
+        if (row.user_id !== caller.id) throw new Forbidden('only its author may edit a comment');
         await trx(COMMENTS).where({ id: commentId }).update({ content, edited_at: trx.fn.now() });
         return read(caller, commentId, trx);
       });
@@ -182,7 +187,7 @@ export function createCommentService({ db }: { db: Knex }) {
           commentId,
         );
         if (row.user_id !== caller.id && caller.role !== 'Admin')
-          throw new Forbidden('commentId: only its author or an admin may delete a comment');
+          throw new Forbidden('only its author or an admin may delete a comment');
         await trx(COMMENTS).where({ id: commentId }).update({ content: null, deleted_at: trx.fn.now() });
       });
     },

@@ -18,16 +18,3 @@ export function positionRange(
   if (order === 'oldest') return { from: skipped + 1, to: Math.min(skipped + limit, total) };
   return { from: Math.max(total - skipped - limit + 1, 1), to: total - skipped };
 }
-
-/** The contract's `pagination` object for a page of `currentRecords` out of `totalRecords`. */
-export function paginationOf(page: number, limit: number, totalRecords: number, currentRecords: number) {
-  const totalPages = Math.ceil(totalRecords / limit);
-  return {
-    currentRecords,
-    totalRecords,
-    currentPage: page,
-    totalPages,
-    nextPage: page < totalPages ? page + 1 : null,
-    prevPage: page > 1 ? Math.min(page - 1, Math.max(totalPages, 1)) : null,
-  };
-}

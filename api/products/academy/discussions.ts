@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFound } from '../../../core/errors';
-import { paginationOf } from './discussion-pages';
+import { containing, paged } from './paging';
 
 /** Who is calling: the signed-in academy user. */
 export interface DiscussionCaller {
@@ -34,29 +34,18 @@ export const discussionView = (d: DiscussionRow) => ({
   updatedAt: new Date(d.updated_at).toISOString(),
 });
 
-/** `%`, `_` and `\` in a search are literal characters, not ILIKE patterns. */
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** Forums: admins create, rename and delete them; every signed-in user reads them. */
 export function createDiscussionService({ db }: { db: Knex }) {
   const table = 'academy.discussions';
   return {
     async list(q: { page: number; limit: number; search?: string }) {
-      const filtered = () =>
+      const { rows, pagination } = await paged<DiscussionRow>(
         db(table).modify((b) => {
           if (q.search) b.whereILike('title', containing(q.search));
-        });
-      const [rows, [{ n }]] = await Promise.all([
-        filtered()
-          .orderBy('id')
-          .limit(q.limit)
-          .offset((q.page - 1) * q.limit),
-        filtered().count('* as n'),
-      ]);
-      return {
-        discussions: (rows as DiscussionRow[]).map(discussionView),
-        pagination: paginationOf(q.page, q.limit, Number(n), rows.length),
-      };
+        }),
+        { page: q.page, limit: q.limit, id: 'id' },
+      );
+      return { discussions: rows.map(discussionView), pagination };
     },
 
     async get(id: number) {

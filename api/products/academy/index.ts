@@ -1,6 +1,8 @@
 import { createMailer } from '../../../core/mail';
 import type { ProductFactory } from '../types';
 import { createAccounts } from './accounts';
+import { createCommentService } from './discussion-comments';
+import { createDiscussionService } from './discussions';
 import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
@@ -22,6 +24,8 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
     accounts,
     passwordReset: createPasswordReset({ db, config, mail, sessions }),
     users: createUserService({ db, sessions }),
+    discussions: createDiscussionService({ db }),
+    comments: createCommentService({ db }),
   });
   return {
     name: 'academy',

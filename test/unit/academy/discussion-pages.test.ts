@@ -1,4 +1,4 @@
-import { paginationOf, positionRange } from '../../../api/products/academy/discussion-pages';
+import { positionRange } from '../../../api/products/academy/discussion-pages';
 
 describe('a page of comments by position', () => {
   it('oldest first: page p of n covers positions (p-1)·n+1 … p·n, the last page what is left', () => {
@@ -23,24 +23,5 @@ describe('a page of comments by position', () => {
   it('a deep page of 10,000 is one range, the same size as the first', () => {
     expect(positionRange(1000, 10, 10_000, 'oldest')).toEqual({ from: 9991, to: 10_000 });
     expect(positionRange(1000, 10, 10_000, 'newest')).toEqual({ from: 1, to: 10 });
-  });
-});
-
-describe('the pagination object', () => {
-  it('names the pages around the current one', () => {
-    expect(paginationOf(1, 10, 25, 10)).toEqual({
-      currentRecords: 10,
-      totalRecords: 25,
-      currentPage: 1,
-      totalPages: 3,
-      nextPage: 2,
-      prevPage: null,
-    });
-    expect(paginationOf(3, 10, 25, 5)).toMatchObject({ totalPages: 3, nextPage: null, prevPage: 2 });
-  });
-
-  it('past the last page: no next page, the previous one is the last that exists', () => {
-    expect(paginationOf(9, 10, 25, 0)).toMatchObject({ currentRecords: 0, nextPage: null, prevPage: 3 });
-    expect(paginationOf(1, 10, 0, 0)).toMatchObject({ totalPages: 0, nextPage: null, prevPage: null });
   });
 });

@@ -3,6 +3,7 @@ import { AcademyError } from '../envelope';
 import type { AcademyAuthLevel } from '../sessions';
 import { authRoutes } from './auth';
 import type { AcademyServices } from './context';
+import { discussionRoutes } from './discussions';
 import { userRoutes } from './users';
 
 /** Every academy.md endpoint served so far (base /api/v1), one file per area. */
@@ -12,6 +13,6 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes, userRoutes]) area(api.route, services);
+  for (const area of [authRoutes, userRoutes, discussionRoutes]) area(api.route, services);
   return api;
 }

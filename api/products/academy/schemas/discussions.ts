@@ -1,30 +1,16 @@
 import { z } from 'zod';
 import '../../../http/route'; // registers .openapi() on zod
-import { COLUMN_MAX } from '../../../http/whole-number';
+import { ok, okList } from '../envelope';
+import { Id, PageQuery, Search } from './common';
 
 /** The longest comment or reply (the migration's check says the same). */
 export const COMMENT_MAX = 5000;
 
-/** An integer id in a path or query: anything else (`abc`, `1.5`, `0`) is a 400 naming it. */
-const IntId = z
-  .string()
-  .regex(/^\d+$/, 'must be a positive whole number')
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .min(1, 'must be a positive whole number')
-      .max(COLUMN_MAX.integer, `must be at most ${COLUMN_MAX.integer}`),
-  )
-  .openapi({ type: 'integer', minimum: 1, maximum: COLUMN_MAX.integer, example: 1 });
-
-const Page = {
-  page: z.coerce.number().int('must be a whole number').min(1).max(COLUMN_MAX.integer).default(1),
-  limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(10),
-};
-
-export const DiscussionIdParams = z.strictObject({ discussionId: IntId });
-export const CommentIdParams = z.strictObject({ discussionId: IntId, commentId: IntId });
+export const DiscussionIdParams = z.strictObject({ discussionId: Id.openapi({ example: 1 }) });
+export const CommentIdParams = z.strictObject({
+  discussionId: Id.openapi({ example: 1 }),
+  commentId: Id.openapi({ example: 1 }),
+});
 
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters').nullable();
@@ -37,8 +23,8 @@ export const UpdateDiscussionBody = z
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .openapi('UpdateDiscussionRequest');
 export const DiscussionsQuery = z.strictObject({
-  ...Page,
-  search: z.string().trim().max(200).optional().openapi({ description: 'Part of the title, any case' }),
+  ...PageQuery,
+  search: Search.openapi({ description: 'Part of the title, any case' }),
 });
 
 export const CommentBody = z
@@ -51,9 +37,9 @@ export const CommentBody = z
   })
   .openapi('CommentRequest');
 export const CommentsQuery = z.strictObject({
-  ...Page,
+  ...PageQuery,
   order: z.enum(['oldest', 'newest']).default('oldest'),
-  parentId: IntId.optional().openapi({
+  parentId: Id.optional().openapi({
     description: "List this comment's replies instead of the forum's top-level comments",
   }),
 });
@@ -89,3 +75,10 @@ export const Comment = z
     deletedAt: z.string().nullable(),
   })
   .openapi('Comment');
+
+export const DiscussionList = okList(z.object({ discussions: z.array(Discussion) })).openapi(
+  'DiscussionList',
+);
+export const DiscussionAnswer = ok(z.object({ discussion: Discussion })).openapi('DiscussionAnswer');
+export const CommentList = okList(z.object({ comments: z.array(Comment) })).openapi('CommentList');
+export const CommentAnswer = ok(z.object({ comment: Comment })).openapi('CommentAnswer');
