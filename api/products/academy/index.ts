@@ -8,6 +8,8 @@ import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
 import { createSessions } from './sessions';
 import { createUserService } from './users';
+import { adminsOnly, createModuleService } from './modules';
+import { createProgramService } from './programs';
 
 /** academy — the learning center of academy.md: learners, programs and modules, enrollments, forums. */
 export const createAcademy: ProductFactory = ({ config, db, logger }) => {
@@ -19,11 +21,16 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
   });
   const sessions = createSessions(db, config.ACADEMY_TOKEN_TTL_SECONDS);
   const accounts = createAccounts({ db, config, logger, sessions });
+  const programs = createProgramService({ db });
+  // Module contents open to admins; enrollments (paid) open them to their learners.
+  const modules = createModuleService({ db, programs, canOpen: adminsOnly });
   const routes = academyRoutes({
     sessions,
     accounts,
     passwordReset: createPasswordReset({ db, config, mail, sessions }),
     users: createUserService({ db, sessions }),
+    programs,
+    modules,
     discussions: createDiscussionService({ db }),
     comments: createCommentService({ db }),
   });

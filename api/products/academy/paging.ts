@@ -11,20 +11,22 @@ import { pagination, type Pagination } from './envelope';
  */
 export async function paged<Row>(
   query: Knex.QueryBuilder,
-  opts: { page: number; limit: number; id: string; order?: 'asc' | 'desc' },
+  opts: { page: number; limit: number; id: string; order?: 'asc' | 'desc'; orderFirst?: string[] },
 ): Promise<{ rows: Row[]; pagination: Pagination }> {
   const order = opts.order ?? 'asc';
+  // The columns to order by: `orderFirst` (e.g. a module's position), then the id breaking ties.
+  const sort = [...(opts.orderFirst ?? []), opts.id].map((column) => ({ column, order }));
   const ids = query
     .clone()
     .clearSelect()
     .clearOrder()
     .select(opts.id)
-    .orderBy(opts.id, order)
+    .orderBy(sort)
     .offset((opts.page - 1) * opts.limit)
     .limit(opts.limit);
   const [counted, rows] = await Promise.all([
     query.clone().clearSelect().clearOrder().count({ n: '*' }).first(),
-    query.clone().whereIn(opts.id, ids).orderBy(opts.id, order),
+    query.clone().whereIn(opts.id, ids).orderBy(sort),
   ]);
   const total = Number((counted as { n: string | number } | undefined)?.n ?? 0);
   return { rows: rows as Row[], pagination: pagination(opts.page, opts.limit, total, rows.length) };

@@ -6,6 +6,8 @@ import type { DiscussionService } from '../discussions';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
 import type { UserService } from '../users';
+import type { ModuleService } from '../modules';
+import type { ProgramService } from '../programs';
 
 /** What academy's route areas are given; each area file takes what it needs. */
 export interface AcademyServices {
@@ -13,6 +15,8 @@ export interface AcademyServices {
   accounts: Accounts;
   passwordReset: PasswordReset;
   users: UserService;
+  programs: ProgramService;
+  modules: ModuleService;
   discussions: DiscussionService;
   comments: CommentService;
 }

@@ -4,6 +4,8 @@ import type { AcademyAuthLevel } from '../sessions';
 import { authRoutes } from './auth';
 import type { AcademyServices } from './context';
 import { discussionRoutes } from './discussions';
+import { moduleRoutes } from './modules';
+import { programRoutes } from './programs';
 import { userRoutes } from './users';
 
 /** Every academy.md endpoint served so far (base /api/v1), one file per area. */
@@ -13,6 +15,7 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes, userRoutes, discussionRoutes]) area(api.route, services);
+  for (const area of [authRoutes, userRoutes, programRoutes, moduleRoutes, discussionRoutes])
+    area(api.route, services);
   return api;
 }
