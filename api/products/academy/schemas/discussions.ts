@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import '../../../http/route'; // registers .openapi() on zod
+import { COLUMN_MAX } from '../../../http/whole-number';
 import { ok, okList } from '../envelope';
 import { Id, PageQuery, Search } from './common';
 
 /** The longest comment or reply (the migration's check says the same). */
 export const COMMENT_MAX = 5000;
 
-export const DiscussionIdParams = z.strictObject({ discussionId: Id.openapi({ example: 1 }) });
-export const CommentIdParams = z.strictObject({
-  discussionId: Id.openapi({ example: 1 }),
-  commentId: Id.openapi({ example: 1 }),
-});
+/** A forum's or comment's id as the document states it: a positive int4. */
+const IdParam = Id.openapi({ type: 'integer', minimum: 1, maximum: COLUMN_MAX.integer, example: 1 });
+
+export const DiscussionIdParams = z.strictObject({ discussionId: IdParam });
+export const CommentIdParams = z.strictObject({ discussionId: IdParam, commentId: IdParam });
 
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const description = z.string().trim().max(2000, 'must be at most 2000 characters').nullable();
@@ -39,7 +40,7 @@ export const CommentBody = z
 export const CommentsQuery = z.strictObject({
   ...PageQuery,
   order: z.enum(['oldest', 'newest']).default('oldest'),
-  parentId: Id.optional().openapi({
+  parentId: IdParam.optional().openapi({
     description: "List this comment's replies instead of the forum's top-level comments",
   }),
 });
