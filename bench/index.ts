@@ -10,9 +10,11 @@
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
  *   paas: start→completed over 20 services beside a bare `docker run`; 20 tenants at once; GET metrics/logs over 100 calls.
  *   academy-lists: GET /academy/api/v1/programs, the first and the last page over 10,000 programs.
+ *   academy-forums: GET a forum's comments at 10,000 rows, first/middle/last page (bench/academy/forums.ts).
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
 import * as academyLists from './academy-lists';
+import * as academyForums from './academy/forums';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
@@ -31,6 +33,7 @@ const benches: Record<string, () => Promise<void>> = {
   'gpu-lab': gpuLab.run,
   billing: billing.run,
   paas: paas.run,
+  'academy-forums': academyForums.run,
   reliability: reliability.run,
   'academy-lists': academyLists.run,
 };

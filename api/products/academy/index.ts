@@ -1,6 +1,8 @@
 import { createMailer } from '../../../core/mail';
 import type { ProductFactory } from '../types';
 import { createAccounts } from './accounts';
+import { createCommentService } from './discussion-comments';
+import { createDiscussionService } from './discussions';
 import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
@@ -29,6 +31,8 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
     users: createUserService({ db, sessions }),
     programs,
     modules,
+    discussions: createDiscussionService({ db }),
+    comments: createCommentService({ db }),
   });
   return {
     name: 'academy',

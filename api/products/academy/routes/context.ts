@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import type { RouteFn } from '../../../http/route';
 import type { Accounts } from '../accounts';
+import type { CommentService } from '../discussion-comments';
+import type { DiscussionService } from '../discussions';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
 import type { UserService } from '../users';
@@ -15,6 +17,8 @@ export interface AcademyServices {
   users: UserService;
   programs: ProgramService;
   modules: ModuleService;
+  discussions: DiscussionService;
+  comments: CommentService;
 }
 
 export type AcademyRoute = RouteFn<AcademyAuthLevel>;

@@ -3,6 +3,7 @@ import { AcademyError } from '../envelope';
 import type { AcademyAuthLevel } from '../sessions';
 import { authRoutes } from './auth';
 import type { AcademyServices } from './context';
+import { discussionRoutes } from './discussions';
 import { moduleRoutes } from './modules';
 import { programRoutes } from './programs';
 import { userRoutes } from './users';
@@ -14,6 +15,7 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes, userRoutes, programRoutes, moduleRoutes]) area(api.route, services);
+  for (const area of [authRoutes, userRoutes, programRoutes, moduleRoutes, discussionRoutes])
+    area(api.route, services);
   return api;
 }
