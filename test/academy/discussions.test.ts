@@ -347,6 +347,13 @@ describe('academy comments: edit and delete', () => {
     });
     const byAdmin = await call('DELETE', `/discussions/${id}/comments/${second.id}`, admin.token);
     expect(byAdmin.status).toBe(200);
+    const trail = await academy
+      .api()
+      .db('platform.audit_log')
+      .where({ product: 'academy', action: 'discussions.comments.delete' })
+      .whereIn('target', [`comment:${first.id}`, `comment:${second.id}`]);
+    // The admin's moderation leaves a trace; the author deleting their own does not.
+    expect(trail).toEqual([expect.objectContaining({ actor: admin.email, target: `comment:${second.id}` })]);
 
     const list = await call('GET', `/discussions/${id}/comments`, budi.token);
     expect(list.body.data.comments).toEqual([
