@@ -305,6 +305,19 @@ describe('academy comments and replies', () => {
       expect(res.body).toEqual(refused(null, 'not_found'));
     }
   });
+
+  it("a deleted account's comments stay, no longer naming it; a parentId that is not an integer is 400", async () => {
+    const { id } = await forum();
+    const ani = await academy.learner();
+    const budi = await academy.learner();
+    const c = await post(id, ani.token, 'sampai jumpa');
+    expect((await call('DELETE', `/users/${ani.id}`, ani.token)).status).toBe(200);
+    const seen = await call('GET', `/discussions/${id}/comments/${c.id}`, budi.token);
+    expect(seen.body.data.comment).toMatchObject({ content: 'sampai jumpa', author: null });
+    const bad = await call('GET', `/discussions/${id}/comments?parentId=abc`, budi.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual(refused('parentId', 'invalid_request'));
+  });
 });
 
 describe('academy comments: edit and delete', () => {
