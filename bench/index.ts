@@ -9,9 +9,11 @@
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
  *   academy-forums: GET a forum's comments at 10,000 rows, first/middle/last page (bench/academy/forums.ts).
+ *   academy-lists: GET /academy/api/v1/programs, the first and the last page over 10,000 programs.
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
 import * as academyForums from './academy/forums';
+import * as academyLists from './academy-lists';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
@@ -30,6 +32,7 @@ const benches: Record<string, () => Promise<void>> = {
   billing: billing.run,
   'academy-forums': academyForums.run,
   reliability: reliability.run,
+  'academy-lists': academyLists.run,
 };
 
 if (!benches[which]) {

@@ -4,6 +4,14 @@ const academy = useAcademy();
 const { call } = academy;
 
 describe('academy users', () => {
+  it('has the bootstrap admin (ACADEMY_ADMIN_EMAIL) once the API has started', async () => {
+    const admins = await academy
+      .api()
+      .db('academy.users')
+      .whereRaw('lower(email) = ?', ['admin@academy.local']);
+    expect(admins).toEqual([expect.objectContaining({ role: 'Admin', is_active: true, deleted_at: null })]);
+  });
+
   it('an admin lists users by page with search and filters, in the pagination object', async () => {
     const admin = await academy.admin();
     const tag = `Findme${Date.now().toString(36)}`;
