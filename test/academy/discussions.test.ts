@@ -450,3 +450,33 @@ describe('academy likes', () => {
     ).toBe(5);
   });
 });
+
+describe('academy discussions in the OpenAPI document', () => {
+  it('lists the 13 routes, admin-only where forums change', async () => {
+    const doc = (await academy.api().request('GET', '/openapi/academy.json')).body;
+    const served = Object.entries(doc.paths as Record<string, Record<string, { 'x-auth': string }>>)
+      .filter(([path]) => path.startsWith('/api/v1/discussions'))
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => `${method} ${path} ${op['x-auth']}`),
+      );
+    const base = '/api/v1/discussions';
+    const comment = `${base}/{discussionId}/comments/{commentId}`;
+    expect(served.sort()).toEqual(
+      [
+        `get ${base} user`,
+        `post ${base} admin`,
+        `get ${base}/{discussionId} user`,
+        `patch ${base}/{discussionId} admin`,
+        `delete ${base}/{discussionId} admin`,
+        `get ${base}/{discussionId}/comments user`,
+        `post ${base}/{discussionId}/comments user`,
+        `get ${comment} user`,
+        `patch ${comment} user`,
+        `delete ${comment} user`,
+        `post ${comment}/reply user`,
+        `post ${comment}/like user`,
+        `post ${comment}/unlike user`,
+      ].sort(),
+    );
+  });
+});
