@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { Conflict, Forbidden, NotFound } from '../../../core/errors';
+import { writeAudit } from '../../http/audit';
 import { positionRange, type CommentOrder } from './discussion-pages';
 import { pagination } from './envelope';
-import { writeAudit } from '../../http/audit';
 import { isAdmin, type AcademyCaller } from './sessions';
 
 export interface CommentRow {
