@@ -13,8 +13,8 @@
  *   academy-forums: GET a forum's comments at 10,000 rows, first/middle/last page (bench/academy/forums.ts).
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
-import * as academyLists from './academy-lists';
 import * as academyForums from './academy/forums';
+import * as academyLists from './academy-lists';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';

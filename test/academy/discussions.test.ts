@@ -305,6 +305,19 @@ describe('academy comments and replies', () => {
       expect(res.body).toEqual(refused(null, 'not_found'));
     }
   });
+
+  it("a deleted account's comments stay, no longer naming it; a parentId that is not an integer is 400", async () => {
+    const { id } = await forum();
+    const ani = await academy.learner();
+    const budi = await academy.learner();
+    const c = await post(id, ani.token, 'sampai jumpa');
+    expect((await call('DELETE', `/users/${ani.id}`, ani.token)).status).toBe(200);
+    const seen = await call('GET', `/discussions/${id}/comments/${c.id}`, budi.token);
+    expect(seen.body.data.comment).toMatchObject({ content: 'sampai jumpa', author: null });
+    const bad = await call('GET', `/discussions/${id}/comments?parentId=abc`, budi.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual(refused('parentId', 'invalid_request'));
+  });
 });
 
 describe('academy comments: edit and delete', () => {
@@ -347,6 +360,13 @@ describe('academy comments: edit and delete', () => {
     });
     const byAdmin = await call('DELETE', `/discussions/${id}/comments/${second.id}`, admin.token);
     expect(byAdmin.status).toBe(200);
+    const trail = await academy
+      .api()
+      .db('platform.audit_log')
+      .where({ product: 'academy', action: 'discussions.comments.delete' })
+      .whereIn('target', [`comment:${first.id}`, `comment:${second.id}`]);
+    // The admin's moderation leaves a trace; the author deleting their own does not.
+    expect(trail).toEqual([expect.objectContaining({ actor: admin.email, target: `comment:${second.id}` })]);
 
     const list = await call('GET', `/discussions/${id}/comments`, budi.token);
     expect(list.body.data.comments).toEqual([
@@ -428,5 +448,35 @@ describe('academy likes', () => {
     expect(
       (await call('GET', `/discussions/${id}/comments/${c.id}`, ani.token)).body.data.comment.likeCount,
     ).toBe(5);
+  });
+});
+
+describe('academy discussions in the OpenAPI document', () => {
+  it('lists the 13 routes, admin-only where forums change', async () => {
+    const doc = (await academy.api().request('GET', '/openapi/academy.json')).body;
+    const served = Object.entries(doc.paths as Record<string, Record<string, { 'x-auth': string }>>)
+      .filter(([path]) => path.startsWith('/api/v1/discussions'))
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => `${method} ${path} ${op['x-auth']}`),
+      );
+    const base = '/api/v1/discussions';
+    const comment = `${base}/{discussionId}/comments/{commentId}`;
+    expect(served.sort()).toEqual(
+      [
+        `get ${base} user`,
+        `post ${base} admin`,
+        `get ${base}/{discussionId} user`,
+        `patch ${base}/{discussionId} admin`,
+        `delete ${base}/{discussionId} admin`,
+        `get ${base}/{discussionId}/comments user`,
+        `post ${base}/{discussionId}/comments user`,
+        `get ${comment} user`,
+        `patch ${comment} user`,
+        `delete ${comment} user`,
+        `post ${comment}/reply user`,
+        `post ${comment}/like user`,
+        `post ${comment}/unlike user`,
+      ].sort(),
+    );
   });
 });

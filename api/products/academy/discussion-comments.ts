@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { Conflict, Forbidden, NotFound } from '../../../core/errors';
+import { writeAudit } from '../../http/audit';
 import { positionRange, type CommentOrder } from './discussion-pages';
 import { pagination } from './envelope';
-import type { DiscussionCaller } from './discussions';
+import { isAdmin, type AcademyCaller } from './sessions';
 
 export interface CommentRow {
   id: number;
@@ -59,6 +60,10 @@ function live(row: CommentRow | undefined, discussionId: number, commentId: numb
   return row;
 }
 
+/** The comment, row-locked for a change in this transaction, if it is in the forum and not deleted. */
+const locked = async (trx: Knex.Transaction, discussionId: number, commentId: number) =>
+  live(await trx<CommentRow>(COMMENTS).where({ id: commentId }).forUpdate().first(), discussionId, commentId);
+
 /**
  * Comments and threaded replies of a forum. Any signed-in user posts and replies; only the author
  * edits; the author or an admin deletes. Positions are taken under the row lock of the forum (a
@@ -66,7 +71,7 @@ function live(row: CommentRow | undefined, discussionId: number, commentId: numb
  */
 export function createCommentService({ db }: { db: Knex }) {
   /** The comments with their author's name and whether the caller likes each. */
-  const withAuthor = (q: Knex | Knex.Transaction, caller: DiscussionCaller) =>
+  const withAuthor = (q: Knex | Knex.Transaction, caller: AcademyCaller) =>
     q(`${COMMENTS} as c`)
       .leftJoin('academy.users as u', 'u.id', 'c.user_id')
       .select(
@@ -75,11 +80,11 @@ export function createCommentService({ db }: { db: Knex }) {
         'u.deleted_at as author_deleted_at',
         q.raw(
           `exists (select 1 from ${LIKES} l where l.comment_id = c.id and l.user_id = ?) as liked_by_me`,
-          [caller.id],
+          [caller.user.id],
         ),
       );
 
-  const read = async (caller: DiscussionCaller, id: number, trx: Knex | Knex.Transaction = db) =>
+  const read = async (caller: AcademyCaller, id: number, trx: Knex | Knex.Transaction = db) =>
     commentView(await withAuthor(trx, caller).where('c.id', id).first());
 
   async function forumTotal(discussionId: number) {
@@ -97,7 +102,7 @@ export function createCommentService({ db }: { db: Knex }) {
   }
 
   return {
-    async list(caller: DiscussionCaller, discussionId: number, q: CommentPageQuery) {
+    async list(caller: AcademyCaller, discussionId: number, q: CommentPageQuery) {
       const total =
         q.parentId === undefined
           ? await forumTotal(discussionId)
@@ -118,7 +123,7 @@ export function createCommentService({ db }: { db: Knex }) {
       };
     },
 
-    async get(caller: DiscussionCaller, discussionId: number, commentId: number) {
+    async get(caller: AcademyCaller, discussionId: number, commentId: number) {
       const row = await withAuthor(db, caller)
         .where({ 'c.id': commentId, 'c.discussion_id': discussionId })
         .first();
@@ -126,7 +131,7 @@ export function createCommentService({ db }: { db: Knex }) {
       return commentView(row);
     },
 
-    async post(caller: DiscussionCaller, discussionId: number, content: string) {
+    async post(caller: AcademyCaller, discussionId: number, content: string) {
       return db.transaction(async (trx) => {
         const [forum] = await trx('academy.discussions')
           .where({ id: discussionId })
@@ -134,19 +139,20 @@ export function createCommentService({ db }: { db: Knex }) {
           .returning('comment_count');
         if (!forum) throw new NotFound(`discussion ${discussionId}`);
         const [row] = await trx(COMMENTS)
-          .insert({ discussion_id: discussionId, position: forum.comment_count, user_id: caller.id, content })
+          .insert({
+            discussion_id: discussionId,
+            position: forum.comment_count,
+            user_id: caller.user.id,
+            content,
+          })
           .returning('id');
         return read(caller, row.id, trx);
       });
     },
 
-    async reply(caller: DiscussionCaller, discussionId: number, parentId: number, content: string) {
+    async reply(caller: AcademyCaller, discussionId: number, parentId: number, content: string) {
       return db.transaction(async (trx) => {
-        const parent = live(
-          await trx(COMMENTS).where({ id: parentId }).forUpdate().first(),
-          discussionId,
-          parentId,
-        );
+        const parent = await locked(trx, discussionId, parentId);
         const [{ reply_count: position }] = await trx(COMMENTS)
           .where({ id: parent.id })
           .increment('reply_count', 1)
@@ -156,7 +162,7 @@ export function createCommentService({ db }: { db: Knex }) {
             discussion_id: discussionId,
             parent_id: parent.id,
             position,
-            user_id: caller.id,
+            user_id: caller.user.id,
             content,
           })
           .returning('id');
@@ -165,30 +171,32 @@ export function createCommentService({ db }: { db: Knex }) {
     },
 
     /** Only the author edits: an admin moderates by deleting. */
-    async edit(caller: DiscussionCaller, discussionId: number, commentId: number, content: string) {
+    async edit(caller: AcademyCaller, discussionId: number, commentId: number, content: string) {
       return db.transaction(async (trx) => {
-        const row = live(
-          await trx(COMMENTS).where({ id: commentId }).forUpdate().first(),
-          discussionId,
-          commentId,
-        );
-        if (row.user_id !== caller.id) throw new Forbidden('only its author may edit a comment');
+        const row = await locked(trx, discussionId, commentId);
+        if (row.user_id !== caller.user.id) throw new Forbidden('only its author may edit a comment');
         await trx(COMMENTS).where({ id: commentId }).update({ content, edited_at: trx.fn.now() });
         return read(caller, commentId, trx);
       });
     },
 
     /** The author or an admin; the comment stays as a placeholder so its replies and pages stay put. */
-    async remove(caller: DiscussionCaller, discussionId: number, commentId: number) {
+    async remove(caller: AcademyCaller, discussionId: number, commentId: number, ip: string) {
       await db.transaction(async (trx) => {
-        const row = live(
-          await trx(COMMENTS).where({ id: commentId }).forUpdate().first(),
-          discussionId,
-          commentId,
-        );
-        if (row.user_id !== caller.id && caller.role !== 'Admin')
-          throw new Forbidden('only its author or an admin may delete a comment');
+        const row = await locked(trx, discussionId, commentId);
+        const own = row.user_id === caller.user.id;
+        if (!own && !isAdmin(caller)) throw new Forbidden('only its author or an admin may delete a comment');
         await trx(COMMENTS).where({ id: commentId }).update({ content: null, deleted_at: trx.fn.now() });
+        // An admin removing someone else's words is moderation: it leaves a trace.
+        if (!own)
+          await writeAudit(trx, 'academy', {
+            actor: caller.user.email,
+            action: 'discussions.comments.delete',
+            target: `comment:${commentId}`,
+            ip,
+            outcome: 'success',
+            detail: { discussionId, authorId: row.user_id },
+          });
       });
     },
 
@@ -197,19 +205,19 @@ export function createCommentService({ db }: { db: Knex }) {
      * nothing, and the count moves with the rows (a trigger). The comment's row lock orders a like
      * against the comment's deletion.
      */
-    async like(caller: DiscussionCaller, discussionId: number, commentId: number) {
+    async like(caller: AcademyCaller, discussionId: number, commentId: number) {
       return db.transaction(async (trx) => {
-        live(await trx(COMMENTS).where({ id: commentId }).forUpdate().first(), discussionId, commentId);
-        await trx(LIKES).insert({ comment_id: commentId, user_id: caller.id }).onConflict().ignore();
+        await locked(trx, discussionId, commentId);
+        await trx(LIKES).insert({ comment_id: commentId, user_id: caller.user.id }).onConflict().ignore();
         return read(caller, commentId, trx);
       });
     },
 
     /** Takes the caller's like back; unliking what one does not like changes nothing. */
-    async unlike(caller: DiscussionCaller, discussionId: number, commentId: number) {
+    async unlike(caller: AcademyCaller, discussionId: number, commentId: number) {
       return db.transaction(async (trx) => {
-        live(await trx(COMMENTS).where({ id: commentId }).forUpdate().first(), discussionId, commentId);
-        await trx(LIKES).where({ comment_id: commentId, user_id: caller.id }).delete();
+        await locked(trx, discussionId, commentId);
+        await trx(LIKES).where({ comment_id: commentId, user_id: caller.user.id }).delete();
         return read(caller, commentId, trx);
       });
     },

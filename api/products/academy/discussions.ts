@@ -1,12 +1,8 @@
 import type { Knex } from 'knex';
 import { NotFound } from '../../../core/errors';
+import { writeAudit } from '../../http/audit';
 import { containing, paged } from './paging';
-
-/** Who is calling: the signed-in academy user. */
-export interface DiscussionCaller {
-  id: number;
-  role: string;
-}
+import type { AcademyCaller } from './sessions';
 
 export interface DiscussionRow {
   id: number;
@@ -37,6 +33,22 @@ export const discussionView = (d: DiscussionRow) => ({
 /** Forums: admins create, rename and delete them; every signed-in user reads them. */
 export function createDiscussionService({ db }: { db: Knex }) {
   const table = 'academy.discussions';
+  const audit = (
+    trx: Knex.Transaction,
+    by: AcademyCaller,
+    action: string,
+    id: number,
+    ip: string,
+    detail?: Record<string, unknown>,
+  ) =>
+    writeAudit(trx, 'academy', {
+      actor: by.user.email,
+      action,
+      target: `discussion:${id}`,
+      ip,
+      outcome: 'success',
+      detail,
+    });
   return {
     async list(q: { page: number; limit: number; search?: string }) {
       const { rows, pagination } = await paged<DiscussionRow>(
@@ -54,26 +66,35 @@ export function createDiscussionService({ db }: { db: Knex }) {
       return discussionView(row);
     },
 
-    async create(caller: DiscussionCaller, input: DiscussionInput) {
-      const [row] = await db(table)
-        .insert({ title: input.title, description: input.description ?? null, created_by: caller.id })
-        .returning('*');
-      return discussionView(row);
+    async create(by: AcademyCaller, input: DiscussionInput, ip: string) {
+      return db.transaction(async (trx) => {
+        const [row] = await trx(table)
+          .insert({ title: input.title, description: input.description ?? null, created_by: by.user.id })
+          .returning('*');
+        await audit(trx, by, 'discussions.create', row.id, ip);
+        return discussionView(row);
+      });
     },
 
-    async update(id: number, input: Partial<DiscussionInput>) {
-      const [row] = await db(table)
-        .where({ id })
-        .update({ ...input, updated_at: db.fn.now() })
-        .returning('*');
-      if (!row) throw new NotFound(`discussion ${id}`);
-      return discussionView(row);
+    async update(by: AcademyCaller, id: number, input: Partial<DiscussionInput>, ip: string) {
+      return db.transaction(async (trx) => {
+        const [row] = await trx(table)
+          .where({ id })
+          .update({ ...input, updated_at: trx.fn.now() })
+          .returning('*');
+        if (!row) throw new NotFound(`discussion ${id}`);
+        await audit(trx, by, 'discussions.update', id, ip, { fields: Object.keys(input) });
+        return discussionView(row);
+      });
     },
 
     /** Deletes the forum with all its comments, replies and likes. */
-    async remove(id: number) {
-      const deleted = await db(table).where({ id }).delete();
-      if (!deleted) throw new NotFound(`discussion ${id}`);
+    async remove(by: AcademyCaller, id: number, ip: string) {
+      await db.transaction(async (trx) => {
+        const deleted = await trx(table).where({ id }).delete();
+        if (!deleted) throw new NotFound(`discussion ${id}`);
+        await audit(trx, by, 'discussions.delete', id, ip);
+      });
     },
   };
 }

@@ -12,8 +12,6 @@ export function discussionRoutes(
   route: AcademyRoute,
   { discussions: forums, comments }: AcademyServices,
 ): void {
-  const me = (ctx: Parameters<typeof caller>[0]) => caller(ctx).user;
-
   route({
     method: 'get',
     path: '/api/v1/discussions',
@@ -52,7 +50,7 @@ export function discussionRoutes(
     handler: async ({ body }, ctx) =>
       answer(
         'Successfully created a discussion forum.',
-        { discussion: await forums.create(me(ctx), body) },
+        { discussion: await forums.create(caller(ctx), body, ctx.ip) },
         201,
       ),
   });
@@ -65,9 +63,9 @@ export function discussionRoutes(
     params: s.DiscussionIdParams,
     body: s.UpdateDiscussionBody,
     responses: { 200: { description: 'Updated', schema: s.DiscussionAnswer }, 404: forumNotFound },
-    handler: async ({ params, body }) =>
+    handler: async ({ params, body }, ctx) =>
       answer('Successfully updated a discussion forum.', {
-        discussion: await forums.update(params.discussionId, body),
+        discussion: await forums.update(caller(ctx), params.discussionId, body, ctx.ip),
       }),
   });
   route({
@@ -78,8 +76,8 @@ export function discussionRoutes(
     summary: 'Delete a forum with its comments, replies and likes',
     params: s.DiscussionIdParams,
     responses: { 200: { description: 'Deleted', schema: Empty }, 404: forumNotFound },
-    handler: async ({ params }) => {
-      await forums.remove(params.discussionId);
+    handler: async ({ params }, ctx) => {
+      await forums.remove(caller(ctx), params.discussionId, ctx.ip);
       return answer('Successfully deleted a discussion forum.', null);
     },
   });
@@ -99,7 +97,7 @@ export function discussionRoutes(
       404: { description: 'No such forum, or no such parent comment in it' },
     },
     handler: async ({ params, query }, ctx) => {
-      const page = await comments.list(me(ctx), params.discussionId, query);
+      const page = await comments.list(caller(ctx), params.discussionId, query);
       return listAnswer('Successfully retrieved all comments.', { comments: page.comments }, page.pagination);
     },
   });
@@ -113,7 +111,7 @@ export function discussionRoutes(
     responses: { 200: { description: 'The comment', schema: s.CommentAnswer }, 404: commentNotFound },
     handler: async ({ params }, ctx) =>
       answer('Successfully retrieved comment details.', {
-        comment: await comments.get(me(ctx), params.discussionId, params.commentId),
+        comment: await comments.get(caller(ctx), params.discussionId, params.commentId),
       }),
   });
   route({
@@ -129,7 +127,7 @@ export function discussionRoutes(
     handler: async ({ params, body }, ctx) =>
       answer(
         'Successfully posted a comment.',
-        { comment: await comments.post(me(ctx), params.discussionId, body.content) },
+        { comment: await comments.post(caller(ctx), params.discussionId, body.content) },
         201,
       ),
   });
@@ -149,7 +147,7 @@ export function discussionRoutes(
     },
     handler: async ({ params, body }, ctx) =>
       answer('Successfully updated a comment.', {
-        comment: await comments.edit(me(ctx), params.discussionId, params.commentId, body.content),
+        comment: await comments.edit(caller(ctx), params.discussionId, params.commentId, body.content),
       }),
   });
   route({
@@ -166,7 +164,7 @@ export function discussionRoutes(
       409: deletedComment,
     },
     handler: async ({ params }, ctx) => {
-      await comments.remove(me(ctx), params.discussionId, params.commentId);
+      await comments.remove(caller(ctx), params.discussionId, params.commentId, ctx.ip);
       return answer('Successfully deleted a comment.', null);
     },
   });
@@ -187,7 +185,7 @@ export function discussionRoutes(
     handler: async ({ params, body }, ctx) =>
       answer(
         'Successfully replied to a comment.',
-        { comment: await comments.reply(me(ctx), params.discussionId, params.commentId, body.content) },
+        { comment: await comments.reply(caller(ctx), params.discussionId, params.commentId, body.content) },
         201,
       ),
   });
@@ -205,7 +203,7 @@ export function discussionRoutes(
     },
     handler: async ({ params }, ctx) =>
       answer('Successfully liked a comment.', {
-        comment: await comments.like(me(ctx), params.discussionId, params.commentId),
+        comment: await comments.like(caller(ctx), params.discussionId, params.commentId),
       }),
   });
   route({
@@ -222,7 +220,7 @@ export function discussionRoutes(
     },
     handler: async ({ params }, ctx) =>
       answer('Successfully unliked a comment.', {
-        comment: await comments.unlike(me(ctx), params.discussionId, params.commentId),
+        comment: await comments.unlike(caller(ctx), params.discussionId, params.commentId),
       }),
   });
 }
