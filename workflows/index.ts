@@ -12,3 +12,4 @@ export { readFromHost } from './gpu-lab/read-host';
 export { subscriptionLifecycle } from './billing/subscription';
 export { invoiceCollection } from './billing/invoice-collection';
 export { reconcileWorkflowStarts } from './platform/reconcile-starts';
+export { enrollmentLifecycle } from './academy/enrollment';

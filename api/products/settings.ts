@@ -1,3 +1,4 @@
+import { academyEnrollmentSettings } from './academy/enrollment-config';
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
@@ -8,4 +9,9 @@ import { panelSettings } from './panel/config';
  * index.ts); no core file changes. Kept apart from index.ts so loading configuration (the worker,
  * scripts) does not load every product's routes.
  */
-export const productSettings = [panelSettings, gpuLabSettings, billingSettings] as const;
+export const productSettings = [
+  panelSettings,
+  gpuLabSettings,
+  billingSettings,
+  academyEnrollmentSettings,
+] as const;

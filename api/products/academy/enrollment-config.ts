@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { type ProductSettings, seconds } from '../../../core/settings';
+
+/**
+ * academy's enrollment and payment settings (the rest of academy's are in ./config.ts). The
+ * callback secrets default to billing's (XENDIT_CALLBACK_TOKEN, MIDTRANS_SERVER_KEY: one merchant
+ * account); read them through callbackSecrets().
+ */
+export const academyEnrollmentSettings = z.object({
+  /** How long an enrollment's invoice waits for payment before the enrollment expires (3 days). */
+  ACADEMY_PAYMENT_DUE_SECONDS: seconds.default(3 * 86400),
+  /** Xendit's callback token and Midtrans's server key for academy's callbacks; unset: billing's. */
+  ACADEMY_XENDIT_CALLBACK_TOKEN: z.string().min(1).optional(),
+  ACADEMY_MIDTRANS_SERVER_KEY: z.string().min(1).optional(),
+  /** The leading digits of every virtual account number (the bank's merchant prefix); 13 digits in all. */
+  ACADEMY_VA_PREFIX: z
+    .string()
+    .regex(/^\d{2,8}$/, 'must be 2 to 8 digits')
+    .default('8808'),
+  /** How often a waiting enrollment workflow reads its rows, healing a signal lost while Temporal was away. */
+  ACADEMY_ENROLLMENT_RECHECK_SECONDS: seconds.default(3600),
+}) satisfies ProductSettings;
+
+export type AcademyEnrollmentSettings = z.output<typeof academyEnrollmentSettings>;
+
+/** The secrets academy's callbacks verify with: its own, else billing's (one merchant account). */
+export const callbackSecrets = (c: {
+  ACADEMY_XENDIT_CALLBACK_TOKEN?: string;
+  ACADEMY_MIDTRANS_SERVER_KEY?: string;
+  XENDIT_CALLBACK_TOKEN?: string;
+  MIDTRANS_SERVER_KEY?: string;
+}) => ({
+  xendit: c.ACADEMY_XENDIT_CALLBACK_TOKEN ?? c.XENDIT_CALLBACK_TOKEN,
+  midtrans: c.ACADEMY_MIDTRANS_SERVER_KEY ?? c.MIDTRANS_SERVER_KEY,
+});
