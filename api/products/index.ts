@@ -1,4 +1,5 @@
 import type { ProductName } from '../../core/config';
+import { createAcademy } from './academy';
 import { createGpuLab } from './gpu-lab';
 import { createBilling } from './billing';
 import { createPanel } from './panel';
@@ -9,4 +10,5 @@ export const productFactories: Partial<Record<ProductName, ProductFactory>> = {
   panel: createPanel,
   'gpu-lab': createGpuLab,
   billing: createBilling,
+  academy: createAcademy,
 };

@@ -1,3 +1,4 @@
+import { academySettings } from './academy/config';
 import { academyEnrollmentSettings } from './academy/enrollment-config';
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
@@ -13,5 +14,6 @@ export const productSettings = [
   panelSettings,
   gpuLabSettings,
   billingSettings,
+  academySettings,
   academyEnrollmentSettings,
 ] as const;

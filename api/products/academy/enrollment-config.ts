@@ -2,16 +2,11 @@ import { z } from 'zod';
 import { type ProductSettings, seconds } from '../../../core/settings';
 
 /**
- * academy's enrollment and payment settings (the rest of academy's are in ./config.ts). The
- * callback secrets default to billing's (XENDIT_CALLBACK_TOKEN, MIDTRANS_SERVER_KEY: one merchant
- * account); read them through callbackSecrets().
+ * academy's enrollment settings beyond those in ./config.ts (ACADEMY_PAYMENT_DUE_SECONDS and the
+ * callback secrets are there; the secrets default to billing's XENDIT_CALLBACK_TOKEN and
+ * MIDTRANS_SERVER_KEY, one merchant account: read them through callbackSecrets()).
  */
 export const academyEnrollmentSettings = z.object({
-  /** How long an enrollment's invoice waits for payment before the enrollment expires (3 days). */
-  ACADEMY_PAYMENT_DUE_SECONDS: seconds.default(3 * 86400),
-  /** Xendit's callback token and Midtrans's server key for academy's callbacks; unset: billing's. */
-  ACADEMY_XENDIT_CALLBACK_TOKEN: z.string().min(1).optional(),
-  ACADEMY_MIDTRANS_SERVER_KEY: z.string().min(1).optional(),
   /** The leading digits of every virtual account number (the bank's merchant prefix); 13 digits in all. */
   ACADEMY_VA_PREFIX: z
     .string()

@@ -1,0 +1,16 @@
+import { createRoutes } from '../../../http/route';
+import { AcademyError } from '../envelope';
+import type { AcademyAuthLevel } from '../sessions';
+import { authRoutes } from './auth';
+import type { AcademyServices } from './context';
+
+/** Every academy.md endpoint served so far (base /api/v1), one file per area. */
+export function academyRoutes(services: AcademyServices) {
+  const api = createRoutes<AcademyAuthLevel>({
+    authenticate: services.sessions.authenticate,
+    publicLevel: 'public',
+    errorSchema: AcademyError,
+  });
+  for (const area of [authRoutes]) area(api.route, services);
+  return api;
+}
