@@ -1,13 +1,17 @@
 import { createMailer } from '../../../core/mail';
 import type { ProductFactory } from '../types';
+import { productUrl } from '../../http/mount';
 import { createAccounts } from './accounts';
+import { createCertificateService } from './certificates';
+import { createEnrollmentService } from './enrollments';
+import { createPaymentCallbacks } from './payment-callbacks';
 import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
 import { createSessions } from './sessions';
 
 /** academy — the learning center of academy.md: learners, programs and modules, enrollments, forums. */
-export const createAcademy: ProductFactory = ({ config, db, logger }) => {
+export const createAcademy: ProductFactory = ({ config, db, logger, temporal }) => {
   const mail = createMailer({
     smtpUrl: config.ACADEMY_SMTP_URL,
     dir: config.ACADEMY_MAIL_DIR,
@@ -20,6 +24,9 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
     sessions,
     accounts,
     passwordReset: createPasswordReset({ db, config, mail, sessions }),
+    enrollments: createEnrollmentService({ db, config, temporal, logger }),
+    certificates: createCertificateService({ db, baseUrl: productUrl(config, 'academy') }),
+    payments: createPaymentCallbacks({ db, config, temporal, logger }),
   });
   return {
     name: 'academy',

@@ -1,6 +1,9 @@
 import type { Context } from 'koa';
 import type { RouteFn } from '../../../http/route';
 import type { Accounts } from '../accounts';
+import type { CertificateService } from '../certificates';
+import type { EnrollmentService } from '../enrollments';
+import type { PaymentCallbacks } from '../payment-callbacks';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
 
@@ -9,6 +12,9 @@ export interface AcademyServices {
   sessions: Sessions;
   accounts: Accounts;
   passwordReset: PasswordReset;
+  enrollments: EnrollmentService;
+  certificates: CertificateService;
+  payments: PaymentCallbacks;
 }
 
 export type AcademyRoute = RouteFn<AcademyAuthLevel>;

@@ -2,6 +2,9 @@ import { createRoutes } from '../../../http/route';
 import { AcademyError } from '../envelope';
 import type { AcademyAuthLevel } from '../sessions';
 import { authRoutes } from './auth';
+import { certificateRoutes } from './certificates';
+import { enrollmentRoutes } from './enrollments';
+import { paymentRoutes } from './payments';
 import type { AcademyServices } from './context';
 
 /** Every academy.md endpoint served so far (base /api/v1), one file per area. */
@@ -11,6 +14,7 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes]) area(api.route, services);
+  for (const area of [authRoutes, enrollmentRoutes, certificateRoutes, paymentRoutes])
+    area(api.route, services);
   return api;
 }

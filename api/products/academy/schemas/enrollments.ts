@@ -27,12 +27,9 @@ export const EnrollmentChangeBody = z
       description:
         'Completed (of one In Progress) issues the certificate; In Progress of an Unpaid one marks its invoice paid by hand; Expired/Cancelled end it.',
     }),
-    invoiceStatus: z
-      .literal('Paid')
-      .optional()
-      .openapi({
-        description: 'Marks the invoice paid by hand (reaches the workflow as a provider callback does).',
-      }),
+    invoiceStatus: z.literal('Paid').optional().openapi({
+      description: 'Marks the invoice paid by hand (reaches the workflow as a provider callback does).',
+    }),
   })
   .refine((b) => b.status !== undefined || b.invoiceStatus !== undefined, {
     message: 'give status or invoiceStatus',

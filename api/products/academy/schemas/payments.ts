@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ok } from '../envelope';
 
 /** A provider's payload: read only after its token or signature verifies. */
-export const CallbackPayload = z.record(z.string(), z.unknown()).openapi('PaymentCallbackPayload');
+export const CallbackPayload = z.looseObject({}).openapi('PaymentCallbackPayload');
 
 export const CallbackAnswer = ok(
   z.object({
