@@ -1,3 +1,4 @@
+import { reply } from '../../../http/route';
 import { answer, listAnswer, pagination } from '../envelope';
 import * as s from '../schemas/certificates';
 import { Empty } from '../schemas/common';
@@ -53,13 +54,10 @@ export function certificateRoutes(route: AcademyRoute, { certificates }: Academy
     responses: { 200: { description: 'application/pdf' }, ...NOT_FOUND },
     handler: async ({ params }) => {
       const pdf = await certificates.pdf(params.userId, params.certificateId);
-      return {
-        body: pdf.body,
-        headers: {
-          'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="${pdf.number}.pdf"`,
-        },
-      };
+      return reply(200, pdf.body, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="${pdf.number}.pdf"`,
+      });
     },
   });
 
