@@ -47,10 +47,7 @@ const until = <T>(what: string, check: () => Promise<T | undefined | null | fals
   eventually(async () => (await check()) || undefined, 90_000, what) as Promise<T>;
 
 /** Enrolls, pays with `pay`, completes every module, and checks the certificate end to end. */
-async function enrollPayComplete(
-  pay: (inv: Invoice) => Promise<{ status: number; body: unknown }>,
-  history: string,
-) {
+async function enrollPayComplete(pay: (inv: Invoice) => Promise<{ status: number; body: unknown }>) {
   const { call, api } = academy;
   const learner = await academy.learner();
   const { full_name: name } = await api().db('academy.users').where({ id: learner.id }).first('full_name');
@@ -141,17 +138,17 @@ async function enrollPayComplete(
   const workflowId = enrollmentWorkflowIdOf(enrollment.id);
   const client = await api().temporal.client();
   expect(await client.workflow.getHandle(workflowId).result()).toBe('completed');
-  await saveHistory(api(), workflowId, history);
-  return { learner, enrollment, invoice, certificate };
+  return { learner, enrollment, invoice, certificate, workflowId };
 }
 
 describe('a learner enrolls, pays by virtual account, completes the program and gets a certificate', () => {
   it('paid by a signed Xendit callback; its replay changes nothing', async () => {
     let payload: ReturnType<typeof xenditPayload> | undefined;
-    const { invoice } = await enrollPayComplete(async (inv) => {
+    const { invoice, workflowId } = await enrollPayComplete(async (inv) => {
       payload = xenditPayload(inv);
       return postXendit(academy.api(), payload);
-    }, 'academy/enrollment-lifecycle');
+    });
+    await saveHistory(academy.api(), workflowId, 'academy/enrollment-lifecycle');
     const before = await academy.api().db('academy.invoices').where({ id: invoice.id }).first();
     const replay = await postXendit(academy.api(), payload);
     expect(replay).toMatchObject({ status: 200, body: { data: { outcome: 'paid' } } });
@@ -163,10 +160,10 @@ describe('a learner enrolls, pays by virtual account, completes the program and 
   });
 
   it('paid by a Midtrans bank-transfer notification', async () => {
-    const { invoice } = await enrollPayComplete(
-      (inv) => postMidtrans(academy.api(), midtransPayload(inv)),
-      'academy/enrollment-lifecycle-midtrans',
+    const { invoice, workflowId } = await enrollPayComplete((inv) =>
+      postMidtrans(academy.api(), midtransPayload(inv)),
     );
+    await saveHistory(academy.api(), workflowId, 'academy/enrollment-lifecycle-midtrans');
     expect(await academy.api().db('academy.invoices').where({ id: invoice.id }).first()).toMatchObject({
       status: 'Paid',
       paid_by: 'midtrans',
@@ -175,7 +172,7 @@ describe('a learner enrolls, pays by virtual account, completes the program and 
 
   it('paid by hand by an admin (PATCH invoiceStatus), which reaches the workflow the same way', async () => {
     const admin = await academy.admin();
-    await enrollPayComplete(async (inv) => {
+    const { workflowId } = await enrollPayComplete(async (inv) => {
       const { user_id: userId, enrollment_id: enrollmentId } = await academy
         .api()
         .db('academy.invoices')
@@ -186,6 +183,7 @@ describe('a learner enrolls, pays by virtual account, completes the program and 
       });
       expect(r.body.data.enrollment.invoice).toMatchObject({ status: 'Paid' });
       return { status: r.status, body: { data: { outcome: 'paid', invoiceId: inv.id } } };
-    }, 'academy/enrollment-lifecycle-by-hand');
+    });
+    await saveHistory(academy.api(), workflowId, 'academy/enrollment-lifecycle-by-hand');
   });
 });
