@@ -17,8 +17,9 @@ export type { EnrollmentInput } from '../../types/academy-enrollment';
 const records = proxyLocalActivities<EnrollmentRecordActivities>(controlActivity);
 // The PDF store and the mail touch the outside world: activities on the control queue, retried with
 // backoff for as long as it takes (an SMTP server down for an hour delays the mail, never loses it).
+// Each takes well under a second: one whose worker died is retried after this timeout.
 const certificates = proxyActivities<CertificateActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 
