@@ -8,8 +8,11 @@
  *            worker memory with 50 lease workflows waiting.
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
+ *   academy: enrollment create→answer and callback→In Progress over 100, completion→certificate mailed over 50,
+ *            GET /api/v1/programs first and deep page at 10,000 programs.
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
+import * as academy from './academy';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
@@ -26,6 +29,7 @@ const benches: Record<string, () => Promise<void>> = {
   backup: backup.run,
   'gpu-lab': gpuLab.run,
   billing: billing.run,
+  academy: academy.run,
   reliability: reliability.run,
 };
 
