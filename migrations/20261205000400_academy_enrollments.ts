@@ -77,7 +77,8 @@ export async function up(knex: Knex): Promise<void> {
       .references('id')
       .inTable('academy.enrollments')
       .onDelete('CASCADE');
-    t.integer('module_id').notNullable().references('id').inTable('academy.modules').onDelete('CASCADE');
+    // A module learners have completed is not deleted from under their progress (academy-api's 409).
+    t.integer('module_id').notNullable().references('id').inTable('academy.modules').onDelete('RESTRICT');
     t.timestamp('completed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['enrollment_id', 'module_id']);
   });
