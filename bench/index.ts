@@ -10,9 +10,11 @@
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
  *   academy: enrollment create→answer and callback→In Progress over 100, completion→certificate mailed over 50,
  *            GET /api/v1/programs first and deep page at 10,000 programs.
+ *   academy-lists: GET /academy/api/v1/programs, the first and the last page over 10,000 programs.
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
 import * as academy from './academy';
+import * as academyLists from './academy-lists';
 import * as backup from './backup';
 import * as billing from './billing';
 import * as gpuLab from './gpu-lab';
@@ -31,6 +33,7 @@ const benches: Record<string, () => Promise<void>> = {
   billing: billing.run,
   academy: academy.run,
   reliability: reliability.run,
+  'academy-lists': academyLists.run,
 };
 
 if (!benches[which]) {

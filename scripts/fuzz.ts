@@ -12,6 +12,7 @@ import { withBenchStack } from '../bench/stack';
 import type { TestApi } from '../test/support/api';
 import { billingAccount, liveSubscription } from '../test/support/billing';
 import { labAccount } from '../test/support/gpu-lab';
+import { academyAccount } from '../test/support/academy';
 
 const root = path.resolve(__dirname, '..');
 
@@ -43,6 +44,7 @@ interface Run {
 async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
   const lab = await labAccount(api, 'admin');
   const billing = await billingAccount(api, 'admin');
+  const academy = await academyAccount(api, 'Admin', 'fuzz');
   // A live period, so the usage routes are reached rather than answered "no active subscription".
   const plan = await api.request('POST', '/billing/admin/plans', {
     token: billing.token,
@@ -93,6 +95,13 @@ async function plan(api: TestApi, panelToken: string): Promise<Run[]> {
         'POST /api/v1/usage/batch-report',
         'GET /api/v1/usage/quota-check',
       ],
+    },
+    {
+      product: 'academy',
+      prefix: '/academy',
+      bearer: academy.token,
+      // The run's own admin could log itself out, delete, demote or deactivate itself.
+      exclude: ['POST /api/v1/auth/logout', 'DELETE /api/v1/users/{userId}', 'PATCH /api/v1/users/{userId}'],
     },
   ];
 }

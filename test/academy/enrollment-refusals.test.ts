@@ -29,7 +29,7 @@ const noticeCount = async () =>
   Number((await academy.api().db('academy.payment_notices').count({ n: '*' }))[0].n);
 
 describe('enrolling: refusals', () => {
-  it('refuses an unknown program (404), an inactive one (409) and a programId that is not a whole number (400)', async () => {
+  it('refuses an unknown program (404), an inactive one (400) and a programId that is not a whole number (400)', async () => {
     const learner = await academy.learner();
     const inactive = await academyProgram(academy.api(), { status: 'inactive' });
     const unknown = await call('POST', `/users/${learner.id}/enrollments`, learner.token, {
@@ -41,7 +41,7 @@ describe('enrolling: refusals', () => {
     const closed = await call('POST', `/users/${learner.id}/enrollments`, learner.token, {
       programId: inactive.id,
     });
-    expect(closed.status).toBe(409);
+    expect(closed.status).toBe(400);
     expect(closed.body.errors[0].field).toBe('programId');
     for (const programId of ['1', 1.5, null, -1]) {
       const bad = await call('POST', `/users/${learner.id}/enrollments`, learner.token, { programId });

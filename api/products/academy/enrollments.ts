@@ -13,6 +13,9 @@ import { enrollmentWorkflowIdOf } from '../../../workflows/academy/ids';
 import { signalEnrollment } from './enrollment-signals';
 import { enrollmentView, invoiceView } from './enrollment-views';
 import { lockInvoice, settleInvoice, unpayable } from './invoice-payments';
+import type { ContentAccess } from './modules';
+import { openProgram } from './programs';
+import { isAdmin } from './sessions';
 import { insertInvoice } from './virtual-accounts';
 
 export type EnrollmentStatus = 'Unpaid' | 'In Progress' | 'Completed' | 'Expired' | 'Cancelled';
@@ -55,8 +58,19 @@ export function createEnrollmentService(deps: {
     return { ...enrollmentView(e), invoice: invoice ? invoiceView(invoice) : null };
   }
 
+  /** A program's module contents open to admins and to learners whose enrollment in it is paid. */
+  const opensProgram: ContentAccess = async (caller, programId) =>
+    isAdmin(caller) ||
+    Boolean(
+      await db('academy.enrollments')
+        .where({ user_id: caller.user.id, program_id: programId })
+        .whereIn('status', ['In Progress', 'Completed'])
+        .first('id'),
+    );
+
   return {
     detail,
+    opensProgram,
 
     async list(
       userId: number,
@@ -80,12 +94,7 @@ export function createEnrollmentService(deps: {
     /** Enrolls the learner: 409 while an enrollment of theirs in the program is open (atomic: a unique index). */
     async create(userId: number, programId: number) {
       const { enrollment, invoice, start } = await db.transaction(async (trx) => {
-        const program = await trx('academy.programs')
-          .where({ id: programId })
-          .first('id', 'price_idr', 'status');
-        if (!program) throw new AppError('not_found', 404, 'no such program', 'programId');
-        if (program.status !== 'active')
-          throw new Conflict('the program is not open for enrollment', 'programId');
+        const program = await openProgram(trx, programId);
         let e;
         try {
           [e] = await trx('academy.enrollments')

@@ -9,6 +9,9 @@ import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
 import { createSessions } from './sessions';
+import { createUserService } from './users';
+import { createModuleService } from './modules';
+import { createProgramService } from './programs';
 
 /** academy — the learning center of academy.md: learners, programs and modules, enrollments, forums. */
 export const createAcademy: ProductFactory = ({ config, db, logger, temporal }) => {
@@ -20,11 +23,18 @@ export const createAcademy: ProductFactory = ({ config, db, logger, temporal }) 
   });
   const sessions = createSessions(db, config.ACADEMY_TOKEN_TTL_SECONDS);
   const accounts = createAccounts({ db, config, logger, sessions });
+  const programs = createProgramService({ db });
+  // Module contents open to admins, and to learners whose enrollment in the program is paid.
+  const enrollments = createEnrollmentService({ db, config, temporal, logger });
+  const modules = createModuleService({ db, programs, canOpen: enrollments.opensProgram });
   const routes = academyRoutes({
     sessions,
     accounts,
     passwordReset: createPasswordReset({ db, config, mail, sessions }),
-    enrollments: createEnrollmentService({ db, config, temporal, logger }),
+    users: createUserService({ db, sessions }),
+    programs,
+    modules,
+    enrollments,
     certificates: createCertificateService({ db, baseUrl: productUrl(config, 'academy') }),
     payments: createPaymentCallbacks({ db, config, temporal, logger }),
   });

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { sha256 } from '../../../core/crypto';
 import { Forbidden, NotFound, Unauthorized } from '../../../core/errors';
 import type { AcademyUserRow } from '../../../types/academy';
+import { isId } from './schemas/common';
 
 /**
  * Who may call a route: anyone; any signed-in account; an admin; or "Self" (academy.md): the
@@ -73,7 +74,7 @@ export function createSessions(db: Knex, ttlSeconds: number) {
       if (level === 'admin' && !isAdmin(caller)) throw new Forbidden('admin role required');
       if (level === 'self' && !isAdmin(caller)) {
         const wanted = String(ctx.params?.userId ?? '');
-        if (/^\d+$/.test(wanted) && Number(wanted) !== user.id) throw new NotFound('user');
+        if (isId(wanted) && Number(wanted) !== user.id) throw new NotFound('user');
       }
       ctx.state.caller = caller;
     },

@@ -6,12 +6,18 @@ import type { EnrollmentService } from '../enrollments';
 import type { PaymentCallbacks } from '../payment-callbacks';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
+import type { UserService } from '../users';
+import type { ModuleService } from '../modules';
+import type { ProgramService } from '../programs';
 
 /** What academy's route areas are given; each area file takes what it needs. */
 export interface AcademyServices {
   sessions: Sessions;
   accounts: Accounts;
   passwordReset: PasswordReset;
+  users: UserService;
+  programs: ProgramService;
+  modules: ModuleService;
   enrollments: EnrollmentService;
   certificates: CertificateService;
   payments: PaymentCallbacks;

@@ -6,6 +6,9 @@ import { certificateRoutes } from './certificates';
 import { enrollmentRoutes } from './enrollments';
 import { paymentRoutes } from './payments';
 import type { AcademyServices } from './context';
+import { moduleRoutes } from './modules';
+import { programRoutes } from './programs';
+import { userRoutes } from './users';
 
 /** Every academy.md endpoint served so far (base /api/v1), one file per area. */
 export function academyRoutes(services: AcademyServices) {
@@ -14,7 +17,15 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes, enrollmentRoutes, certificateRoutes, paymentRoutes])
+  for (const area of [
+    authRoutes,
+    userRoutes,
+    programRoutes,
+    moduleRoutes,
+    enrollmentRoutes,
+    certificateRoutes,
+    paymentRoutes,
+  ])
     area(api.route, services);
   return api;
 }

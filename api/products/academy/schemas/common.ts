@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import '../../../http/route'; // registers .openapi() on zod
-import { wholeNumberParam } from '../../../http/whole-number';
+import { COLUMN_MAX, wholeNumberParam } from '../../../http/whole-number';
 import { ok } from '../envelope';
 
 export const Email = z
@@ -21,9 +21,20 @@ export const FullName = z
   .max(100, 'must be at most 100 characters');
 
 /** An integer id in the path: anything else is 400 naming the parameter. */
-export const Id = wholeNumberParam('integer', 'must be a whole number').pipe(
-  z.number().min(1, 'must be a positive whole number'),
-);
+export const Id = z
+  .string()
+  .regex(/^[0-9]{1,10}$/, 'must be a positive whole number')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .min(1, 'must be a positive whole number')
+      .max(COLUMN_MAX.integer, `must be at most ${COLUMN_MAX.integer}`),
+  );
+
+/** Whether a path's id is one the Id schema takes (the Self guard leaves the others to it: 400). */
+export const isId = (value: string) =>
+  /^[0-9]{1,10}$/.test(value) && Number(value) >= 1 && Number(value) <= COLUMN_MAX.integer;
 
 export const UserIdParams = z.strictObject({ userId: Id.openapi({ example: 1 }) });
 
