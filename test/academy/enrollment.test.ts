@@ -75,12 +75,20 @@ async function enrollPayComplete(pay: (inv: Invoice) => Promise<{ status: number
   expect(early.status).toBe(409);
   expect(early.body.errors[0].field).toBe('enrollmentId');
 
+  const content = async () =>
+    (await call('GET', `/programs/${program.id}/modules/${program.moduleIds[0]}`, learner.token)).body.data
+      .module.content;
+  expect(await content()).toBeNull();
+
   const paid = await pay(invoice);
   expect(paid).toMatchObject({ status: 200, body: { data: { outcome: 'paid', invoiceId: invoice.id } } });
   await until('the enrollment to be In Progress', async () => {
     const r = await call('GET', `${base}/${enrollment.id}`, learner.token);
     return r.body.data.enrollment.status === 'In Progress' && r.body.data.enrollment;
   });
+
+  // Paid: the program's modules open to the learner.
+  expect(await content()).toBe('Lesson 1');
 
   const progress: number[] = [];
   for (const moduleId of program.moduleIds) {

@@ -34,7 +34,7 @@ export async function academyProgram(
   for (let i = 1; i <= (opts.modules ?? 3); i++) {
     const [m] = await api
       .db('academy.modules')
-      .insert({ program_id: program.id, title: `Module ${i}`, position: i })
+      .insert({ program_id: program.id, title: `Module ${i}`, content: `Lesson ${i}`, position: i })
       .returning('id');
     moduleIds.push(m.id);
   }
