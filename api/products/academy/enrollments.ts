@@ -94,6 +94,8 @@ export function createEnrollmentService(deps: {
     /** Enrolls the learner: 409 while an enrollment of theirs in the program is open (atomic: a unique index). */
     async create(userId: number, programId: number) {
       const { enrollment, invoice, start } = await db.transaction(async (trx) => {
+        const user = await trx('academy.users').where({ id: userId }).whereNull('deleted_at').first('id');
+        if (!user) throw new NotFound('user');
         const program = await openProgram(trx, programId);
         let e;
         try {
@@ -147,6 +149,7 @@ export function createEnrollmentService(deps: {
      */
     async update(userId: number, enrollmentId: number, change: EnrollmentChange, adminId: number) {
       const field = change.invoiceStatus ? 'invoiceStatus' : 'status';
+      let paidInvoiceId = 0;
       const signal = await db.transaction(async (trx) => {
         const e = await trx('academy.enrollments')
           .where({ id: enrollmentId, user_id: userId })
@@ -156,13 +159,14 @@ export function createEnrollmentService(deps: {
         const to = change.status;
         const paying = change.invoiceStatus === 'Paid' || (to === 'In Progress' && e.status === 'Unpaid');
         if (paying) {
-          const inv = await trx('academy.invoices').where({ enrollment_id: e.id }).first('id');
-          const locked = inv && (await lockInvoice(trx, inv.id));
-          if (!(locked?.status === 'Paid' && to !== 'Completed')) {
-            const why = unpayable(locked, field);
+          const inv = await lockInvoice(trx, { enrollment_id: e.id });
+          // Already paid (by a provider, or a second click): nothing to mark, the workflow is told again.
+          if (inv?.status !== 'Paid') {
+            const why = unpayable(inv, field);
             if (why) throw why;
-            await settleInvoice(trx, locked!.id, { provider: 'admin', ref: `user:${adminId}` });
+            await settleInvoice(trx, inv!.id, { provider: 'admin', ref: `user:${adminId}` });
           }
+          paidInvoiceId = inv!.id;
           if (!to || to === 'In Progress') return 'paid' as const;
         }
         if (!to || to === e.status) return null;
@@ -191,7 +195,10 @@ export function createEnrollmentService(deps: {
         throw new Conflict(`an enrollment ${e.status} cannot become ${to}`, 'status');
       });
       if (signal === 'paid')
-        await signalEnrollment(deps, enrollmentId, paymentReceivedSignal, { invoiceId: 0, by: 'admin' });
+        await signalEnrollment(deps, enrollmentId, paymentReceivedSignal, {
+          invoiceId: paidInvoiceId,
+          by: 'admin',
+        });
       if (signal === 'completed') await signalEnrollment(deps, enrollmentId, enrollmentCompletedSignal);
       if (signal === 'ended') await signalEnrollment(deps, enrollmentId, enrollmentEndedSignal);
       return detail(userId, enrollmentId);

@@ -19,12 +19,11 @@ export function invoiceIdOf(reference: string): number | null {
   return m && Number(m[1]) <= 2 ** 31 - 1 ? Number(m[1]) : null;
 }
 
-/** Locks the invoice for a payment: only one payment of it is ever applied. */
+/** Locks the invoice (by id, or its enrollment's) for a payment: only one payment of it is ever applied. */
 export const lockInvoice = (
   trx: Knex.Transaction,
-  invoiceId: number,
-): Promise<InvoiceForPayment | undefined> =>
-  trx('academy.invoices').where({ id: invoiceId }).forUpdate().first();
+  which: { id: number } | { enrollment_id: number },
+): Promise<InvoiceForPayment | undefined> => trx('academy.invoices').where(which).forUpdate().first();
 
 /**
  * Why this invoice cannot take a payment now (null: it can). Unpaid and not yet due is the only

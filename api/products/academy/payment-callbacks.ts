@@ -80,7 +80,7 @@ export function createPaymentCallbacks(deps: {
           return { answer: { ok: { outcome, invoiceId: null } }, signal: null };
         }
         const invoiceId = invoiceIdOf(n.reference);
-        const inv = invoiceId ? await lockInvoice(trx, invoiceId) : undefined;
+        const inv = invoiceId ? await lockInvoice(trx, { id: invoiceId }) : undefined;
         const why =
           unpayable(inv, fields.reference) ??
           (inv && n.virtualAccount && n.virtualAccount.number !== inv.virtual_account_number
