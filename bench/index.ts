@@ -13,7 +13,7 @@
  *   academy-lists: GET /academy/api/v1/programs, the first and the last page over 10,000 programs.
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
-import * as academy from './academy';
+import * as academy from './academy/enrollments';
 import * as academyLists from './academy-lists';
 import * as backup from './backup';
 import * as billing from './billing';

@@ -1,11 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { academyAccount, academyCall } from '../test/support/academy';
-import { academyProgram, postXendit, xenditPayload, XENDIT_TOKEN } from '../test/support/academy-enrollment';
-import type { TestApi } from '../test/support/api';
-import { withBenchStack } from './stack';
-import { summary } from './stats';
+import { academyAccount, academyCall } from '../../test/support/academy';
+import {
+  academyProgram,
+  postXendit,
+  xenditPayload,
+  XENDIT_TOKEN,
+} from '../../test/support/academy-enrollment';
+import type { TestApi } from '../../test/support/api';
+import { withBenchStack } from '../stack';
+import { summary } from '../stats';
 
 const ENROLLMENTS = Number(process.env.BENCH_ENROLLMENTS ?? 100);
 const CERTIFICATES = Number(process.env.BENCH_CERTIFICATES ?? 50);
