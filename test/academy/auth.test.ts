@@ -131,6 +131,30 @@ describe('academy accounts', () => {
     );
   });
 
+  it('refuses a token past its expiry with 401', async () => {
+    const me = await academy.learner();
+    await academy
+      .api()
+      .db('academy.sessions')
+      .where({ user_id: me.id })
+      .update({ expires_at: new Date(Date.now() - 1000) });
+    expect((await call('GET', `/users/${me.id}`, me.token)).status).toBe(401);
+  });
+
+  it('serves its OpenAPI document with every route it serves', async () => {
+    const res = await academy.api().request('GET', '/openapi/academy.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/users/{userId}',
+        '/api/v1/programs/{programId}/modules',
+      ]),
+    );
+    expect(res.body.paths['/api/v1/auth/login'].post.security).toEqual([]);
+    expect(res.body.paths['/api/v1/users'].get['x-auth']).toBe('admin');
+  });
+
   it('refuses a missing or unknown bearer token with 401', async () => {
     expect((await call('POST', '/auth/logout')).status).toBe(401);
     expect((await call('POST', '/auth/logout', 'acd_nope')).status).toBe(401);

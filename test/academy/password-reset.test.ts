@@ -110,6 +110,22 @@ describe('academy password reset', () => {
     expect(mails.slice(before).map((m) => m.to)).toEqual([me.email]);
   });
 
+  it('sends at most 3 links an hour to one address, known or not, then 429 naming email', async () => {
+    const me = await academy.learner();
+    for (let i = 0; i < 3; i++) await mailedToken(me.email);
+    const unknown = `nobody-${Date.now()}@academy.test`;
+    for (let i = 0; i < 3; i++)
+      expect((await call('POST', '/auth/forgot-password', undefined, { email: unknown })).status).toBe(200);
+    for (const email of [me.email, unknown]) {
+      const res = await call('POST', '/auth/forgot-password', undefined, { email });
+      expect([res.status, res.body.errors[0].field, res.headers.get('retry-after')]).toEqual([
+        429,
+        'email',
+        expect.stringMatching(/^\d+$/),
+      ]);
+    }
+  });
+
   it('refuses an expired token naming it', async () => {
     const me = await academy.learner();
     const token = await mailedToken(me.email);

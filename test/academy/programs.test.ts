@@ -170,6 +170,16 @@ describe('academy modules', () => {
       'moduleId',
     );
 
+    // A module that a row refers to as a learner's completion does (foreign key, restrict) stays.
+    const db = academy.api().db;
+    await db.raw(
+      'create table academy.test_module_refs (module_id integer not null references academy.modules (id) on delete restrict)',
+    );
+    await db('academy.test_module_refs').insert({ module_id: m1.body.data.module.id });
+    const kept = await call('DELETE', `/programs/${pid}/modules/${m1.body.data.module.id}`, admin.token);
+    expect([kept.status, kept.body.errors[0].field]).toEqual([409, 'moduleId']);
+    await db.raw('drop table academy.test_module_refs');
+
     const del = await call('DELETE', `/programs/${pid}/modules/${m1.body.data.module.id}`, admin.token);
     expect(del.body).toMatchObject({ message: 'Successfully deleted a module.', data: null });
     expect((await call('GET', `/programs/${pid}/modules`, learner.token)).body.pagination.totalRecords).toBe(

@@ -31,6 +31,12 @@ describe('the platform routes', () => {
         base_url: 'http://api.example.test/billing',
         openapi_url: 'http://api.example.test/openapi/billing.json',
       },
+      {
+        name: 'academy',
+        title: 'Academy',
+        base_url: 'http://api.example.test/academy',
+        openapi_url: 'http://api.example.test/openapi/academy.json',
+      },
     ]);
     expect(res.body.docs_url).toBe('http://api.example.test/docs');
     expect(res.body.temporal_ui_url).toBe(api.config.TEMPORAL_UI_URL);

@@ -22,6 +22,8 @@ export const academySettings = z.object({
   /** The page that takes the reset token (`?token=` is appended) and how long a token lives. */
   ACADEMY_RESET_URL: z.string().url().default('http://localhost:3000/academy/reset-password'),
   ACADEMY_RESET_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Reset links one address may be sent per hour (unknown addresses count alike); more answer 429. */
+  ACADEMY_RESET_MAILS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(3),
   /** How long after enrolling the invoice may be paid (default 3 days). */
   ACADEMY_PAYMENT_DUE_SECONDS: seconds.default(3 * 86400),
   /** Payment callbacks' secrets; unset: billing's (one merchant account). */

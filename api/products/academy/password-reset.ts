@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../../core/config';
 import { hashPassword, sha256 } from '../../../core/crypto';
-import { Invalid } from '../../../core/errors';
+import { Invalid, TooManyRequests } from '../../../core/errors';
 import type { Mailer } from '../../../core/mail';
 import { writeAudit } from '../../http/audit';
 import { productUrl } from '../../http/mount';
+import { createRateLimits, type Limit } from '../../http/rate-limit';
 import { checkStrength, liveUsers } from './accounts';
 import type { Sessions } from './sessions';
 
@@ -16,9 +17,29 @@ import type { Sessions } from './sessions';
  */
 export function createPasswordReset(deps: { db: Knex; config: Config; mail: Mailer; sessions: Sessions }) {
   const { db, config } = deps;
+  const limits = createRateLimits(db);
+  const mailsPerEmail: Limit = {
+    bucket: 'academy.reset-mail',
+    limit: config.ACADEMY_RESET_MAILS_PER_HOUR,
+    windowSeconds: 3600,
+  };
 
   return {
+    /**
+     * At most ACADEMY_RESET_MAILS_PER_HOUR asks per address, counted before the account is looked
+     * up, so a mailbox cannot be flooded and the 429 says nothing about whether the account exists.
+     */
     async forgotPassword(email: string, ip: string) {
+      const reserved = await limits.reserve([{ limit: mailsPerEmail, key: email.toLowerCase() }]);
+      if (!reserved.ok)
+        // The refusal names the field at fault (TooManyRequests takes none of its own).
+        throw Object.assign(
+          new TooManyRequests(
+            `email: too many reset links asked for this address; try again in ${reserved.retryAfter} s`,
+            reserved.retryAfter,
+          ),
+          { field: 'email' },
+        );
       const row = await liveUsers(db)
         .whereRaw('lower(email) = ?', [email.toLowerCase()])
         .where({ is_active: true })

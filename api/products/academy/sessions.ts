@@ -29,6 +29,12 @@ export function createSessions(db: Knex, ttlSeconds: number) {
   return {
     async issue(trx: Knex | Knex.Transaction, userId: number): Promise<string> {
       const token = `acd_${randomBytes(32).toString('base64url')}`;
+      // The account's ended sessions go as a new one starts, so the table holds live ones mostly
+      // (logins and logouts stay in the audit log).
+      await trx('academy.sessions')
+        .where({ user_id: userId })
+        .where((w) => w.whereNotNull('revoked_at').orWhere('expires_at', '<', trx.fn.now()))
+        .delete();
       await trx('academy.sessions').insert({
         user_id: userId,
         token_hash: sha256(token),
