@@ -152,7 +152,7 @@ async function enrollPayComplete(pay: (inv: Invoice) => Promise<{ status: number
 describe('a learner enrolls, pays by virtual account, completes the program and gets a certificate', () => {
   it('paid by a signed Xendit callback; its replay changes nothing', async () => {
     let payload: ReturnType<typeof xenditPayload> | undefined;
-    const { invoice, workflowId } = await enrollPayComplete(async (inv) => {
+    const { invoice, enrollment, workflowId } = await enrollPayComplete(async (inv) => {
       payload = xenditPayload(inv);
       return postXendit(academy.api(), payload);
     });
@@ -165,6 +165,18 @@ describe('a learner enrolls, pays by virtual account, completes the program and 
       1,
     );
     expect(before).toMatchObject({ status: 'Paid', paid_by: 'xendit', paid_ref: payload?.id });
+    // The modules this learner completed count in their progress: an admin cannot delete one.
+    const admin = await academy.admin();
+    const [done] = await academy
+      .api()
+      .db('academy.module_completions')
+      .where({ enrollment_id: enrollment.id });
+    const kept = await academy.call(
+      'DELETE',
+      `/programs/${enrollment.programId}/modules/${done.module_id}`,
+      admin.token,
+    );
+    expect([kept.status, kept.body.errors[0].field]).toEqual([409, 'moduleId']);
   });
 
   it('paid by a Midtrans bank-transfer notification', async () => {
