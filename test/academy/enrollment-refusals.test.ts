@@ -131,10 +131,33 @@ describe('payment callbacks: refusals', () => {
     ]);
     // The right payment still goes through.
     expect((await postXendit(academy.api(), xenditPayload(invoice))).status).toBe(200);
-    const { learner } = {
-      learner: await academy.api().db('academy.enrollments').where({ id: enrollment.id }).first(),
-    };
-    expect(learner.id).toBe(enrollment.id);
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'Paid', paid_by: 'xendit' });
+    await eventually(
+      async () =>
+        (await academy.api().db('academy.enrollments').where({ id: enrollment.id }).first()).status ===
+          'In Progress' || undefined,
+      60_000,
+      'the enrollment to open',
+    );
+  });
+
+  it("applies one payment when the same callback and another provider's arrive at once", async () => {
+    const { invoice } = await enroll();
+    const xendit = xenditPayload(invoice);
+    const answers = await Promise.all([
+      ...Array.from({ length: 5 }, () => postXendit(academy.api(), xendit)),
+      ...Array.from({ length: 3 }, () => postMidtrans(academy.api(), midtransPayload(invoice))),
+    ]);
+    const paid = answers.filter((a) => a.status === 200 && a.body.data.outcome === 'paid');
+    const refused = answers.filter((a) => a.status === 409);
+    expect(paid.length + refused.length).toBe(8);
+    // Either Xendit's (all five answers, one notice) or one Midtrans notice won; every other was refused.
+    const row = await invoiceRow(invoice.id);
+    expect(row.status).toBe('Paid');
+    const applied = (await noticesOf(invoice.id)).filter((n) => n.outcome === 'paid');
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ provider: row.paid_by, event_id: row.paid_ref });
+    expect(paid).toHaveLength(row.paid_by === 'xendit' ? 5 : 1);
   });
 
   it('refuses a second payment of a paid invoice (409), recorded for an operator', async () => {
