@@ -1,17 +1,19 @@
+import { loadConfig } from '../../core/config';
 import { createDb, migrate } from '../../core/db';
 import { startApi, type TestApi } from '../support/api';
-import { ACADEMY, ACADEMY_PASSWORD, academyEmail, useAcademy } from '../support/academy';
+import { ACADEMY, ACADEMY_PASSWORD, academyEmail } from '../support/academy';
 
-const academy = useAcademy();
 const BOOTSTRAP_PASSWORD = 'Academy-Bootstrap-Passw0rd!';
 
 // Its own Postgres database, so "the last admin" is really the last one, and the bootstrap admin
 // is created there with the configured password.
 const name = `dermaga_academy_${process.pid}_${Date.now().toString(36)}`;
 let lone: TestApi;
+// The suite's database server, where this file's own database is made and dropped.
+const server = createDb(loadConfig().DATABASE_URL);
 beforeAll(async () => {
-  await academy.api().db.raw('create database ??', [name]);
-  const url = new URL(academy.api().config.DATABASE_URL);
+  await server.raw('create database ??', [name]);
+  const url = new URL(loadConfig().DATABASE_URL);
   url.pathname = `/${name}`;
   const db = createDb(url.toString());
   await migrate(db);
@@ -20,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await lone?.close();
-  await academy.api().db.raw('drop database if exists ?? with (force)', [name]);
+  await server.raw('drop database if exists ?? with (force)', [name]);
+  await server.destroy();
 });
 
 const call = (method: string, path: string, token?: string, body?: unknown) =>
