@@ -9,10 +9,13 @@
  *   billing [report,batch,quota,tenants,exact]: usage/report against a bare Koa + pg reference, batch-report events/s,
  *            quota-check, reports of 20 customers at once, exact counting with duplicates (all unless some are named).
  *   paas: start→completed over 20 services beside a bare `docker run`; 20 tenants at once; GET metrics/logs over 100 calls.
+ *   academy: enrollment create→answer and callback→In Progress over 100, completion→certificate mailed over 50,
+ *            GET /api/v1/programs first and deep page at 10,000 programs.
  *   academy-lists: GET /academy/api/v1/programs, the first and the last page over 10,000 programs.
  *   academy-forums: GET a forum's comments at 10,000 rows, first/middle/last page (bench/academy/forums.ts).
  *   reliability [scenario,…]: outages and crashes (see bench/reliability/index.ts): the answer and its time during each, recovery after.
  */
+import * as academy from './academy/enrollments';
 import * as academyForums from './academy/forums';
 import * as academyLists from './academy-lists';
 import * as backup from './backup';
@@ -34,6 +37,7 @@ const benches: Record<string, () => Promise<void>> = {
   billing: billing.run,
   paas: paas.run,
   'academy-forums': academyForums.run,
+  academy: academy.run,
   reliability: reliability.run,
   'academy-lists': academyLists.run,
 };

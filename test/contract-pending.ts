@@ -8,18 +8,5 @@ export const pending: Record<string, 'all' | string[]> = {
   'gpu-lab': [],
   billing: [],
   paas: [],
-  // Each area's helper takes its lines off as it serves them (users and programs: academy-api;
-  // discussions: academy-forums; enrollments and certificates: academy-enroll).
-  academy: [
-    'GET /api/v1/users/{userId}/enrollments',
-    'GET /api/v1/users/{userId}/enrollments/{enrollmentId}',
-    'POST /api/v1/users/{userId}/enrollments',
-    'PATCH /api/v1/users/{userId}/enrollments/{enrollmentId}',
-    'DELETE /api/v1/users/{userId}/enrollments/{enrollmentId}',
-    'GET /api/v1/users/{userId}/certificates',
-    'GET /api/v1/users/{userId}/certificates/{certificateId}',
-    'POST /api/v1/users/{userId}/certificates',
-    'PATCH /api/v1/users/{userId}/certificates/{certificateId}',
-    'DELETE /api/v1/users/{userId}/certificates/{certificateId}',
-  ],
+  academy: [],
 };

@@ -28,6 +28,10 @@ import { temporalFromConfig, type Temporal } from '../core/temporal';
 import { createWorkflowStartActivities } from '../activities/platform/workflow-starts';
 import { createDeploymentRecordActivities } from '../activities/paas/deployment-records';
 import { createServiceHostActivities } from '../activities/paas/service-host';
+import { createEnrollmentRecordActivities } from '../activities/academy/enrollment-records';
+import { createCertificateActivities } from '../activities/academy/certificates';
+import { createMailer } from '../core/mail';
+import { productUrl } from '../api/http/mount';
 
 /** Activities that touch only the database (and, for the outbox, Temporal): they run on the control-plane queue. */
 export const controlActivities = (
@@ -46,6 +50,17 @@ export const controlActivities = (
   ...createStripePaymentActivities({
     db,
     stripe: createStripe({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+  }),
+  ...createEnrollmentRecordActivities({ db }),
+  ...createCertificateActivities({
+    db,
+    send: createMailer({
+      smtpUrl: config.ACADEMY_SMTP_URL,
+      dir: config.ACADEMY_MAIL_DIR,
+      rootDir: config.rootDir,
+      from: config.ACADEMY_MAIL_FROM,
+    }),
+    baseUrl: productUrl(config, 'academy'),
   }),
 });
 

@@ -16,3 +16,4 @@ export { deployService } from './paas/deploy-service';
 export { paasServiceAction } from './paas/service-action';
 export { deletePaasService } from './paas/delete-service';
 export { paasReadHost } from './paas/read-host';
+export { enrollmentLifecycle } from './academy/enrollment';

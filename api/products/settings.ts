@@ -1,4 +1,5 @@
 import { academySettings } from './academy/config';
+import { academyEnrollmentSettings } from './academy/enrollment-config';
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
@@ -18,4 +19,5 @@ export const productSettings = [
   paasSettings,
   paasDeploySettings,
   academySettings,
+  academyEnrollmentSettings,
 ] as const;

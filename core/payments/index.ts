@@ -29,4 +29,4 @@ export {
   type StripeNotice,
 } from './stripe';
 export { parseXendit, verifyXendit } from './xendit';
-export { parseMidtrans, verifyMidtrans } from './midtrans';
+export { parseMidtrans, verifyMidtrans, verifyMidtransSignature } from './midtrans';

@@ -13,7 +13,8 @@ const fields = (body: Record<string, unknown>) =>
 
 /**
  * A Midtrans notification verifies by `Authorization: Basic base64(server_key:)` and its
- * `signature_key`: SHA-512 of order_id + status_code + gross_amount + the server key.
+ * `signature_key` (verifyMidtransSignature). A product whose endpoint Midtrans calls without the
+ * Basic header (its HTTP notification sends none by default) verifies the signature alone.
  */
 export function verifyMidtrans(
   body: Record<string, unknown>,
@@ -23,6 +24,11 @@ export function verifyMidtrans(
   const basic = `Basic ${Buffer.from(`${serverKey}:`).toString('base64')}`;
   if (!authorization || !safeEqual(authorization, basic))
     throw new InvalidSignature('Authorization does not match the server key');
+  verifyMidtransSignature(body, serverKey);
+}
+
+/** `signature_key` must be the SHA-512 of order_id + status_code + gross_amount + the server key. */
+export function verifyMidtransSignature(body: Record<string, unknown>, serverKey: string): void {
   const [orderId, statusCode, gross] = fields(body);
   const expected = createHash('sha512').update(`${orderId}${statusCode}${gross}${serverKey}`).digest('hex');
   if (!safeEqual(String(body.signature_key ?? ''), expected))
@@ -30,7 +36,7 @@ export function verifyMidtrans(
 }
 
 /**
- * A Midtrans notification: settlement/capture pay `order_id` (the product's reference):
+ * A Midtrans notification: settlement (or a capture the fraud check accepted) pays `order_id` (the product's reference):
  * `gross_amount` ("1192.00") in `currency`; deny/cancel/expire/failure fail it. Its id is
  * `transaction_id` (else order, status and code). A bank transfer names its virtual account.
  */
@@ -45,7 +51,12 @@ export function parseMidtrans(body: Record<string, unknown>): ProviderEvent<Paym
 }
 
 function midtransNotice(body: Record<string, unknown>, reference: string, status: string): PaymentNotice {
-  if (['settlement', 'capture'].includes(status)) {
+  const fraud = String(body.fraud_status ?? '');
+  // A card capture is money only when the fraud check accepted it: `challenge` waits for the
+  // merchant's review (a later notification says how it ended), `deny` refused it.
+  if (status === 'capture' && fraud === 'deny')
+    return { kind: 'failed', reference, reason: 'Midtrans: deny' };
+  if (status === 'settlement' || (status === 'capture' && (fraud === '' || fraud === 'accept'))) {
     const va = virtualAccount(body);
     return {
       kind: 'paid',

@@ -28,6 +28,9 @@ export async function saveHistory(
       workflowId,
       '--address',
       api.config.TEMPORAL_ADDRESS,
+      // A test whose workflows run in a namespace of its own (test/support/worker-kill.ts) records from there.
+      '--namespace',
+      api.config.TEMPORAL_NAMESPACE,
       '--output',
       'json',
     ],

@@ -1,18 +1,22 @@
 import { createMailer } from '../../../core/mail';
 import type { ProductFactory } from '../types';
+import { productUrl } from '../../http/mount';
 import { createAccounts } from './accounts';
 import { createCommentService } from './discussion-comments';
 import { createDiscussionService } from './discussions';
+import { createCertificateService } from './certificates';
+import { createEnrollmentService } from './enrollments';
+import { createPaymentCallbacks } from './payment-callbacks';
 import { academyError } from './envelope';
 import { createPasswordReset } from './password-reset';
 import { academyRoutes } from './routes';
 import { createSessions } from './sessions';
 import { createUserService } from './users';
-import { adminsOnly, createModuleService } from './modules';
+import { createModuleService } from './modules';
 import { createProgramService } from './programs';
 
 /** academy — the learning center of academy.md: learners, programs and modules, enrollments, forums. */
-export const createAcademy: ProductFactory = ({ config, db, logger }) => {
+export const createAcademy: ProductFactory = ({ config, db, logger, temporal }) => {
   const mail = createMailer({
     smtpUrl: config.ACADEMY_SMTP_URL,
     dir: config.ACADEMY_MAIL_DIR,
@@ -22,8 +26,9 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
   const sessions = createSessions(db, config.ACADEMY_TOKEN_TTL_SECONDS);
   const accounts = createAccounts({ db, config, logger, sessions });
   const programs = createProgramService({ db });
-  // Module contents open to admins; enrollments (paid) open them to their learners.
-  const modules = createModuleService({ db, programs, canOpen: adminsOnly });
+  // Module contents open to admins, and to learners whose enrollment in the program is paid.
+  const enrollments = createEnrollmentService({ db, config, temporal, logger });
+  const modules = createModuleService({ db, programs, canOpen: enrollments.opensProgram });
   const routes = academyRoutes({
     sessions,
     accounts,
@@ -33,6 +38,9 @@ export const createAcademy: ProductFactory = ({ config, db, logger }) => {
     modules,
     discussions: createDiscussionService({ db }),
     comments: createCommentService({ db }),
+    enrollments,
+    certificates: createCertificateService({ db, baseUrl: productUrl(config, 'academy') }),
+    payments: createPaymentCallbacks({ db, config, temporal, logger }),
   });
   return {
     name: 'academy',

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { InvalidSignature, paymentMismatch, parseMidtrans, verifyMidtrans } from '../../../core/payments';
+import {
+  InvalidSignature,
+  paymentMismatch,
+  parseMidtrans,
+  verifyMidtrans,
+  verifyMidtransSignature,
+} from '../../../core/payments';
 
 const KEY = 'SB-Mid-server-unit';
 const basic = `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`;
@@ -85,5 +91,25 @@ describe('Midtrans verification', () => {
         notification({ transaction_id: undefined, transaction_status: 'expire', status_code: '407' }),
       ),
     ).toMatchObject({ eventId: 'inv_1:expire:407', type: 'transaction.expire' });
+  });
+
+  it('verifies by signature_key alone for a product Midtrans calls without the Basic header', () => {
+    const n = notification();
+    expect(() => verifyMidtransSignature(n, KEY)).not.toThrow();
+    expect(() => verifyMidtransSignature({ ...n, gross_amount: '1.00' }, KEY)).toThrow(
+      new InvalidSignature('signature_key does not match'),
+    );
+    expect(() => verifyMidtransSignature(n, 'another-key')).toThrow(InvalidSignature);
+  });
+
+  it('pays a card capture only when the fraud check accepted it: challenge waits, deny fails', () => {
+    const capture = (fraud_status?: string) =>
+      parseMidtrans(
+        notification({ transaction_status: 'capture', payment_type: 'credit_card', fraud_status }),
+      ).notice;
+    expect(capture('accept')).toMatchObject({ kind: 'paid', reference: 'inv_1' });
+    expect(capture(undefined)).toMatchObject({ kind: 'paid' });
+    expect(capture('challenge')).toEqual({ kind: 'other' });
+    expect(capture('deny')).toEqual({ kind: 'failed', reference: 'inv_1', reason: 'Midtrans: deny' });
   });
 });

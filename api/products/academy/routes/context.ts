@@ -3,6 +3,9 @@ import type { RouteFn } from '../../../http/route';
 import type { Accounts } from '../accounts';
 import type { CommentService } from '../discussion-comments';
 import type { DiscussionService } from '../discussions';
+import type { CertificateService } from '../certificates';
+import type { EnrollmentService } from '../enrollments';
+import type { PaymentCallbacks } from '../payment-callbacks';
 import type { PasswordReset } from '../password-reset';
 import type { AcademyAuthLevel, AcademyCaller, Sessions } from '../sessions';
 import type { UserService } from '../users';
@@ -19,6 +22,9 @@ export interface AcademyServices {
   modules: ModuleService;
   discussions: DiscussionService;
   comments: CommentService;
+  enrollments: EnrollmentService;
+  certificates: CertificateService;
+  payments: PaymentCallbacks;
 }
 
 export type AcademyRoute = RouteFn<AcademyAuthLevel>;

@@ -2,6 +2,9 @@ import { createRoutes } from '../../../http/route';
 import { AcademyError } from '../envelope';
 import type { AcademyAuthLevel } from '../sessions';
 import { authRoutes } from './auth';
+import { certificateRoutes } from './certificates';
+import { enrollmentRoutes } from './enrollments';
+import { paymentRoutes } from './payments';
 import type { AcademyServices } from './context';
 import { discussionRoutes } from './discussions';
 import { moduleRoutes } from './modules';
@@ -15,7 +18,16 @@ export function academyRoutes(services: AcademyServices) {
     publicLevel: 'public',
     errorSchema: AcademyError,
   });
-  for (const area of [authRoutes, userRoutes, programRoutes, moduleRoutes, discussionRoutes])
+  for (const area of [
+    authRoutes,
+    userRoutes,
+    programRoutes,
+    moduleRoutes,
+    enrollmentRoutes,
+    certificateRoutes,
+    paymentRoutes,
+    discussionRoutes,
+  ])
     area(api.route, services);
   return api;
 }
