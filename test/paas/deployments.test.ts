@@ -1,3 +1,4 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createDocker } from '../../core/docker';
 import { CONTROL_QUEUE, hostQueue } from '../../core/queues';
 import { startApi, type TestApi } from '../support/api';
@@ -100,6 +101,20 @@ describe('a service through its life: start, read, restart, update, stop, delete
     const inspect = await docker.getContainer(firstName).inspect();
     expect(inspect.HostConfig).toMatchObject({ NanoCpus: 200_000_000, Memory: 64 * 2 ** 20 });
     expect(inspect.Config.Env).toContain('GREETING=hello');
+    // The environment (passwords among it) travels sealed: Temporal's history never holds it in clear.
+    const history = await (
+      await api.temporal.client()
+    ).workflow
+      .getHandle(`paas-deploy-${first.id}`)
+      .fetchHistory();
+    // Payloads are base64 in the history's JSON form: decode every one.
+    const payloads: string[] = [];
+    JSON.parse(historyToJSON(history), (k, v: unknown) => {
+      if (k === 'data' && typeof v === 'string') payloads.push(Buffer.from(v, 'base64').toString());
+      return v;
+    });
+    expect(payloads.join('\n')).toContain('sealedEnv');
+    expect(payloads.join('\n')).not.toContain('sealed-in-history-0451');
     await saveHistory(api, `paas-deploy-${first.id}`, 'paas/deploy-service');
 
     expect((await call('POST', `/services/${id}/start`, dev.token)).body).toEqual({
