@@ -1,7 +1,7 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createDocker } from '../../core/docker';
 import { CONTROL_QUEUE, hostQueue } from '../../core/queues';
-import { startApi, type TestApi } from '../support/api';
+import { eventually, startApi, type TestApi } from '../support/api';
 import { saveHistory } from '../support/histories';
 import { ensurePaasImage } from '../support/paas-images';
 import {
@@ -245,6 +245,32 @@ describe('a deployment that fails', () => {
       /image dermaga-test\/not-here:\d+ is not on host .* and could not be pulled: /,
     );
     expect((await call('GET', `/services/${id}`, dev.token)).body.status).toBe('failed');
+    expect(await dockerHoldings(docker, id)).toEqual({ containers: [], volumes: [], networks: [] });
+  }, 120_000);
+});
+
+describe('deleting a service while it is being deployed', () => {
+  it('ends the deployment, and nothing of either is left in Docker', async () => {
+    const dev = await paasTenant(api);
+    // It listens on 8080, but its config says 9999: the deployment waits for a port that never opens.
+    const id = await createService(dev.token, 'web', images.v1, { ports: [9999] });
+    const started = await call('POST', `/services/${id}/start`, dev.token);
+    expect(started.status).toBe(200);
+    await eventually(
+      async () => ((await dockerHoldings(docker, id)).containers.length ? true : undefined),
+      60_000,
+      'the deployment to make its container',
+    );
+    const removed = await call('DELETE', `/services/${id}`, dev.token);
+    expect(removed.body).toEqual({ message: 'Service deleted successfully' });
+    await serviceStatus(api, id, [null]);
+    expect((await call('GET', `/services/${id}`, dev.token)).status).toBe(404);
+    // The deployment's own workflow ends too, removing whatever it still held.
+    const client = await api.temporal.client();
+    await client.workflow
+      .getHandle(`paas-deploy-${started.body.deployment.id}`)
+      .result()
+      .catch(() => undefined);
     expect(await dockerHoldings(docker, id)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 120_000);
 });
