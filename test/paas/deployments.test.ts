@@ -196,7 +196,22 @@ describe('a service through its life: start, read, restart, update, stop, delete
       'Service is not running',
     );
 
+    // A start that fails after a stop keeps the service's network and data volume (its data).
+    expect(
+      (await call('PUT', `/services/${id}`, dev.token, { config: serviceConfig(images.crash) })).status,
+    ).toBe(200);
+    expect(await startAndWait(dev.token, id)).toMatchObject({ status: 'failed' });
+    expect(await dockerHoldings(docker, id)).toEqual({
+      containers: [],
+      volumes: [`paas-svc-${id}-data`],
+      networks: [`paas-svc-${id}`],
+    });
+    expect((await call('GET', `/services/${id}`, dev.token)).body.status).toBe('failed');
+
     // Started again, then deleted: nothing of it left.
+    expect(
+      (await call('PUT', `/services/${id}`, dev.token, { config: serviceConfig(images.v2) })).status,
+    ).toBe(200);
     expect(await startAndWait(dev.token, id)).toMatchObject({ status: 'completed' });
     const removed = await call('DELETE', `/services/${id}`, dev.token);
     expect(removed.body).toEqual({ message: 'Service deleted successfully' });

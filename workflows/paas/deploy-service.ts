@@ -18,7 +18,7 @@ const records = proxyLocalActivities<DeploymentRecordActivities>(controlActivity
 export async function deployService(input: PaasDeployInput): Promise<'completed' | 'failed' | 'skipped'> {
   if (!(await records.beginPaasDeployment({ deploymentId: input.deploymentId }))) return 'skipped';
   const saga = new JobSaga(input.jobId);
-  const firstOfService = input.previous === null;
+  const firstOfService = !(input.keepNetworkAndVolume ?? input.previous !== null);
   let queue = '';
   try {
     const hostId = await saga.step('pick a host', async () => {
