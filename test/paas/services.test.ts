@@ -128,6 +128,21 @@ describe('paas services: create', () => {
     }
   });
 
+  it('makes a service of every seeded template with nothing but its id: every placeholder has a default or is a generated secret', async () => {
+    const templates = await api.db('paas.templates').where({ is_public: true });
+    for (const t of templates) {
+      const owner = await paasAccount(api);
+      const res = await create(owner, { name: uniqueName(t.name), template_id: t.id });
+      expect([t.name, res.status]).toEqual([t.name, 201]);
+      expect(res.body.type).toBe(t.type);
+      expect(JSON.stringify(res.body.config.environment)).not.toMatch(/\{\{/);
+      const row = await api.db('paas.services').where({ id: res.body.id }).first();
+      for (const [key, value] of Object.entries(t.config.environment as Record<string, string>))
+        if (/PASSWORD|_PASS\b/.test(value) || /PASSWORD|_PASS$/.test(key))
+          expect([t.name, key, row.secrets[key]]).toEqual([t.name, key, 'generated']);
+    }
+  });
+
   it('creates a service from its own config (a type of the catalog)', async () => {
     const owner = await paasAccount(api);
     const res = await createOwn(owner, 'web', {
