@@ -2,7 +2,6 @@ import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
 import { paasSettings } from './paas/config';
-import { paasDeploySettings } from './paas/deploy-config';
 
 /**
  * Each built product's settings (its api/products/<product>/config.ts), composed with the platform's
@@ -10,10 +9,4 @@ import { paasDeploySettings } from './paas/deploy-config';
  * index.ts); no core file changes. Kept apart from index.ts so loading configuration (the worker,
  * scripts) does not load every product's routes.
  */
-export const productSettings = [
-  panelSettings,
-  gpuLabSettings,
-  billingSettings,
-  paasSettings,
-  paasDeploySettings,
-] as const;
+export const productSettings = [panelSettings, gpuLabSettings, billingSettings, paasSettings] as const;
