@@ -41,6 +41,12 @@ export interface PaasDeployInput {
   capacity: Record<string, { cpuMhz: number; memoryMb: number }>;
   /** The deployment that runs now (an update): kept until this one is healthy, put back if this one fails. */
   previous: PaasContainerRef | null;
+  /**
+   * An earlier deployment of the service ran, so its network and data volume hold what the service
+   * had: this deployment's undo never removes them. (Absent in histories recorded before it: then
+   * `previous !== null` says the same.)
+   */
+  keepNetworkAndVolume?: boolean;
   /** Deadlines of the steps that wait on something outside: a pull, and the container becoming healthy. */
   pullTimeoutMs: number;
   healthTimeoutMs: number;

@@ -158,15 +158,19 @@ export function createDeploymentRecordActivities({ db }: { db: Knex }) {
       });
     },
 
-    /** The deployment failed (what it made is undone): why, and the service as it now is (`running`: the previous one still serves). */
+    /**
+     * The deployment failed (what it made is undone): why, and the service as it now is (`running`:
+     * the previous one still serves). True when the service is being (or has been) deleted: its
+     * network and volume are then the workflow's to remove too, as it may have made them again.
+     */
     async failPaasDeployment(d: {
       deploymentId: string;
       serviceId: string;
       jobId: string;
       error: string;
       serviceStatus: 'running' | 'failed';
-    }): Promise<void> {
-      await db.transaction(async (trx) => {
+    }): Promise<boolean> {
+      return db.transaction(async (trx) => {
         await trx('paas.deployments')
           .where({ id: d.deploymentId })
           .whereIn('status', ['pending', 'in_progress'])
@@ -176,6 +180,8 @@ export function createDeploymentRecordActivities({ db }: { db: Knex }) {
           .whereNot({ status: 'deleting' })
           .update({ status: d.serviceStatus, updated_at: trx.fn.now() });
         await finishJob(trx, d.jobId, { status: 'failed', error: d.error });
+        const service = await trx('paas.services').where({ id: d.serviceId }).first('status');
+        return !service || service.status === 'deleting';
       });
     },
 

@@ -1,10 +1,8 @@
 import { academySettings } from './academy/config';
-import { academyEnrollmentSettings } from './academy/enrollment-config';
 import { billingSettings } from './billing/config';
 import { gpuLabSettings } from './gpu-lab/config';
 import { panelSettings } from './panel/config';
 import { paasSettings } from './paas/config';
-import { paasDeploySettings } from './paas/deploy-config';
 
 /**
  * Each built product's settings (its api/products/<product>/config.ts), composed with the platform's
@@ -17,7 +15,5 @@ export const productSettings = [
   gpuLabSettings,
   billingSettings,
   paasSettings,
-  paasDeploySettings,
   academySettings,
-  academyEnrollmentSettings,
 ] as const;

@@ -1,6 +1,7 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createDocker } from '../../core/docker';
 import { CONTROL_QUEUE, hostQueue } from '../../core/queues';
-import { startApi, type TestApi } from '../support/api';
+import { eventually, startApi, type TestApi } from '../support/api';
 import { saveHistory } from '../support/histories';
 import { ensurePaasImage } from '../support/paas-images';
 import {
@@ -100,6 +101,20 @@ describe('a service through its life: start, read, restart, update, stop, delete
     const inspect = await docker.getContainer(firstName).inspect();
     expect(inspect.HostConfig).toMatchObject({ NanoCpus: 200_000_000, Memory: 64 * 2 ** 20 });
     expect(inspect.Config.Env).toContain('GREETING=hello');
+    // The environment (passwords among it) travels sealed: Temporal's history never holds it in clear.
+    const history = await (
+      await api.temporal.client()
+    ).workflow
+      .getHandle(`paas-deploy-${first.id}`)
+      .fetchHistory();
+    // Payloads are base64 in the history's JSON form: decode every one.
+    const payloads: string[] = [];
+    JSON.parse(historyToJSON(history), (k, v: unknown) => {
+      if (k === 'data' && typeof v === 'string') payloads.push(Buffer.from(v, 'base64').toString());
+      return v;
+    });
+    expect(payloads.join('\n')).toContain('sealedEnv');
+    expect(payloads.join('\n')).not.toContain('sealed-in-history-0451');
     await saveHistory(api, `paas-deploy-${first.id}`, 'paas/deploy-service');
 
     expect((await call('POST', `/services/${id}/start`, dev.token)).body).toEqual({
@@ -181,7 +196,22 @@ describe('a service through its life: start, read, restart, update, stop, delete
       'Service is not running',
     );
 
+    // A start that fails after a stop keeps the service's network and data volume (its data).
+    expect(
+      (await call('PUT', `/services/${id}`, dev.token, { config: serviceConfig(images.crash) })).status,
+    ).toBe(200);
+    expect(await startAndWait(dev.token, id)).toMatchObject({ status: 'failed' });
+    expect(await dockerHoldings(docker, id)).toEqual({
+      containers: [],
+      volumes: [`paas-svc-${id}-data`],
+      networks: [`paas-svc-${id}`],
+    });
+    expect((await call('GET', `/services/${id}`, dev.token)).body.status).toBe('failed');
+
     // Started again, then deleted: nothing of it left.
+    expect(
+      (await call('PUT', `/services/${id}`, dev.token, { config: serviceConfig(images.v2) })).status,
+    ).toBe(200);
     expect(await startAndWait(dev.token, id)).toMatchObject({ status: 'completed' });
     const removed = await call('DELETE', `/services/${id}`, dev.token);
     expect(removed.body).toEqual({ message: 'Service deleted successfully' });
@@ -230,6 +260,32 @@ describe('a deployment that fails', () => {
       /image dermaga-test\/not-here:\d+ is not on host .* and could not be pulled: /,
     );
     expect((await call('GET', `/services/${id}`, dev.token)).body.status).toBe('failed');
+    expect(await dockerHoldings(docker, id)).toEqual({ containers: [], volumes: [], networks: [] });
+  }, 120_000);
+});
+
+describe('deleting a service while it is being deployed', () => {
+  it('ends the deployment, and nothing of either is left in Docker', async () => {
+    const dev = await paasTenant(api);
+    // It listens on 8080, but its config says 9999: the deployment waits for a port that never opens.
+    const id = await createService(dev.token, 'web', images.v1, { ports: [9999] });
+    const started = await call('POST', `/services/${id}/start`, dev.token);
+    expect(started.status).toBe(200);
+    await eventually(
+      async () => ((await dockerHoldings(docker, id)).containers.length ? true : undefined),
+      60_000,
+      'the deployment to make its container',
+    );
+    const removed = await call('DELETE', `/services/${id}`, dev.token);
+    expect(removed.body).toEqual({ message: 'Service deleted successfully' });
+    await serviceStatus(api, id, [null]);
+    expect((await call('GET', `/services/${id}`, dev.token)).status).toBe(404);
+    // The deployment's own workflow ends too, removing whatever it still held.
+    const client = await api.temporal.client();
+    await client.workflow
+      .getHandle(`paas-deploy-${started.body.deployment.id}`)
+      .result()
+      .catch(() => undefined);
     expect(await dockerHoldings(docker, id)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 120_000);
 });

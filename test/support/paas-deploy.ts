@@ -37,7 +37,7 @@ export const paasCall = (api: TestApi) => (method: string, path: string, token: 
 export const serviceConfig = (image: string, over: Record<string, unknown> = {}) => ({
   image,
   ports: [8080],
-  environment: { GREETING: 'hello' },
+  environment: { GREETING: 'hello', API_KEY: 'sealed-in-history-0451' },
   resources: { cpu: 200, memory: 64, disk: 16 },
   ...over,
 });

@@ -18,7 +18,7 @@ const records = proxyLocalActivities<DeploymentRecordActivities>(controlActivity
 export async function deployService(input: PaasDeployInput): Promise<'completed' | 'failed' | 'skipped'> {
   if (!(await records.beginPaasDeployment({ deploymentId: input.deploymentId }))) return 'skipped';
   const saga = new JobSaga(input.jobId);
-  const firstOfService = input.previous === null;
+  const firstOfService = !(input.keepNetworkAndVolume ?? input.previous !== null);
   let queue = '';
   try {
     const hostId = await saga.step('pick a host', async () => {
@@ -78,7 +78,9 @@ export async function deployService(input: PaasDeployInput): Promise<'completed'
     );
     const completed = await records.completePaasDeployment({ ...input, containerId, ports });
     if (!completed) {
+      // The service was deleted meanwhile: nothing of this deployment may outlive it.
       await saga.compensate();
+      await removeLeftovers(queue, input);
       return 'skipped';
     }
   } catch (err) {
@@ -93,13 +95,14 @@ export async function deployService(input: PaasDeployInput): Promise<'completed'
           )
       : false;
     const error = [causeMessage(err), ...undoFailures].join('; ');
-    await records.failPaasDeployment({
+    const serviceDeleted = await records.failPaasDeployment({
       deploymentId: input.deploymentId,
       serviceId: input.serviceId,
       jobId: input.jobId,
       error,
       serviceStatus: previousBack ? 'running' : 'failed',
     });
+    if (serviceDeleted && queue) await removeLeftovers(queue, input);
     throw ApplicationFailure.create({ message: error, type: 'deployment_failed', nonRetryable: true });
   }
   // Only now that this one is healthy does the one it replaces go.
@@ -108,4 +111,15 @@ export async function deployService(input: PaasDeployInput): Promise<'completed'
       .removePaasContainer(input.previous)
       .catch(() => undefined);
   return 'completed';
+}
+
+/**
+ * A deployment that raced its service's delete may have made the network or volume again after
+ * the delete removed them: it removes them too (each removal is a no-op when nothing is there).
+ */
+async function removeLeftovers(queue: string, input: PaasDeployInput): Promise<void> {
+  const host = proxyActivities<ServiceHostActivities>(hostActivity(queue));
+  await host.removePaasServiceContainers(input).catch(() => undefined);
+  await host.removePaasNetwork(input).catch(() => undefined);
+  await host.removePaasVolume(input).catch(() => undefined);
 }

@@ -13,7 +13,7 @@ import {
 } from '../../../core/payments';
 import type { Temporal } from '../../../core/temporal';
 import { paymentReceivedSignal } from '../../../workflows/academy/definitions';
-import { callbackSecrets } from './enrollment-config';
+import { callbackSecrets } from './config';
 import { signalEnrollment } from './enrollment-signals';
 import { invoiceIdOf, lockInvoice, settleInvoice, unpayable } from './invoice-payments';
 

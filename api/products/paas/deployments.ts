@@ -127,6 +127,7 @@ export function createDeploymentStarts(deps: {
     service: Service,
     caller: PaasCaller,
     previous: Deployment | null,
+    markDeploying: boolean,
   ) {
     const id = randomUUID();
     const workflowId = `paas-deploy-${id}`;
@@ -134,7 +135,7 @@ export function createDeploymentStarts(deps: {
       trx,
       caller,
       service,
-      previous ? 'service.redeploy' : 'service.start',
+      markDeploying ? 'service.start' : 'service.redeploy',
       workflowId,
     );
     const deployment = await Deployment.query(trx).insertAndFetch({
@@ -147,7 +148,7 @@ export function createDeploymentStarts(deps: {
       job_id: job.id,
     } as Partial<Deployment>);
     // A redeploy leaves the service `running`: its old deployment serves until the new one is healthy.
-    if (!previous)
+    if (markDeploying)
       await trx('paas.services')
         .where({ id: service.id })
         .update({ status: 'deploying', updated_at: trx.fn.now() });
@@ -172,6 +173,12 @@ export function createDeploymentStarts(deps: {
         hosts.filter((h) => config.PAAS_HOST_CAPACITY[h]).map((h) => [h, config.PAAS_HOST_CAPACITY[h]]),
       ),
       previous: previous?.host_id ? refOf(previous) : null,
+      keepNetworkAndVolume: Boolean(
+        await Deployment.query(trx)
+          .where({ service_id: service.id })
+          .whereIn('status', ['completed', 'stopped', 'superseded'])
+          .first(),
+      ),
       pullTimeoutMs: config.PAAS_PULL_TIMEOUT_SECONDS * 1000,
       healthTimeoutMs: config.PAAS_HEALTH_TIMEOUT_SECONDS * 1000,
     };
@@ -181,7 +188,7 @@ export function createDeploymentStarts(deps: {
       args: [input],
       owner: service.tenant_id,
     });
-    await audit(trx, caller, previous ? 'service.redeploy' : 'service.start', service, {
+    await audit(trx, caller, markDeploying ? 'service.start' : 'service.redeploy', service, {
       deployment: id,
       image: c.image,
     });
@@ -250,7 +257,9 @@ export function createDeploymentStarts(deps: {
           const service = await findService(trx, caller, serviceId, { lock: true });
           if (service.status === 'running') throw new Invalid('Service is already running');
           await assertNoneInProgress(trx, service);
-          return recordDeployment(trx, service, caller, null);
+          // A failed service may still have a container (a restart that did not come back): replaced once the new one is healthy.
+          const previous = (await runningDeployment(trx, service.id)) ?? null;
+          return recordDeployment(trx, service, caller, previous, true);
         })
         .catch(inProgressRefusal);
       await afterCommit();
@@ -271,7 +280,7 @@ export function createDeploymentStarts(deps: {
         .first();
       if (inProgress) throw new Invalid(ALREADY_DEPLOYING);
       const previous = (await runningDeployment(trx, service.id)) ?? null;
-      return recordDeployment(trx, service, caller, previous).catch(inProgressRefusal);
+      return recordDeployment(trx, service, caller, previous, false).catch(inProgressRefusal);
     },
 
     /**

@@ -2,7 +2,7 @@ import { certificateNumber, newVerificationCode } from '../../../activities/acad
 import { renderCertificatePdf } from '../../../activities/academy/certificate-pdf';
 import { invoiceIdOf, invoiceReference } from '../../../api/products/academy/invoice-payments';
 import { newVirtualAccountNumber } from '../../../api/products/academy/virtual-accounts';
-import { callbackSecrets } from '../../../api/products/academy/enrollment-config';
+import { callbackSecrets } from '../../../api/products/academy/config';
 
 describe('academy enrollment rules', () => {
   it('makes verification codes of 12 unambiguous characters in three groups, different each time', () => {
