@@ -118,30 +118,10 @@ export interface DeploymentRow {
   volume: string | null;
   /** The service's config as this deployment runs it (a snapshot: later edits do not change it). */
   config: ServiceConfig;
+  /** Container port → the host port the engine published it on (set once the container exists). */
+  ports: Record<string, number> | null;
   error: string | null;
   started_at: Date | null;
   completed_at: Date | null;
   created_at: Date;
-}
-
-/**
- * The deployment workflow `paas-deploy-<deploymentId>`. It carries ids only: its activities read the
- * deployment row (config snapshot, passwords among the environment) on the control queue, so no
- * password is written into Temporal's history. (paas-deploy owns the workflow and may extend this.)
- */
-export interface PaasDeployInput {
-  deploymentId: string;
-  serviceId: string;
-  /** start: a stopped/failed service; update: a running one with a new config; restart: same config. */
-  reason: 'start' | 'update' | 'restart';
-  /** The healthy deployment to keep (or put back) if this one fails; null when none runs. */
-  previousDeploymentId: string | null;
-}
-
-/** Stop or delete a service: the workflow removes its containers (and on delete its volume, network and row). */
-export interface PaasServiceActionInput {
-  serviceId: string;
-  action: 'stop' | 'delete';
-  /** Who asked, for the audit line. */
-  requestedBy: string;
 }

@@ -99,6 +99,13 @@ describe('a service through its life: start, read, restart, update, stop, delete
     const firstName = `paas-${first.id}`;
     expect(await fetchPublished(docker, firstName)).toBe('web v1\n');
     const inspect = await docker.getContainer(firstName).inspect();
+    // The list tells the client where the service answers: the host port the engine published.
+    const listed = (await call('GET', '/services', dev.token)).body.services.find(
+      (s: { id: string }) => s.id === id,
+    );
+    expect(listed.deployments[0].published_ports).toEqual({
+      '8080': Number(inspect.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort),
+    });
     expect(inspect.HostConfig).toMatchObject({ NanoCpus: 200_000_000, Memory: 64 * 2 ** 20 });
     expect(inspect.Config.Env).toContain('GREETING=hello');
     // The environment (passwords among it) travels sealed: Temporal's history never holds it in clear.

@@ -472,6 +472,7 @@ describe('paas deployments table', () => {
       id: expect.any(String),
       status: 'superseded',
       nomad_job_id: expect.stringMatching(/^tenant-web-\d+$/),
+      published_ports: null,
       error: null,
       started_at: null,
       completed_at: null,

@@ -87,7 +87,7 @@ export class Service extends Model {
 
 export class Deployment extends Model implements DeploymentRow {
   static override tableName = 'paas.deployments';
-  static override jsonAttributes = ['config'];
+  static override jsonAttributes = ['config', 'ports'];
   id!: string;
   service_id!: string;
   status!: DeploymentStatus;
@@ -98,6 +98,7 @@ export class Deployment extends Model implements DeploymentRow {
   network!: string | null;
   volume!: string | null;
   config!: ServiceConfig;
+  ports!: Record<string, number> | null;
   error!: string | null;
   started_at!: Date | null;
   completed_at!: Date | null;

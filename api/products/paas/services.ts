@@ -46,6 +46,8 @@ const deploymentSummary = (d: Pick<Deployment, keyof DeploymentRow>) => ({
   id: d.id,
   status: d.status,
   nomad_job_id: d.nomad_job_id,
+  // Additive: where to reach the service (container port → host port on its node).
+  published_ports: d.ports ?? null,
   error: d.error,
   started_at: iso(d.started_at),
   completed_at: iso(d.completed_at),

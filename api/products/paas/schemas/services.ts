@@ -143,6 +143,8 @@ export const DeploymentSummary = z
     id: z.string(),
     status: z.enum(['pending', 'in_progress', 'completed', 'failed', 'stopped', 'superseded']),
     nomad_job_id: z.string(),
+    /** Additive: container port → the host port the engine published it on (null until the container exists). */
+    published_ports: z.record(z.string(), z.number().int()).nullable(),
     error: z.string().nullable(),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
