@@ -15,6 +15,7 @@ import {
 import { Conflict, Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import { newId } from '../../../core/ids';
 import type { Logger } from '../../../core/logger';
+import { spendRefreshToken } from '../../http/refresh-tokens';
 import { writeAudit } from '../../http/audit';
 import { createLoginThrottle } from '../../http/login-throttle';
 import { bootstrapAdmin } from '../bootstrap-admin';
@@ -196,36 +197,22 @@ export function createLabAuthService(deps: { db: Knex; config: Config; logger: L
      * replay: the whole family is revoked and the caller must log in again.
      */
     async refresh(input: { refreshToken: string }, ip: string) {
-      const outcome = await db.transaction(async (trx) => {
-        const token = await RefreshToken.query(trx)
-          .findOne({ token_hash: sha256(input.refreshToken) })
-          .forUpdate();
-        if (!token || token.revoked_at || token.expires_at <= new Date()) return { kind: 'invalid' as const };
-        if (token.used_at) {
-          await RefreshToken.query(trx)
-            .patch({ revoked_at: new Date() })
-            .where({ family_id: token.family_id })
-            .whereNull('revoked_at');
-          return { kind: 'replayed' as const, token };
-        }
-        await RefreshToken.query(trx).patch({ used_at: new Date() }).where({ id: token.id });
-        return { kind: 'ok' as const, token };
-      });
+      const outcome = await spendRefreshToken(db, 'gpu_lab.refresh_tokens', input.refreshToken);
       if (outcome.kind === 'invalid') throw new Unauthorized('invalid or expired refresh token');
       if (outcome.kind === 'replayed') {
         await audit({
-          actor: outcome.token.user_id,
+          actor: outcome.userId,
           action: 'auth.refresh',
-          target: `user:${outcome.token.user_id}`,
+          target: `user:${outcome.userId}`,
           ip,
           outcome: 'denied',
-          detail: { reason: 'refresh_token_reused', family: outcome.token.family_id },
+          detail: { reason: 'refresh_token_reused', family: outcome.familyId },
         });
         throw new Unauthorized('refresh token already used; every session from that login was signed out');
       }
-      const user = await LabUser.query(db).findById(outcome.token.user_id);
+      const user = await LabUser.query(db).findById(outcome.userId);
       if (!user) throw new Unauthorized('invalid or expired refresh token');
-      return issue(user, outcome.token.family_id);
+      return issue(user, outcome.familyId);
     },
 
     /** Signs the caller out everywhere: every refresh token ends now (access tokens run out within minutes). */

@@ -13,6 +13,7 @@ import {
 import { Forbidden, Invalid, Unauthorized } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import { signingKey } from '../../../core/secret-box';
+import { spendRefreshToken } from '../../http/refresh-tokens';
 import { writeAudit } from '../../http/audit';
 import { createLoginThrottle } from '../../http/login-throttle';
 import { bootstrapAdmin } from '../bootstrap-admin';
@@ -227,37 +228,23 @@ export function createPaasAuthService(deps: { db: Knex; config: Config; logger: 
      * replay: the whole family is revoked and the caller must log in again.
      */
     async refresh(input: { refresh_token: string }, ip: string) {
-      const outcome = await db.transaction(async (trx) => {
-        const token = await RefreshToken.query(trx)
-          .findOne({ token_hash: sha256(input.refresh_token) })
-          .forUpdate();
-        if (!token || token.revoked_at || token.expires_at <= new Date()) return { kind: 'invalid' as const };
-        if (token.used_at) {
-          await RefreshToken.query(trx)
-            .patch({ revoked_at: new Date() })
-            .where({ family_id: token.family_id })
-            .whereNull('revoked_at');
-          return { kind: 'replayed' as const, token };
-        }
-        await RefreshToken.query(trx).patch({ used_at: new Date() }).where({ id: token.id });
-        return { kind: 'ok' as const, token };
-      });
+      const outcome = await spendRefreshToken(db, 'paas.refresh_tokens', input.refresh_token);
       if (outcome.kind === 'invalid') throw new Unauthorized('Invalid refresh token');
       if (outcome.kind === 'replayed') {
         await audit({
-          actor: outcome.token.user_id,
+          actor: outcome.userId,
           action: 'auth.refresh',
-          target: `user:${outcome.token.user_id}`,
+          target: `user:${outcome.userId}`,
           ip,
           outcome: 'denied',
-          detail: { reason: 'refresh_token_reused', family: outcome.token.family_id },
+          detail: { reason: 'refresh_token_reused', family: outcome.familyId },
         });
         throw new Unauthorized('Invalid refresh token');
       }
-      const user = await PaasUser.query(db).findById(outcome.token.user_id);
+      const user = await PaasUser.query(db).findById(outcome.userId);
       if (!user) throw new Unauthorized('Invalid refresh token');
       if (!user.is_active) throw new Unauthorized(INACTIVE);
-      const tokens = await issue(user, outcome.token.family_id);
+      const tokens = await issue(user, outcome.familyId);
       return {
         token: tokens.token,
         refresh_token: tokens.refresh_token,
